@@ -1,0 +1,301 @@
+"""Command line: ``refmanager`` starts the app; subcommands script the library.
+
+Errors a user can cause end in one line on standard error and a non-zero
+exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__
+from .core.errors import LibraryError, RefManagerError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--library", metavar="PATH", help="library file (default: the user's library)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="refmanager",
+        description="A reference manager for researchers. Without a command, starts the desktop app.",
+    )
+    p.add_argument("--version", action="version", version=f"refmanager {__version__}")
+    _add_common(p)
+    p.add_argument("--debug", action="store_true", help="log details to standard error")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def cmd(name: str, help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS, help="library file")
+        return sp
+
+    sp = cmd("import", "Import listings or JSON exports into the library and print the report.")
+    sp.add_argument("files", nargs="+", metavar="FILE")
+    sp.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    sp = cmd("list", "List the papers in the library.")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    sp.add_argument("--trash", action="store_true", help="list the papers in the trash instead")
+
+    sp = cmd("search", "Search the library (qualifiers: author: tag: year: cat:, \"phrases\").")
+    sp.add_argument("query")
+    sp.add_argument("--json", action="store_true", help="print JSON")
+    sp.add_argument("--trash", action="store_true", help="search the trash instead")
+
+    sp = cmd("show", "Show one paper.")
+    sp.add_argument("id", type=int)
+    sp.add_argument("--json", action="store_true", help="print JSON")
+
+    sp = cmd("tag", "Add tags to a paper.")
+    sp.add_argument("id", type=int)
+    sp.add_argument("tags", nargs="+", metavar="TAG")
+
+    sp = cmd("untag", "Remove tags from a paper.")
+    sp.add_argument("id", type=int)
+    sp.add_argument("tags", nargs="+", metavar="TAG")
+
+    sp = cmd("note", "Set a paper's note (TEXT, or - to read standard input).")
+    sp.add_argument("id", type=int)
+    sp.add_argument("text", metavar="TEXT")
+
+    for name, help_ in (
+        ("star", "Star papers."),
+        ("unstar", "Remove the star from papers."),
+        ("read", "Mark papers read."),
+        ("unread", "Mark papers unread."),
+        ("trash", "Move papers to the trash."),
+        ("restore", "Bring papers back from the trash."),
+    ):
+        sp = cmd(name, help_)
+        sp.add_argument("ids", nargs="+", type=int, metavar="ID")
+
+    sp = cmd("export", "Export the library.")
+    sp.add_argument("--format", choices=["json"], default="json")
+    sp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    sp.add_argument("--trash", action="store_true", help="export the trash instead")
+
+    sp = cmd("undo", "Undo the last change to the library.")
+    sp = cmd("redo", "Redo the last undone change.")
+
+    sp = cmd("backup", "Back up the library now (or list backups with --list).")
+    sp.add_argument("--list", action="store_true", help="list the backups")
+    sp = cmd("restore-backup", "Replace the library with a backup (the current state is backed up first).")
+    sp.add_argument("backup", nargs="?", help="backup file (default: the newest)")
+    return p
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from .core.library import Library, default_library_path
+
+    path = Path(args.library) if getattr(args, "library", None) else default_library_path()
+    return Library(path)
+
+
+def _paper_line(p: dict[str, Any]) -> str:
+    title = p["title"] or ("[no title] " + (p["abstract"] or "")[:60] + "…")
+    authors = p["authors"][0] if p["authors"] else "?"
+    if len(p["authors"]) > 1 or p["et_al"]:
+        authors += " et al."
+    year = (p["date"] or "")[:4]
+    flags = ("*" if p["starred"] else " ") + ("" if p["read"] else "•")
+    tags = (" [" + ", ".join(p["tags"]) + "]") if p["tags"] else ""
+    return f"{p['id']:>6}{flags:<3}{year:>4}  {title} — {authors}{tags}"
+
+
+def _print_papers(papers: list[dict[str, Any]], as_json: bool) -> None:
+    from .core.library import public_json
+
+    if as_json:
+        json.dump([public_json(p) for p in papers], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for p in papers:
+            print(_paper_line(p))
+
+
+def _need(lib: Any, pid: int) -> None:
+    if not lib.exists(pid):
+        raise RefManagerError(f"no paper with id {pid}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .core.library import View, public_json
+
+    lib = _open(args)
+    try:
+        c = args.command
+        if c == "import":
+            missing = [f for f in args.files if not os.path.exists(f)]
+            report = lib.import_paths(args.files)
+            if args.json:
+                print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+            else:
+                for line in report.lines():
+                    print(line)
+            for r in report.rejected:
+                print(f"refmanager: {r}", file=sys.stderr)
+            return EXIT_ERROR if report.rejected or missing else EXIT_OK
+        if c == "list":
+            view = View(section="trash" if args.trash else "all", sort="added", descending=False)
+            _print_papers(lib.get_many(lib.ids(view)), args.json)
+            return EXIT_OK
+        if c == "search":
+            papers, hint = lib.search(args.query, trash=args.trash)
+            if hint:
+                print(f"refmanager: hint: {hint}", file=sys.stderr)
+            _print_papers(papers, args.json)
+            return EXIT_OK
+        if c == "show":
+            p = lib.get(args.id)
+            if p is None:
+                raise RefManagerError(f"no paper with id {args.id}")
+            if args.json:
+                print(json.dumps(public_json(p), ensure_ascii=False, indent=2))
+            else:
+                _show(p)
+            return EXIT_OK
+        if c in ("tag", "untag"):
+            _need(lib, args.id)
+            if c == "tag":
+                lib.add_tags([args.id], args.tags)
+            else:
+                lib.remove_tags([args.id], args.tags)
+            p = lib.get(args.id)
+            print(f"{args.id}: tags: {', '.join(p['tags']) if p['tags'] else '(none)'}")
+            return EXIT_OK
+        if c == "note":
+            _need(lib, args.id)
+            text = sys.stdin.read() if args.text == "-" else args.text
+            lib.set_note(args.id, text, undoable=True)
+            print(f"{args.id}: note saved ({len(text)} characters)")
+            return EXIT_OK
+        if c in ("star", "unstar", "read", "unread", "trash", "restore"):
+            for pid in args.ids:
+                _need(lib, pid)
+            fn = {
+                "star": lambda ids: lib.set_starred(ids, True),
+                "unstar": lambda ids: lib.set_starred(ids, False),
+                "read": lambda ids: lib.set_read(ids, True),
+                "unread": lambda ids: lib.set_read(ids, False),
+                "trash": lib.trash,
+                "restore": lib.restore,
+            }[c]
+            fn(args.ids)
+            print(f"{c}: {len(args.ids)} paper{'s' if len(args.ids) != 1 else ''}")
+            return EXIT_OK
+        if c == "export":
+            ids = lib.all_ids(trash=args.trash)
+            data = json.dumps(lib.export_json(ids), ensure_ascii=False, indent=2) + "\n"
+            if args.output:
+                Path(args.output).write_text(data, encoding="utf-8")
+                print(f"exported {len(ids)} papers to {args.output}", file=sys.stderr)
+            else:
+                sys.stdout.write(data)
+            return EXIT_OK
+        if c in ("undo", "redo"):
+            label = lib.undo() if c == "undo" else lib.redo()
+            if label is None:
+                raise RefManagerError(f"nothing to {c}")
+            print(f"{c}: {label}")
+            return EXIT_OK
+        if c == "backup":
+            from .core import backup
+
+            if args.list:
+                for b in backup.list_backups(lib.path):
+                    print(b)
+                return EXIT_OK
+            print(backup.make_backup(lib, "manual"))
+            return EXIT_OK
+        if c == "restore-backup":
+            from .core import backup
+
+            path = lib.path
+            backups = backup.list_backups(path)
+            target = Path(args.backup) if args.backup else (backups[0] if backups else None)
+            if target is None:
+                raise RefManagerError(f"no backups of {path}")
+            lib.close()
+            backup.restore_backup(path, target)
+            print(f"restored {path} from {target}")
+            return EXIT_OK
+        raise RefManagerError(f"unknown command {c!r}")
+    finally:
+        try:
+            lib.close()
+        except Exception:  # already closed by restore-backup
+            pass
+
+
+def _show(p: dict[str, Any]) -> None:
+    from .core.categories import category_name
+
+    print(p["title"] or "[no title yet]")
+    authors = ", ".join(p["authors"]) + (" et al." if p["et_al"] else "")
+    print(authors)
+    if p["orgs"]:
+        print("Organisations: " + ", ".join(p["orgs"]))
+    cat = p["category"] or "?"
+    name = category_name(p["category"])
+    print(f"Date: {p['date'] or '?'}   Category: {cat}{f' ({name})' if name else ''}")
+    if p["arxiv_id"]:
+        print(f"arXiv: {p['arxiv_id']}")
+    if p["doi"]:
+        print(f"DOI: {p['doi']}")
+    if p["tags"]:
+        print("Tags: " + ", ".join(p["tags"]))
+    print()
+    print(p["abstract"] or "")
+    if p["note"]:
+        print("\nNote:\n" + p["note"])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        from .gui.app import run_app
+
+        return run_app(args.library)
+    try:
+        return run(args)
+    except RefManagerError as e:
+        print(f"refmanager: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("refmanager: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as e:  # a bug: still one line, details with --debug
+        log.debug("internal error", exc_info=True)
+        print(f"refmanager: internal error: {e!r} (run with --debug for details)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Errors a user can cause, each naming the file and line."""
+
+from __future__ import annotations
+
+
+class RefManagerError(Exception):
+    """Base of every error shown to the user as one line, never a traceback."""
+
+
+class ParseError(RefManagerError):
+    """A file cannot be read as any supported format, or is malformed."""
+
+    def __init__(self, message: str, *, line: int | None = None, file: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.file = file
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class LibraryError(RefManagerError):
+    """The library file cannot be used (locked, corrupt, newer version...)."""
+
+
+class ImportCancelled(RefManagerError):
+    """The user cancelled an import; the transaction was rolled back."""

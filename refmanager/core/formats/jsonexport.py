@@ -1,0 +1,124 @@
+"""refmanager's own JSON (``export --format json``, ``list --json``) read back.
+
+Any export round-trips: a list of objects with the export's fields.  JSON of
+any other shape is rejected with a message saying what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import arxivid
+from ..errors import ParseError
+from ..models import Entry, ParsedFile
+from .dates import validate_iso_date
+
+NAME = "refmanager JSON"
+_KNOWN_KEYS = {"title", "authors", "abstract", "arxiv_id", "date", "doi"}
+
+
+def detect(text: str) -> bool:
+    s = text.lstrip("\ufeff \t\r\n")
+    return s.startswith("[") or s.startswith("{")
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _elements(text: str) -> list[tuple[int, Any]]:
+    """Decode a top-level array element by element, keeping each one's line."""
+    dec = json.JSONDecoder()
+    s = text.lstrip("\ufeff")
+    pos = len(s) - len(s.lstrip())
+    try:
+        if s[pos] != "[":
+            obj, _ = dec.raw_decode(s, pos)
+            raise ParseError(
+                "this JSON is not a refmanager export: expected a list of paper objects, "
+                f"found a {type(obj).__name__ if not isinstance(obj, dict) else 'single object'}",
+                line=_line_of(s, pos),
+            )
+        out = []
+        pos += 1
+        while True:
+            while pos < len(s) and s[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(s) and s[pos] == "]":
+                pos += 1
+                break
+            start = pos
+            obj, pos = dec.raw_decode(s, pos)
+            out.append((_line_of(s, start), obj))
+            while pos < len(s) and s[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(s) and s[pos] == ",":
+                pos += 1
+                continue
+            if pos < len(s) and s[pos] == "]":
+                pos += 1
+                break
+            raise json.JSONDecodeError("expected ',' or ']'", s, pos)
+        if s[pos:].strip():
+            raise json.JSONDecodeError("extra data after the list", s, pos)
+        return out
+    except json.JSONDecodeError as e:
+        raise ParseError(f"invalid JSON: {e.msg}", line=e.lineno) from None
+    except IndexError:
+        raise ParseError("invalid JSON: unexpected end of file", line=_line_of(s, len(s))) from None
+
+
+def _str_or_none(v: Any, field: str, line: int) -> str | None:
+    if v is None or isinstance(v, str):
+        return v or None
+    raise ParseError(f"field {field!r} must be a string or null", line=line)
+
+
+def _str_list(v: Any, field: str, line: int) -> list[str]:
+    if v is None:
+        return []
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ParseError(f"field {field!r} must be a list of strings", line=line)
+    return list(v)
+
+
+def parse(text: str, **_context: Any) -> ParsedFile:
+    entries = []
+    for line, obj in _elements(text):
+        if not isinstance(obj, dict) or not (_KNOWN_KEYS & obj.keys()):
+            raise ParseError(
+                "this JSON is not a refmanager export: each element must be a paper object "
+                "with fields such as 'title', 'authors', 'abstract'",
+                line=line,
+            )
+        aid = _str_or_none(obj.get("arxiv_id"), "arxiv_id", line)
+        if aid is not None:
+            norm = arxivid.normalise(aid)
+            if norm is None:
+                raise ParseError(f"not an arXiv identifier: {aid!r}", line=line)
+            aid = norm
+        e = Entry(
+            kind="json",
+            line=line,
+            title=_str_or_none(obj.get("title"), "title", line),
+            authors=_str_list(obj.get("authors"), "authors", line),
+            et_al=bool(obj.get("et_al", False)),
+            orgs=_str_list(obj.get("orgs"), "orgs", line),
+            date=_str_or_none(obj.get("date"), "date", line),
+            category=_str_or_none(obj.get("category"), "category", line),
+            abstract=_str_or_none(obj.get("abstract"), "abstract", line),
+            arxiv_id=aid,
+            doi=_str_or_none(obj.get("doi"), "doi", line),
+            journal=_str_or_none(obj.get("journal"), "journal", line),
+            incomplete=bool(obj.get("incomplete", obj.get("title") is None)),
+            needs_review=bool(obj.get("needs_review", False)),
+            tags=_str_list(obj.get("tags"), "tags", line),
+            note=_str_or_none(obj.get("note"), "note", line),
+            read=obj.get("read") if isinstance(obj.get("read"), bool) else None,
+            starred=obj.get("starred") if isinstance(obj.get("starred"), bool) else None,
+        )
+        if e.date is not None:
+            e.date = validate_iso_date(e.date, line)
+        entries.append(e)
+    return ParsedFile(format=NAME, entries=entries)

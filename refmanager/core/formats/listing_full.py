@@ -1,0 +1,212 @@
+"""Full listings: three lines per paper, as copied from a listing page.
+
+    CLJul 31, 2024
+    Gemma 2: Improving ...Practical SizeGemma Team, Morgane Riviere et al. · deepmind
+    In this work, we introduce Gemma 2, ...
+
+Blank lines between entries are ignored.  A line holding nothing but an
+arXiv id or URL belongs to the entry it stands in (or, between entries, to
+the one before it).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Callable
+
+from .. import arxivid
+from ..categories import code_to_category
+from ..errors import ParseError
+from ..models import Entry, ParsedFile
+from ..split import split_title_authors
+from ..textnorm import clean_text
+
+NAME = "full listing"
+
+MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
+    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}
+_MONTH_ALT = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
+HEADER_RE = re.compile(
+    rf"^(?P<code>[A-Za-z][A-Za-z.\-]{{0,15}}?)?(?P<mon>{_MONTH_ALT})\.? ?(?P<day>\d{{1,2}}), ?(?P<year>\d{{4}})$"
+)
+#: Looks like a header but may be invalid (unknown month): used for messages.
+LOOSE_HEADER_RE = re.compile(
+    r"^(?P<code>[A-Za-z.\-]{0,16}?)(?P<mon>[A-Z][a-z]{2,9})\.? ?(?P<day>\d{1,2}), ?(?P<year>\d{4})$"
+)
+_ORGS_SEP = re.compile(r"\s+·\s+")
+_ET_AL = re.compile(r",?\s*et\s+al\.?$")
+
+
+def _preview(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def parse_header(line: str, lineno: int) -> tuple[str | None, str] | None:
+    """(category, ISO date) for a header line; None when it is not one."""
+    m = HEADER_RE.match(line.strip())
+    if not m:
+        loose = LOOSE_HEADER_RE.match(line.strip())
+        if loose:
+            raise ParseError(
+                f"unknown month {loose['mon']!r} in {line.strip()!r} (expected e.g. 'CLJul 31, 2024')",
+                line=lineno,
+            )
+        return None
+    month = MONTHS[m["mon"].lower()]
+    try:
+        date = _dt.date(int(m["year"]), month, int(m["day"]))
+    except ValueError:
+        raise ParseError(f"impossible date {line.strip()!r}", line=lineno) from None
+    code = m["code"]
+    return (code_to_category(code) if code else None), date.isoformat()
+
+
+def detect(text: str) -> bool:
+    for line in clean_text(text[:20000]).split("\n"):
+        if line.strip():
+            s = line.strip()
+            return bool(HEADER_RE.match(s) or LOOSE_HEADER_RE.match(s))
+    return False
+
+
+def parse_title_line(
+    line: str, known: Callable[[str], bool] | None = None
+) -> dict:
+    """Title, authors, et al., orgs and arXiv id from the glued second line."""
+    arxiv_id, rest = arxivid.find_token(line.strip())
+    orgs: list[str] = []
+    parts = _ORGS_SEP.split(rest)
+    if len(parts) > 1:
+        tail = parts[-1]
+        cand = [o.strip() for o in tail.split(",") if o.strip()]
+        if cand and all(len(o) <= 60 for o in cand):
+            orgs = cand
+            rest = " · ".join(parts[:-1])
+    et_al = False
+    m = _ET_AL.search(rest)
+    if m:
+        et_al = True
+        rest = rest[: m.start()].rstrip(" ,")
+    res = split_title_authors(rest, known)
+    return {
+        "title": res.title,
+        "authors": res.authors,
+        "et_al": et_al,
+        "orgs": orgs,
+        "arxiv_id": arxiv_id,
+        "confidence": res.confidence,
+        "alternatives": res.alternatives,
+        "needs_review": res.needs_review,
+    }
+
+
+def parse(
+    text: str,
+    known: Callable[[str], bool] | None = None,
+    **_context: object,
+) -> ParsedFile:
+    lines = clean_text(text).split("\n")
+    items = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
+    if not items:
+        raise ParseError("the file is empty", line=1)
+
+    # Names after the first comma are unambiguous: use them to judge first authors.
+    file_names: set[str] = set()
+    for _, ln in items:
+        if "," in ln and not HEADER_RE.match(ln):
+            for name in ln.split(",")[1:6]:
+                nm = _ET_AL.sub("", _ORGS_SEP.split(name)[0]).strip()
+                if 0 < len(nm) <= 60:
+                    file_names.add(nm.casefold())
+
+    def is_known(name: str) -> bool:
+        return name.casefold() in file_names or bool(known and known(name))
+
+    entries: list[Entry] = []
+    i = 0
+    n = len(items)
+    pending_id: str | None = None
+
+    def next_content(j: int) -> tuple[int, int | None, str | None, str | None]:
+        """Skip id-only lines; return (index, lineno, line, id seen)."""
+        seen = None
+        while j < n:
+            idv = arxivid.id_line(items[j][1])
+            if idv is None:
+                return j, items[j][0], items[j][1], seen
+            seen = seen or idv
+            j += 1
+        return j, None, None, seen
+
+    while i < n:
+        lineno, line = items[i]
+        idv = arxivid.id_line(line)
+        if idv:
+            if entries and entries[-1].arxiv_id is None:
+                entries[-1].arxiv_id = idv
+            elif not entries:
+                pending_id = idv
+            i += 1
+            continue
+        header = parse_header(line, lineno)
+        if header is None:
+            raise ParseError(
+                f"expected a category and date line like 'CLJul 31, 2024', found {_preview(line.strip())!r}",
+                line=lineno,
+            )
+        category, date = header
+        j, t_no, t_line, id1 = next_content(i + 1)
+        if t_line is None:
+            raise ParseError(
+                f"the last entry (line {lineno}) is truncated: no title/author line and no abstract",
+                line=lineno,
+            )
+        if HEADER_RE.match(t_line.strip()):
+            raise ParseError(
+                f"the entry starting at line {lineno} has no title/author line or abstract "
+                "(a full listing has three lines per paper)",
+                line=t_no,
+            )
+        j, a_no, a_line, id2 = next_content(j + 1)
+        if a_line is None:
+            raise ParseError(
+                f"the last entry (line {lineno}) is truncated: no abstract after the title/author line",
+                line=t_no,
+            )
+        if HEADER_RE.match(a_line.strip()):
+            raise ParseError(
+                f"the entry starting at line {lineno} has only two lines: its title/author line "
+                "or its abstract is missing",
+                line=a_no,
+            )
+        info = parse_title_line(t_line, is_known)
+        if not info["title"] or not info["authors"]:
+            raise ParseError(
+                f"cannot find the authors in the title/author line {_preview(t_line.strip())!r}",
+                line=t_no,
+            )
+        entry = Entry(
+            kind="full",
+            line=lineno,
+            title=info["title"],
+            authors=info["authors"],
+            et_al=info["et_al"],
+            orgs=info["orgs"],
+            date=date,
+            category=category,
+            abstract=a_line.strip(),
+            arxiv_id=info["arxiv_id"] or id1 or id2 or pending_id,
+            raw_line=t_line.strip(),
+            split_confidence=info["confidence"],
+            alt_splits=info["alternatives"],
+            needs_review=info["needs_review"],
+        )
+        pending_id = None
+        entries.append(entry)
+        i = j + 1
+    return ParsedFile(format=NAME, entries=entries)

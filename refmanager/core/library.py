@@ -1,0 +1,1227 @@
+"""The library: the one owner of the SQLite file.
+
+Everything that reads or writes the database goes through ``Library``.  One
+import action is one transaction (``db.atomic()``): every file is parsed and
+validated first, then all entries are written, or nothing is.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from . import formats
+from .errors import ImportCancelled, LibraryError, ParseError, RefManagerError
+from .models import Entry, ParsedFile
+from .schema import MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION
+from .search import parse_query
+from .textnorm import abstract_key, person_key, title_key
+
+log = logging.getLogger(__name__)
+
+#: A profile line must be at least this long to merge by prefix.
+MIN_PREFIX_CHARS = 40
+#: Undo history kept in the library.
+UNDO_LIMIT = 200
+#: "Recently added" means within this many days.
+RECENT_DAYS = 14
+#: Busy timeout: how long a second writer waits before "library is busy".
+BUSY_TIMEOUT_S = 5.0
+
+SECTIONS = ("all", "unread", "starred", "incomplete", "review", "recent", "trash")
+
+#: Sort keys the UI and the command line may ask for, and their SQL.
+SORTS: dict[str, str] = {
+    "title": "p.sort_title",
+    "authors": "p.sort_author",
+    "year": "coalesce(p.year, 0)",
+    "date": "coalesce(p.date, '')",
+    "category": "coalesce(p.category, '')",
+    "tags": "p.tags_text",
+    "added": "p.added_at",
+    "read": "p.read",
+    "starred": "p.starred",
+}
+
+
+def now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _dumps(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class View:
+    """What the table shows: a section, tags, a search and a sort."""
+
+    section: str = "all"
+    tags: tuple[str, ...] = ()
+    search: str = ""
+    sort: str = "added"
+    descending: bool = True
+
+
+@dataclass
+class Rejected:
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class FileReport:
+    file: str
+    format: str
+    entries: int = 0
+    added: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    added_ids: list[int] = field(default_factory=list)
+    merged_ids: list[int] = field(default_factory=list)
+    import_id: int | None = None
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def merged(self) -> int:
+        return sum(f.merged for f in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(f.unchanged for f in self.files)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.merged)
+
+    def summary(self) -> str:
+        return f"{self.added} added, {self.merged} merged, {self.unchanged} unchanged, {len(self.rejected)} rejected"
+
+    def lines(self) -> list[str]:
+        out = []
+        for f in self.files:
+            out.append(
+                f"{f.file} ({f.format}): {f.added} added, {f.merged} merged, {f.unchanged} unchanged"
+            )
+            out.extend(f"  warning: {w}" for w in f.warnings)
+            out.extend(f"  {n}" for n in f.notes)
+        for r in self.rejected:
+            out.append(f"rejected {r}")
+        out.append("Total: " + self.summary())
+        if self.files and not self.changed_anything and not self.rejected:
+            out.append("Nothing changed: everything was already in the library.")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "merged": self.merged,
+            "unchanged": self.unchanged,
+            "files": [f.__dict__ for f in self.files],
+            "rejected": [r.__dict__ for r in self.rejected],
+        }
+
+
+def fingerprint(e: Entry) -> str:
+    """Identity of an entry's content: the same entry imported again is "unchanged"."""
+    payload = _dumps(
+        [e.kind, e.raw_line or e.title, e.authors, e.date, e.category, e.abstract, e.arxiv_id, e.doi]
+    )
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def _year(date: str | None) -> int | None:
+    if date and len(date) >= 4 and date[:4].isdigit():
+        return int(date[:4])
+    return None
+
+
+def _sort_title(title: str | None, abstract: str | None) -> str:
+    return (title or abstract or "").casefold().lstrip(" \"'([{")[:200]
+
+
+def _derived(row: dict[str, Any]) -> dict[str, Any]:
+    """Columns computed from the others: keys for matching, sorting and search."""
+    authors = row.get("authors") or []
+    return {
+        "authors_text": ", ".join(authors),
+        "sort_author": (authors[0] if authors else "").casefold(),
+        "sort_title": _sort_title(row.get("title"), row.get("abstract")),
+        "year": _year(row.get("date")),
+        "title_key": title_key(row.get("title")),
+        "abstract_key": abstract_key(row.get("abstract")),
+    }
+
+
+class Library:
+    """A refmanager library file."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False):
+        self.path = Path(path)
+        self.readonly = readonly
+        self.created = False
+        if str(path) != ":memory:":
+            if not self.path.exists():
+                if not create or readonly:
+                    raise LibraryError(f"{self.path}: no such library")
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # Created readable by the user only; SQLite gives -wal/-shm the same mode.
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                os.close(fd)
+                self.created = True
+            elif self.path.is_dir():
+                raise LibraryError(f"{self.path}: is a folder, not a library file")
+        try:
+            if readonly:
+                conn = sqlite3.connect(
+                    f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+                )
+            else:
+                conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn, execute_plugins=False)
+            self._setup()
+        except sqlite3.DatabaseError as e:
+            raise LibraryError(self._explain(e)) from None
+
+    # ----------------------------------------------------------------- setup
+    def _explain(self, e: sqlite3.DatabaseError) -> str:
+        msg = str(e)
+        if "file is not a database" in msg or "malformed" in msg:
+            return f"{self.path}: not a refmanager library, or the file is damaged ({msg})"
+        if "locked" in msg or "busy" in msg:
+            return f"{self.path}: the library is busy (another program is writing to it); try again"
+        if "unable to open" in msg or "readonly" in msg:
+            return f"{self.path}: cannot open the library file ({msg})"
+        return f"{self.path}: {msg}"
+
+    def _setup(self) -> None:
+        c = self.db.conn
+        c.execute("PRAGMA foreign_keys=ON")
+        c.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LibraryError(
+                f"{self.path}: written by a newer refmanager (library version {version}, "
+                f"this program reads up to {SCHEMA_VERSION}); please upgrade refmanager"
+            )
+        if self.readonly:
+            if version == 0:
+                raise LibraryError(f"{self.path}: not a refmanager library")
+            return
+        if c.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            c.execute("PRAGMA journal_mode=WAL")
+        c.execute("PRAGMA synchronous=NORMAL")
+        if version == 0:
+            tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            if tables:
+                raise LibraryError(f"{self.path}: an SQLite file, but not a refmanager library")
+            c.executescript("BEGIN;" + SCHEMA_V1 + f"PRAGMA user_version={1 + len(MIGRATIONS)};COMMIT;")
+            log.info("created library %s", self.path)
+        elif version < SCHEMA_VERSION:
+            self.migrate(version)
+
+    def migrate(self, version: int) -> None:
+        """Upgrade step by step; a backup is taken first (see backup.py)."""
+        from .backup import backup_before_migration
+
+        backup_before_migration(self, version)
+        c = self.db.conn
+        for v in range(version, SCHEMA_VERSION):
+            log.info("migrating %s from schema %d to %d", self.path, v, v + 1)
+            c.executescript("BEGIN;" + MIGRATIONS[v - 1] + f"PRAGMA user_version={v + 1};COMMIT;")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        try:
+            if not self.readonly:
+                self.db.conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass
+        self.db.conn.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self.readonly:
+            raise LibraryError(f"{self.path}: the library is open read-only")
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise LibraryError(self._explain(e)) from None
+            raise
+
+    def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        cur = self.db.conn.execute(sql, params)
+        return cur.fetchall()
+
+    # --------------------------------------------------------------- reading
+    _ROW_COLS = (
+        "id, title, authors, et_al, orgs, date, category, abstract, arxiv_id, doi, journal, "
+        "incomplete, needs_review, read, starred, trashed_at, added_at, modified_at, note, "
+        "raw_line, split_confidence, alt_splits, edited_fields, tags_text"
+    )
+
+    def _paper_from_row(self, r: Sequence[Any], tags: list[str]) -> dict[str, Any]:
+        (pid, title, authors, et_al, orgs, date, category, abstract, arxiv_id, doi, journal,
+         incomplete, needs_review, read, starred, trashed_at, added_at, modified_at, note,
+         raw_line, conf, alts, edited, _tags_text) = r
+        return {
+            "id": pid,
+            "title": title,
+            "authors": json.loads(authors),
+            "et_al": bool(et_al),
+            "orgs": json.loads(orgs),
+            "date": date,
+            "category": category,
+            "abstract": abstract,
+            "arxiv_id": arxiv_id,
+            "doi": doi,
+            "journal": journal,
+            "tags": tags,
+            "note": note,
+            "incomplete": bool(incomplete),
+            "needs_review": bool(needs_review),
+            "read": bool(read),
+            "starred": bool(starred),
+            "trashed": trashed_at is not None,
+            "added_at": added_at,
+            "modified_at": modified_at,
+            "attachments": [],
+            "raw_line": raw_line,
+            "split_confidence": conf,
+            "alt_splits": json.loads(alts) if alts else [],
+            "edited_fields": json.loads(edited),
+        }
+
+    def tags_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {i: [] for i in ids}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for pid, name in self._q(
+                f"SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                f"WHERE pt.paper_id IN ({marks}) ORDER BY t.name COLLATE NOCASE",
+                chunk,
+            ):
+                out[pid].append(name)
+        return out
+
+    def get(self, pid: int) -> dict[str, Any] | None:
+        rows = self._q(f"SELECT {self._ROW_COLS} FROM papers WHERE id = ?", (pid,))
+        if not rows:
+            return None
+        return self._paper_from_row(rows[0], self.tags_of([pid])[pid])
+
+    def get_many(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Papers in the order of ``ids`` (missing ones skipped)."""
+        found: dict[int, Any] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for r in self._q(f"SELECT {self._ROW_COLS} FROM papers WHERE id IN ({marks})", chunk):
+                found[r[0]] = r
+        tags = self.tags_of([i for i in ids if i in found])
+        return [self._paper_from_row(found[i], tags[i]) for i in ids if i in found]
+
+    def exists(self, pid: int) -> bool:
+        return bool(self._q("SELECT 1 FROM papers WHERE id = ?", (pid,)))
+
+    # ----------------------------------------------------------------- views
+    def view_sql(self, view: View) -> tuple[str, list[Any], str | None]:
+        """FROM/WHERE clause for a view, its parameters and a hint for the user."""
+        where: list[str] = []
+        params: list[Any] = []
+        sec = view.section if view.section in SECTIONS else "all"
+        if sec == "trash":
+            where.append("p.trashed_at IS NOT NULL")
+        else:
+            where.append("p.trashed_at IS NULL")
+        if sec == "unread":
+            where.append("p.read = 0")
+        elif sec == "starred":
+            where.append("p.starred = 1")
+        elif sec == "incomplete":
+            where.append("p.incomplete = 1")
+        elif sec == "review":
+            where.append("p.needs_review = 1")
+        elif sec == "recent":
+            cutoff = (_dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(days=RECENT_DAYS)).isoformat(
+                timespec="seconds"
+            )
+            where.append("p.added_at >= ?")
+            params.append(cutoff)
+        for tag in view.tags:
+            where.append(
+                "p.id IN (SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                "WHERE t.name = ? COLLATE NOCASE)"
+            )
+            params.append(tag)
+        hint = None
+        if view.search.strip():
+            q = parse_query(view.search)
+            hint = q.hint
+            if q.fts:
+                where.append("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+                params.append(q.fts)
+            where.extend(q.where)
+            params.extend(q.params)
+        return "FROM papers p WHERE " + " AND ".join(where), params, hint
+
+    def order_sql(self, view: View) -> str:
+        expr = SORTS.get(view.sort, SORTS["added"])
+        d = "DESC" if view.descending else "ASC"
+        return f"ORDER BY {expr} {d}, p.id {d}"
+
+    def count(self, view: View) -> int:
+        frm, params, _ = self.view_sql(view)
+        try:
+            return self._q(f"SELECT count(*) {frm}", params)[0][0]
+        except sqlite3.OperationalError as e:
+            log.info("search failed: %s", e)
+            return 0
+
+    def search_hint(self, view: View) -> str | None:
+        return self.view_sql(view)[2]
+
+    def ids(self, view: View, limit: int | None = None, offset: int = 0) -> list[int]:
+        frm, params, _ = self.view_sql(view)
+        sql = f"SELECT p.id {frm} {self.order_sql(view)}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, limit, offset]
+        try:
+            return [r[0] for r in self._q(sql, params)]
+        except sqlite3.OperationalError as e:
+            log.info("search failed: %s", e)
+            return []
+
+    #: Columns the table shows; one page query fetches just these.
+    ROW_FIELDS = (
+        "id", "title", "abstract_head", "first_author", "n_authors", "et_al", "year", "date",
+        "category", "tags_text", "added_at", "read", "starred", "incomplete", "needs_review",
+        "has_note",
+    )
+
+    def page(self, view: View, offset: int, limit: int) -> list[tuple[Any, ...]]:
+        """One page of table rows (see ROW_FIELDS), sorted and filtered in SQL."""
+        frm, params, _ = self.view_sql(view)
+        sql = (
+            "SELECT p.id, p.title, substr(p.abstract, 1, 160), "
+            "json_extract(p.authors, '$[0]'), json_array_length(p.authors), p.et_al, p.year, p.date, "
+            "p.category, p.tags_text, p.added_at, p.read, p.starred, p.incomplete, p.needs_review, "
+            f"p.note IS NOT NULL AND p.note != '' {frm} {self.order_sql(view)} LIMIT ? OFFSET ?"
+        )
+        try:
+            return [tuple(r) for r in self._q(sql, [*params, limit, offset])]
+        except sqlite3.OperationalError as e:
+            log.info("search failed: %s", e)
+            return []
+
+    def row_of(self, view: View, pid: int) -> int | None:
+        """Position of a paper in a view (for keeping the selection)."""
+        frm, params, _ = self.view_sql(view)
+        expr = SORTS.get(view.sort, SORTS["added"])
+        r = self._q(f"SELECT {expr.replace('p.', '')} , id FROM papers WHERE id = ?", (pid,))
+        if not r:
+            return None
+        key = r[0][0]
+        op = ">" if view.descending else "<"
+        try:
+            n = self._q(
+                f"SELECT count(*) {frm} AND ({expr} {op} ? OR ({expr} = ? AND p.id {op} ?))",
+                [*params, key, key, pid],
+            )[0][0]
+            found = self._q(f"SELECT 1 {frm} AND p.id = ?", [*params, pid])
+        except sqlite3.OperationalError:
+            return None
+        return n if found else None
+
+    def search(self, query: str, *, trash: bool = False) -> tuple[list[dict[str, Any]], str | None]:
+        """Papers matching a search (for the command line), and a hint."""
+        view = View(section="trash" if trash else "all", search=query, sort="added", descending=True)
+        frm, params, hint = self.view_sql(view)
+        return self.get_many(self.ids(view)), hint
+
+    def all_ids(self, *, trash: bool = False) -> list[int]:
+        return self.ids(View(section="trash" if trash else "all", sort="added", descending=False))
+
+    def counts(self) -> dict[str, int]:
+        """Papers in each sidebar section."""
+        cutoff = (_dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(days=RECENT_DAYS)).isoformat(
+            timespec="seconds"
+        )
+        r = self._q(
+            "SELECT count(*), sum(read = 0), sum(starred = 1), sum(incomplete = 1), "
+            "sum(needs_review = 1), sum(added_at >= ?) FROM papers WHERE trashed_at IS NULL",
+            (cutoff,),
+        )[0]
+        trash = self._q("SELECT count(*) FROM papers WHERE trashed_at IS NOT NULL")[0][0]
+        keys = ("all", "unread", "starred", "incomplete", "review", "recent")
+        out = {k: int(v or 0) for k, v in zip(keys, r)}
+        out["trash"] = trash
+        return out
+
+    def tag_counts(self) -> list[tuple[str, int, str | None]]:
+        """(name, papers not in the trash, colour) for every tag, by name."""
+        return [
+            (name, n, color)
+            for name, n, color in self._q(
+                "SELECT t.name, count(p.id), t.color FROM tags t "
+                "LEFT JOIN paper_tags pt ON pt.tag_id = t.id "
+                "LEFT JOIN papers p ON p.id = pt.paper_id AND p.trashed_at IS NULL "
+                "GROUP BY t.id ORDER BY t.name COLLATE NOCASE"
+            )
+        ]
+
+    def tag_names(self) -> list[str]:
+        return [r[0] for r in self._q("SELECT name FROM tags ORDER BY name COLLATE NOCASE")]
+
+    def tag_colors(self) -> dict[str, str]:
+        return {n.casefold(): c for n, c in self._q("SELECT name, color FROM tags WHERE color IS NOT NULL")}
+
+    # -------------------------------------------------------------- importing
+    def _is_known_name(self, name: str) -> bool:
+        return bool(self._q("SELECT 1 FROM names WHERE key = ?", (person_key(name),)))
+
+    def parse_inputs(
+        self, inputs: Iterable[tuple[str, str | bytes | os.PathLike[str]]], report: ImportReport
+    ) -> list[tuple[str, ParsedFile, list[str]]]:
+        """Parse every input first; a failing file is rejected on its own."""
+        parsed = []
+        for name, src in inputs:
+            try:
+                if isinstance(src, bytes):
+                    text, warnings = formats.decode(src, name)
+                elif isinstance(src, str):
+                    text, warnings = src, []
+                else:
+                    text, warnings = formats.read_file(src)
+                pf = formats.parse_text(text, name, known=self._is_known_name)
+            except ParseError as e:
+                report.rejected.append(Rejected(name, e.line, e.message))
+                log.info("rejected %s", e)
+                continue
+            parsed.append((name, pf, warnings))
+        return parsed
+
+    def import_paths(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        label: str | None = None,
+    ) -> ImportReport:
+        paths = list(paths)
+        return self.import_inputs(
+            [(str(p), Path(p)) for p in paths], progress=progress, cancelled=cancelled, label=label
+        )
+
+    def import_text(self, text: str, name: str = "pasted text", **kw: Any) -> ImportReport:
+        return self.import_inputs([(name, text)], **kw)
+
+    def import_inputs(
+        self,
+        inputs: Iterable[tuple[str, str | bytes | os.PathLike[str]]],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        label: str | None = None,
+    ) -> ImportReport:
+        """Parse all inputs, then write them in one transaction (or not at all)."""
+        report = ImportReport()
+        parsed = self.parse_inputs(inputs, report)
+        total = sum(len(pf.entries) for _, pf, _ in parsed)
+        if not parsed:
+            return report
+        done = 0
+        names = [Path(n).name for n, _, _ in parsed]
+        label = label or (
+            f"import of {names[0]}" if len(names) == 1 else f"import of {len(names)} files"
+        )
+        with self.transaction():
+            at = now_iso()
+            import_id = self.db.conn.execute(
+                "INSERT INTO imports(at, label) VALUES (?, ?)", (at, label)
+            ).lastrowid
+            report.import_id = import_id
+            before: dict[int, Any] = {}
+            for name, pf, warnings in parsed:
+                fr = FileReport(file=name, format=pf.format, entries=len(pf.entries), warnings=warnings)
+                for e in pf.entries:
+                    if cancelled is not None and done % 200 == 0 and cancelled():
+                        raise ImportCancelled("import cancelled; the library is unchanged")
+                    outcome, pid, note = self._import_entry(e, name, import_id, at, before)
+                    if outcome == "added":
+                        fr.added += 1
+                        report.added_ids.append(pid)
+                    elif outcome == "merged":
+                        fr.merged += 1
+                        report.merged_ids.append(pid)
+                    else:
+                        fr.unchanged += 1
+                    if note:
+                        fr.notes.append(note)
+                    done += 1
+                    if progress is not None and (done % 500 == 0 or done == total):
+                        progress(done, total)
+                report.files.append(fr)
+            self.db.conn.execute(
+                "UPDATE imports SET report = ? WHERE id = ?", (_dumps(report.to_json()), import_id)
+            )
+            if report.added or report.merged:
+                n = report.added + report.merged
+                self._log_undo(
+                    f"{label}: {n} paper{'s' if n != 1 else ''}",
+                    {"papers": {str(k): v for k, v in before.items()}},
+                    None,
+                    after_ids=list(dict.fromkeys(report.added_ids + report.merged_ids)),
+                )
+            else:
+                self.db.conn.execute("DELETE FROM imports WHERE id = ?", (import_id,))
+                report.import_id = None
+        return report
+
+    def _find_match(self, e: Entry) -> tuple[int | None, list[int]]:
+        """The paper an entry merges into, and (if ambiguous) the candidates."""
+        if e.arxiv_id:
+            r = self._q("SELECT id FROM papers WHERE arxiv_id = ?", (e.arxiv_id,))
+            if r:
+                return r[0][0], []
+        if e.doi:
+            r = self._q("SELECT id FROM papers WHERE doi = ? COLLATE NOCASE", (e.doi,))
+            if r:
+                return r[0][0], []
+        tkey = title_key(e.title)
+        if tkey:
+            for pid, aid in self._q(
+                "SELECT id, arxiv_id FROM papers WHERE title_key = ? ORDER BY id", (tkey,)
+            ):
+                if not (aid and e.arxiv_id and aid != e.arxiv_id):
+                    return pid, []
+        akey = abstract_key(e.abstract)
+        if akey and len(akey) >= MIN_PREFIX_CHARS:
+            lo = akey[:MIN_PREFIX_CHARS]
+            cands = []
+            for pid, ak, title in self._q(
+                "SELECT id, abstract_key, title FROM papers WHERE abstract_key >= ? AND abstract_key < ?",
+                (lo, lo + "\U0010ffff"),
+            ):
+                if len(ak) < MIN_PREFIX_CHARS or not (ak.startswith(akey) or akey.startswith(ak)):
+                    continue
+                if e.title is not None and title is not None:
+                    continue  # two titled papers never merge by abstract alone
+                cands.append(pid)
+            if len(cands) == 1:
+                return cands[0], []
+            if len(cands) > 1:
+                return None, cands
+        return None, []
+
+    def _import_entry(
+        self, e: Entry, file: str, import_id: int, at: str, before: dict[int, Any]
+    ) -> tuple[str, int, str | None]:
+        fp = fingerprint(e)
+        r = self._q("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", (fp,))
+        if r:
+            pid = r[0][0]
+            if e.tags or e.note:
+                if pid not in before:
+                    before[pid] = self._snapshot_one(pid)
+                if self._merge_user_data(pid, e):
+                    return "merged", pid, None
+            return "unchanged", pid, None
+        pid, ambiguous = self._find_match(e)
+        note = None
+        if pid is None:
+            if ambiguous:
+                e.needs_review = True
+                note = (
+                    f"line {e.line}: matches {len(ambiguous)} papers ({', '.join(map(str, ambiguous))}); "
+                    "kept as a separate paper, flagged for review"
+                )
+            pid = self._insert_paper(e, at)
+            before[pid] = None
+            outcome = "added"
+        else:
+            if pid not in before:
+                before[pid] = self._snapshot_one(pid)
+            kept = self._merge_into(pid, e)
+            if kept:
+                note = f"line {e.line}: kept your edit of {', '.join(kept)}"
+            outcome = "merged"
+        self.db.conn.execute(
+            "INSERT INTO sources(paper_id, import_id, file, line, kind, fingerprint, data, added_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (pid, import_id, file, e.line, e.kind, fp, _dumps(e.to_json()), at),
+        )
+        return outcome, pid, note
+
+    def _insert_paper(self, e: Entry, at: str) -> int:
+        row: dict[str, Any] = {
+            "title": e.title,
+            "authors": e.authors,
+            "date": e.date,
+            "abstract": e.abstract,
+        }
+        d = _derived(row)
+        cur = self.db.conn.execute(
+            "INSERT INTO papers(title, authors, authors_text, et_al, orgs, date, year, category, abstract, "
+            "arxiv_id, doi, journal, incomplete, needs_review, raw_line, split_confidence, alt_splits, "
+            "read, starred, added_at, modified_at, note, note_modified_at, sort_title, sort_author, "
+            "title_key, abstract_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                e.title, _dumps(e.authors), d["authors_text"], int(e.et_al), _dumps(e.orgs), e.date,
+                d["year"], e.category, e.abstract, e.arxiv_id, e.doi, e.journal,
+                int(e.incomplete or e.title is None), int(e.needs_review), e.raw_line,
+                e.split_confidence, _dumps([s.to_json() for s in e.alt_splits]) if e.alt_splits else None,
+                int(bool(e.read)), int(bool(e.starred)), at, at, e.note or None,
+                at if e.note else None, d["sort_title"], d["sort_author"], d["title_key"],
+                d["abstract_key"],
+            ),
+        )
+        pid = cur.lastrowid
+        assert pid is not None
+        self._remember_names(e.authors)
+        if e.tags:
+            self._add_tags_to(pid, e.tags)
+        return pid
+
+    def _remember_names(self, authors: Sequence[str]) -> None:
+        keys = [(person_key(a),) for a in authors[:50] if a]
+        self.db.conn.executemany("INSERT OR IGNORE INTO names(key) VALUES (?)", keys)
+
+    def _merge_user_data(self, pid: int, e: Entry) -> bool:
+        """Tags and note from an entry seen before; True when something was added."""
+        changed = False
+        if e.tags:
+            changed = self._add_tags_to(pid, e.tags) or changed
+        if e.note:
+            changed = self._merge_note(pid, e.note) or changed
+        return changed
+
+    def _merge_note(self, pid: int, note: str) -> bool:
+        cur = self._q("SELECT note FROM papers WHERE id = ?", (pid,))[0][0] or ""
+        if note.strip() in cur:
+            return False
+        new = (cur.rstrip() + "\n\n" + note) if cur.strip() else note
+        self.db.conn.execute(
+            "UPDATE papers SET note = ?, note_modified_at = ? WHERE id = ?", (new, now_iso(), pid)
+        )
+        return True
+
+    def _merge_into(self, pid: int, e: Entry) -> list[str]:
+        """Merge an entry into a paper; return the user-edited fields kept."""
+        p = self.get(pid)
+        assert p is not None
+        edited = set(p["edited_fields"])
+        kept: list[str] = []
+        upd: dict[str, Any] = {}
+
+        def put(fieldname: str, value: Any) -> None:
+            if value == p[fieldname]:
+                return
+            if fieldname in edited:
+                kept.append(fieldname)
+                return
+            upd[fieldname] = value
+
+        complete_entry = e.title is not None
+        if complete_entry and p["incomplete"]:
+            # A full entry completes a paper known only from a profile line.
+            put("title", e.title)
+            put("authors", e.authors)
+            put("et_al", e.et_al)
+            put("orgs", e.orgs)
+            if e.date:
+                put("date", e.date)
+            if e.category:
+                put("category", e.category)
+            upd["incomplete"] = 0
+            if e.raw_line:
+                upd["raw_line"] = e.raw_line
+                upd["split_confidence"] = e.split_confidence
+                upd["alt_splits"] = _dumps([s.to_json() for s in e.alt_splits])
+                upd["needs_review"] = int(e.needs_review)
+        else:
+            if p["title"] is None and e.title:
+                put("title", e.title)
+            if e.authors and (
+                not p["authors"]
+                or (p["et_al"] and not e.et_al and len(e.authors) >= len(p["authors"]))
+            ):
+                put("authors", e.authors)
+                put("et_al", e.et_al)
+            elif not complete_entry and p["incomplete"] and e.authors:
+                # Two profiles naming different owners: the paper is by both.
+                merged = list(dict.fromkeys(p["authors"] + e.authors))
+                put("authors", merged)
+            if not p["orgs"] and e.orgs:
+                put("orgs", e.orgs)
+            if not p["date"] and e.date:
+                put("date", e.date)
+            if not p["category"] and e.category:
+                put("category", e.category)
+        for f in ("arxiv_id", "doi", "journal"):
+            v = getattr(e, f)
+            if v and not p[f]:
+                put(f, v)
+        if e.abstract and len(abstract_key(e.abstract) or "") > len(abstract_key(p["abstract"]) or ""):
+            put("abstract", e.abstract)
+        if e.read:
+            upd["read"] = 1
+        if e.starred:
+            upd["starred"] = 1
+        if upd:
+            self._update_paper(pid, p, upd)
+        self._merge_user_data(pid, e)
+        if e.authors:
+            self._remember_names(e.authors)
+        return kept
+
+    _JSON_COLS = {"authors", "orgs"}
+
+    def _update_paper(self, pid: int, p: dict[str, Any], upd: dict[str, Any]) -> None:
+        merged = {**p, **upd}
+        if any(k in upd for k in ("title", "authors", "date", "abstract")):
+            upd.update(_derived(merged))
+        upd["modified_at"] = now_iso()
+        cols = []
+        vals: list[Any] = []
+        for k, v in upd.items():
+            cols.append(f"{k} = ?")
+            if k in self._JSON_COLS:
+                v = _dumps(v)
+            elif isinstance(v, bool):
+                v = int(v)
+            vals.append(v)
+        self.db.conn.execute(f"UPDATE papers SET {', '.join(cols)} WHERE id = ?", [*vals, pid])
+
+    # ----------------------------------------------------------- tags & notes
+    def _tag_id(self, name: str) -> int:
+        name = " ".join(name.split())
+        r = self._q("SELECT id FROM tags WHERE name = ? COLLATE NOCASE", (name,))
+        if r:
+            return r[0][0]
+        cur = self.db.conn.execute("INSERT INTO tags(name) VALUES (?)", (name,))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def _refresh_tags_text(self, ids: Iterable[int]) -> None:
+        self.db.conn.executemany(
+            "UPDATE papers SET tags_text = coalesce((SELECT group_concat(name, ' ') FROM "
+            "(SELECT t.name AS name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+            "WHERE pt.paper_id = papers.id ORDER BY t.name COLLATE NOCASE)), '') WHERE id = ?",
+            [(i,) for i in ids],
+        )
+
+    def _add_tags_to(self, pid: int, tags: Iterable[str]) -> bool:
+        changed = False
+        for t in tags:
+            if not t.strip():
+                continue
+            tid = self._tag_id(t)
+            cur = self.db.conn.execute(
+                "INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)", (pid, tid)
+            )
+            changed = changed or cur.rowcount > 0
+        if changed:
+            self._refresh_tags_text([pid])
+        return changed
+
+    @staticmethod
+    def clean_tag(name: str) -> str:
+        return " ".join(name.split())
+
+    def add_tags(self, ids: Sequence[int], tags: Sequence[str]) -> int:
+        """Tag papers; returns how many (paper, tag) pairs were new."""
+        tags = [self.clean_tag(t) for t in tags if self.clean_tag(t)]
+        if not ids or not tags:
+            return 0
+        label = f"Add tag {tags[0]!r}" if len(tags) == 1 else f"Add {len(tags)} tags"
+        n = 0
+        with self.action(label, ids):
+            for pid in ids:
+                for t in tags:
+                    tid = self._tag_id(t)
+                    n += self.db.conn.execute(
+                        "INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)", (pid, tid)
+                    ).rowcount
+            self._refresh_tags_text(ids)
+        return n
+
+    def remove_tags(self, ids: Sequence[int], tags: Sequence[str]) -> int:
+        tags = [self.clean_tag(t) for t in tags if self.clean_tag(t)]
+        if not ids or not tags:
+            return 0
+        label = f"Remove tag {tags[0]!r}" if len(tags) == 1 else f"Remove {len(tags)} tags"
+        n = 0
+        with self.action(label, ids):
+            for t in tags:
+                for chunk in _chunks(list(ids), 500):
+                    marks = ",".join("?" * len(chunk))
+                    n += self.db.conn.execute(
+                        f"DELETE FROM paper_tags WHERE paper_id IN ({marks}) AND tag_id IN "
+                        "(SELECT id FROM tags WHERE name = ? COLLATE NOCASE)",
+                        [*chunk, t],
+                    ).rowcount
+            self._refresh_tags_text(ids)
+        return n
+
+    def _papers_with_tag(self, name: str) -> list[int]:
+        return [
+            r[0]
+            for r in self._q(
+                "SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                "WHERE t.name = ? COLLATE NOCASE",
+                (name,),
+            )
+        ]
+
+    def rename_tag(self, old: str, new: str) -> None:
+        """Rename a tag; renaming onto an existing tag merges them."""
+        new = self.clean_tag(new)
+        if not new:
+            raise RefManagerError("a tag name cannot be empty")
+        r = self._q("SELECT id FROM tags WHERE name = ? COLLATE NOCASE", (old,))
+        if not r:
+            raise RefManagerError(f"no tag named {old!r}")
+        target = self._q("SELECT id FROM tags WHERE name = ? COLLATE NOCASE", (new,))
+        if target and target[0][0] != r[0][0]:
+            self.merge_tag(old, new)
+            return
+        ids = self._papers_with_tag(old)
+        with self.action(f"Rename tag {old!r} to {new!r}", ids, tag_names=[old, new]):
+            self.db.conn.execute("UPDATE tags SET name = ? WHERE id = ?", (new, r[0][0]))
+            self._refresh_tags_text(ids)
+
+    def merge_tag(self, source: str, target: str) -> None:
+        """Give every paper tagged ``source`` the tag ``target``, then drop ``source``."""
+        ids = self._papers_with_tag(source)
+        with self.action(f"Merge tag {source!r} into {target!r}", ids, tag_names=[source, target]):
+            tid = self._tag_id(target)
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)",
+                [(i, tid) for i in ids],
+            )
+            self.db.conn.execute("DELETE FROM tags WHERE name = ? COLLATE NOCASE", (source,))
+            self._refresh_tags_text(ids)
+
+    def delete_tag(self, name: str) -> None:
+        ids = self._papers_with_tag(name)
+        with self.action(f"Delete tag {name!r}", ids, tag_names=[name]):
+            self.db.conn.execute("DELETE FROM tags WHERE name = ? COLLATE NOCASE", (name,))
+            self._refresh_tags_text(ids)
+
+    def set_tag_color(self, name: str, color: str | None) -> None:
+        with self.action(f"Set colour of tag {name!r}", [], tag_names=[name]):
+            self.db.conn.execute(
+                "UPDATE tags SET color = ? WHERE name = ? COLLATE NOCASE", (color, name)
+            )
+
+    def set_note(self, pid: int, text: str, *, undoable: bool | None = None) -> bool:
+        """Save a note.  Clearing a note is undoable; typing is saved silently."""
+        cur = self._q("SELECT note FROM papers WHERE id = ?", (pid,))
+        if not cur:
+            raise RefManagerError(f"no paper with id {pid}")
+        old = cur[0][0] or ""
+        if old == text:
+            return False
+        if undoable is None:
+            undoable = bool(old.strip()) and not text.strip()
+        value = text if text else None
+        if undoable:
+            with self.action("Clear note" if not text.strip() else "Edit note", [pid]):
+                self.db.conn.execute(
+                    "UPDATE papers SET note = ?, note_modified_at = ? WHERE id = ?",
+                    (value, now_iso(), pid),
+                )
+        else:
+            with self.transaction():
+                self.db.conn.execute(
+                    "UPDATE papers SET note = ?, note_modified_at = ? WHERE id = ?",
+                    (value, now_iso(), pid),
+                )
+        return True
+
+    # -------------------------------------------------------- flags and trash
+    def _set_flag(self, label: str, ids: Sequence[int], sql: str, params: Sequence[Any], undo: bool) -> int:
+        n = 0
+        ctx = self.action(label, ids) if undo else self.transaction()
+        with ctx:
+            for chunk in _chunks(list(ids), 500):
+                marks = ",".join("?" * len(chunk))
+                n += self.db.conn.execute(f"{sql} WHERE id IN ({marks})", [*params, *chunk]).rowcount
+        return n
+
+    def set_read(self, ids: Sequence[int], read: bool = True) -> int:
+        return self._set_flag("Mark read" if read else "Mark unread", ids, "UPDATE papers SET read = ?", [int(read)], False)
+
+    def set_starred(self, ids: Sequence[int], starred: bool = True) -> int:
+        return self._set_flag("Star" if starred else "Unstar", ids, "UPDATE papers SET starred = ?", [int(starred)], True)
+
+    def trash(self, ids: Sequence[int]) -> int:
+        n = len(ids)
+        return self._set_flag(
+            f"Move {n} paper{'s' if n != 1 else ''} to the trash", ids,
+            "UPDATE papers SET trashed_at = ?", [now_iso()], True,
+        )
+
+    def restore(self, ids: Sequence[int]) -> int:
+        n = len(ids)
+        return self._set_flag(
+            f"Restore {n} paper{'s' if n != 1 else ''}", ids, "UPDATE papers SET trashed_at = NULL", [], True
+        )
+
+    def empty_trash(self) -> int:
+        ids = [r[0] for r in self._q("SELECT id FROM papers WHERE trashed_at IS NOT NULL")]
+        if not ids:
+            return 0
+        with self.action(f"Empty trash ({len(ids)} papers)", ids):
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                self.db.conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)
+        return len(ids)
+
+    # ------------------------------------------------------------------ undo
+    _SNAP_COLS = (
+        "id", "title", "authors", "authors_text", "et_al", "orgs", "date", "year", "category",
+        "abstract", "arxiv_id", "doi", "journal", "incomplete", "needs_review", "raw_line",
+        "split_confidence", "alt_splits", "read", "starred", "trashed_at", "added_at", "modified_at",
+        "tags_text", "note", "note_modified_at", "edited_fields", "sort_title", "sort_author",
+        "title_key", "abstract_key",
+    )
+
+    def _snapshot_one(self, pid: int) -> dict[str, Any] | None:
+        return self._snapshot([pid]).get(pid)
+
+    def _snapshot(self, ids: Sequence[int]) -> dict[int, dict[str, Any] | None]:
+        out: dict[int, dict[str, Any] | None] = {i: None for i in ids}
+        cols = ", ".join(self._SNAP_COLS)
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for r in self._q(f"SELECT {cols} FROM papers WHERE id IN ({marks})", chunk):
+                out[r[0]] = dict(zip(self._SNAP_COLS, r))
+        tags = self.tags_of([i for i, v in out.items() if v is not None])
+        for i, v in out.items():
+            if v is not None:
+                v["_tags"] = tags[i]
+                v["_sources"] = [
+                    dict(zip(("id", "import_id", "file", "line", "kind", "fingerprint", "data", "added_at"), s))
+                    for s in self._q(
+                        "SELECT id, import_id, file, line, kind, fingerprint, data, added_at "
+                        "FROM sources WHERE paper_id = ?",
+                        (i,),
+                    )
+                ]
+        return out
+
+    def _tag_snapshot(self, names: Sequence[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for n in names:
+            r = self._q("SELECT id, name, color FROM tags WHERE name = ? COLLATE NOCASE", (n,))
+            if r:
+                out[str(r[0][0])] = {"name": r[0][1], "color": r[0][2]}
+        return out
+
+    @contextmanager
+    def action(
+        self, label: str, ids: Sequence[int], *, tag_names: Sequence[str] = ()
+    ) -> Iterator[None]:
+        """Run a change in one transaction and record it for undo/redo."""
+        with self.transaction():
+            before_tags = self._tag_snapshot(tag_names)
+            before = {str(k): v for k, v in self._snapshot(ids).items()}
+            yield
+            after_tags = self._tag_snapshot(tag_names)
+            for k in before_tags:
+                after_tags.setdefault(k, None)
+            for k in after_tags:
+                before_tags.setdefault(k, None)
+            self._log_undo(
+                label,
+                {"papers": before, "tags": before_tags},
+                {"tags": after_tags},
+                after_ids=list(ids),
+            )
+
+    def _log_undo(
+        self,
+        label: str,
+        before: dict[str, Any],
+        after: dict[str, Any] | None,
+        *,
+        after_ids: Sequence[int],
+    ) -> None:
+        after = dict(after or {})
+        after["papers"] = {str(k): v for k, v in self._snapshot(after_ids).items()}
+        c = self.db.conn
+        c.execute("DELETE FROM undo_log WHERE undone = 1")
+        c.execute(
+            "INSERT INTO undo_log(at, label, before, after) VALUES (?, ?, ?, ?)",
+            (now_iso(), label, _dumps(before), _dumps(after)),
+        )
+        c.execute(
+            "DELETE FROM undo_log WHERE id NOT IN (SELECT id FROM undo_log ORDER BY id DESC LIMIT ?)",
+            (UNDO_LIMIT,),
+        )
+
+    def undo_label(self) -> str | None:
+        r = self._q("SELECT label FROM undo_log WHERE undone = 0 ORDER BY id DESC LIMIT 1")
+        return r[0][0] if r else None
+
+    def redo_label(self) -> str | None:
+        r = self._q("SELECT label FROM undo_log WHERE undone = 1 ORDER BY id ASC LIMIT 1")
+        return r[0][0] if r else None
+
+    def undo(self) -> str | None:
+        """Undo the last action; return its label (None when there is nothing)."""
+        r = self._q("SELECT id, label, before FROM undo_log WHERE undone = 0 ORDER BY id DESC LIMIT 1")
+        if not r:
+            return None
+        uid, label, before = r[0]
+        with self.transaction():
+            self._restore(json.loads(before))
+            self.db.conn.execute("UPDATE undo_log SET undone = 1 WHERE id = ?", (uid,))
+        return label
+
+    def redo(self) -> str | None:
+        r = self._q("SELECT id, label, after FROM undo_log WHERE undone = 1 ORDER BY id ASC LIMIT 1")
+        if not r:
+            return None
+        uid, label, after = r[0]
+        with self.transaction():
+            self._restore(json.loads(after))
+            self.db.conn.execute("UPDATE undo_log SET undone = 0 WHERE id = ?", (uid,))
+        return label
+
+    def _restore(self, snap: dict[str, Any]) -> None:
+        c = self.db.conn
+        for tid, t in (snap.get("tags") or {}).items():
+            if t is None:
+                c.execute("DELETE FROM tags WHERE id = ?", (int(tid),))
+            else:
+                c.execute(
+                    "INSERT INTO tags(id, name, color) VALUES (?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET name = excluded.name, color = excluded.color",
+                    (int(tid), t["name"], t["color"]),
+                )
+        papers = snap.get("papers") or {}
+        cols = [c_ for c_ in self._SNAP_COLS]
+        for pid_s, row in papers.items():
+            pid = int(pid_s)
+            if row is None:
+                c.execute("DELETE FROM papers WHERE id = ?", (pid,))
+                continue
+            exists = self.exists(pid)
+            vals = [row[k] for k in cols]
+            if exists:
+                sets = ", ".join(f"{k} = ?" for k in cols[1:])
+                c.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*vals[1:], pid])
+            else:
+                c.execute(
+                    f"INSERT INTO papers({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", vals
+                )
+            c.execute("DELETE FROM paper_tags WHERE paper_id = ?", (pid,))
+            for name in row.get("_tags", []):
+                c.execute(
+                    "INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)",
+                    (pid, self._tag_id(name)),
+                )
+            c.execute("DELETE FROM sources WHERE paper_id = ?", (pid,))
+            for s in row.get("_sources", []):
+                c.execute(
+                    "INSERT OR REPLACE INTO sources(id, paper_id, import_id, file, line, kind, fingerprint, "
+                    "data, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (s["id"], pid, s["import_id"], s["file"], s["line"], s["kind"], s["fingerprint"],
+                     s["data"], s["added_at"]),
+                )
+            self._refresh_tags_text([pid])
+
+    # ---------------------------------------------------------------- export
+    def export_json(self, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        ids = self.all_ids() if ids is None else ids
+        out = []
+        for chunk in _chunks(list(ids), 1000):
+            for p in self.get_many(chunk):
+                out.append(public_json(p))
+        return out
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        r = self._q("SELECT value FROM settings WHERE key = ?", (key,))
+        return r[0][0] if r else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def public_json(p: dict[str, Any]) -> dict[str, Any]:
+    """The documented JSON fields of a paper (command line and export)."""
+    from .models import JSON_FIELDS
+
+    return {k: p.get(k) for k in JSON_FIELDS}
+
+
+def _chunks(seq: list[Any], n: int) -> Iterator[list[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def default_library_path() -> Path:
+    import platformdirs
+
+    env = os.environ.get("REFMANAGER_LIBRARY")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("refmanager", appauthor=False)) / "library.db"
+
+
+def seed_files() -> list[Path]:
+    """The bundled seed listings (from the wheel, or the source checkout)."""
+    here = Path(__file__).resolve().parent.parent
+    for d in (here / "_seeds", here.parent / "seeds"):
+        if d.is_dir():
+            files = sorted(p for p in d.iterdir() if p.suffix == ".txt")
+            if files:
+                return files
+    return []

@@ -1,0 +1,88 @@
+"""Plain data passed from parsers to the library.
+
+Parsers return ``Entry`` objects: no database ids, no Qt, nothing but what
+the file said.  The library decides what is new and what merges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Fields of the JSON output of ``list``/``show``/``export --format json``.
+JSON_FIELDS = (
+    "id",
+    "title",
+    "authors",
+    "et_al",
+    "orgs",
+    "date",
+    "category",
+    "abstract",
+    "arxiv_id",
+    "doi",
+    "journal",
+    "tags",
+    "note",
+    "incomplete",
+    "needs_review",
+    "read",
+    "starred",
+    "trashed",
+    "added_at",
+    "attachments",
+)
+
+
+@dataclass
+class Split:
+    """One way of cutting a glued title/author line, with its score."""
+
+    title: str
+    authors: list[str]
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"title": self.title, "authors": list(self.authors), "score": round(self.score, 3)}
+
+
+@dataclass
+class Entry:
+    """One paper as a file describes it."""
+
+    kind: str  # "full", "profile", "json", "bibtex", ...
+    line: int  # 1-based line where the entry starts in its file
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    et_al: bool = False
+    orgs: list[str] = field(default_factory=list)
+    date: str | None = None  # ISO YYYY-MM-DD (or YYYY / YYYY-MM when that is all we know)
+    category: str | None = None
+    abstract: str | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    journal: str | None = None
+    incomplete: bool = False
+    needs_review: bool = False
+    raw_line: str | None = None  # the glued title/author line, as given
+    split_confidence: float | None = None
+    alt_splits: list[Split] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    note: str | None = None
+    read: bool | None = None
+    starred: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["alt_splits"] = [s.to_json() for s in self.alt_splits]
+        return d
+
+
+@dataclass
+class ParsedFile:
+    """What a parser made of one file."""
+
+    format: str
+    entries: list[Entry]
+    owner: str | None = None  # profile listings: whose profile it is

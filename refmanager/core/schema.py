@@ -1,0 +1,129 @@
+"""Versioned schema.  ``MIGRATIONS[n]`` takes a library from version n to n+1.
+
+The version lives in ``PRAGMA user_version``.  A library written by a newer
+refmanager (higher version) is refused rather than damaged.
+"""
+
+from __future__ import annotations
+
+SCHEMA_V1 = r"""
+CREATE TABLE papers (
+    id INTEGER PRIMARY KEY,
+    title TEXT,
+    authors TEXT NOT NULL DEFAULT '[]',
+    authors_text TEXT NOT NULL DEFAULT '',
+    et_al INTEGER NOT NULL DEFAULT 0,
+    orgs TEXT NOT NULL DEFAULT '[]',
+    date TEXT,
+    year INTEGER,
+    category TEXT,
+    abstract TEXT,
+    arxiv_id TEXT,
+    doi TEXT,
+    journal TEXT,
+    incomplete INTEGER NOT NULL DEFAULT 0,
+    needs_review INTEGER NOT NULL DEFAULT 0,
+    raw_line TEXT,
+    split_confidence REAL,
+    alt_splits TEXT,
+    read INTEGER NOT NULL DEFAULT 0,
+    starred INTEGER NOT NULL DEFAULT 0,
+    trashed_at TEXT,
+    added_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL,
+    tags_text TEXT NOT NULL DEFAULT '',
+    note TEXT,
+    note_modified_at TEXT,
+    edited_fields TEXT NOT NULL DEFAULT '[]',
+    sort_title TEXT NOT NULL DEFAULT '',
+    sort_author TEXT NOT NULL DEFAULT '',
+    title_key TEXT,
+    abstract_key TEXT
+);
+CREATE UNIQUE INDEX papers_arxiv_id ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
+CREATE INDEX papers_doi ON papers(doi COLLATE NOCASE) WHERE doi IS NOT NULL;
+CREATE INDEX papers_title_key ON papers(title_key) WHERE title_key IS NOT NULL;
+CREATE INDEX papers_abstract_key ON papers(abstract_key) WHERE abstract_key IS NOT NULL;
+CREATE INDEX papers_sort_title ON papers(sort_title, id);
+CREATE INDEX papers_sort_author ON papers(sort_author, id);
+CREATE INDEX papers_sort_year ON papers(coalesce(year, 0), id);
+CREATE INDEX papers_sort_date ON papers(coalesce(date, ''), id);
+CREATE INDEX papers_sort_category ON papers(coalesce(category, ''), id);
+CREATE INDEX papers_sort_added ON papers(added_at, id);
+CREATE INDEX papers_sort_read ON papers(read, id);
+CREATE INDEX papers_sort_starred ON papers(starred, id);
+CREATE INDEX papers_trashed ON papers(trashed_at) WHERE trashed_at IS NOT NULL;
+CREATE INDEX papers_incomplete ON papers(incomplete) WHERE incomplete = 1;
+CREATE INDEX papers_review ON papers(needs_review) WHERE needs_review = 1;
+
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    color TEXT
+);
+CREATE TABLE paper_tags (
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    PRIMARY KEY (paper_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX paper_tags_by_tag ON paper_tags(tag_id, paper_id);
+
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    label TEXT NOT NULL,
+    report TEXT
+);
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    import_id INTEGER REFERENCES imports(id) ON DELETE SET NULL,
+    file TEXT,
+    line INTEGER,
+    kind TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    data TEXT,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX sources_paper ON sources(paper_id);
+CREATE INDEX sources_fingerprint ON sources(fingerprint);
+
+CREATE TABLE names (key TEXT PRIMARY KEY) WITHOUT ROWID;
+
+CREATE TABLE undo_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    label TEXT NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL
+);
+
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
+
+CREATE VIRTUAL TABLE papers_fts USING fts5(
+    title, authors_text, abstract, tags_text, note,
+    content='papers', content_rowid='id',
+    prefix='1 2 3',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER papers_ai AFTER INSERT ON papers BEGIN
+    INSERT INTO papers_fts(rowid, title, authors_text, abstract, tags_text, note)
+    VALUES (new.id, new.title, new.authors_text, new.abstract, new.tags_text, new.note);
+END;
+CREATE TRIGGER papers_ad AFTER DELETE ON papers BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, authors_text, abstract, tags_text, note)
+    VALUES ('delete', old.id, old.title, old.authors_text, old.abstract, old.tags_text, old.note);
+END;
+CREATE TRIGGER papers_au AFTER UPDATE OF title, authors_text, abstract, tags_text, note ON papers BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, authors_text, abstract, tags_text, note)
+    VALUES ('delete', old.id, old.title, old.authors_text, old.abstract, old.tags_text, old.note);
+    INSERT INTO papers_fts(rowid, title, authors_text, abstract, tags_text, note)
+    VALUES (new.id, new.title, new.authors_text, new.abstract, new.tags_text, new.note);
+END;
+"""
+
+#: Each entry upgrades from version ``index + 1`` to ``index + 2``.
+MIGRATIONS: list[str] = []
+
+SCHEMA_VERSION = 1 + len(MIGRATIONS)

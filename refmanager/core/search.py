@@ -1,0 +1,135 @@
+"""The search box's language, turned into parameterised SQL.
+
+    graph neural            words, each a prefix (as you type)
+    "credit assignment"     a phrase
+    author:mesnard          author:"Thomas Mesnard"
+    tag:rl                  papers with that tag (case-insensitive)
+    year:2020  year:2020..2024  year:..2019  year:2021..
+    cat:cs.CL  cat:CL  cat:cs   (a bare archive matches all its categories)
+    -word                   papers without that word
+
+Anything a user types is safe: every FTS5 term is quoted (double quotes
+doubled), qualifiers go into bound SQL parameters, and what cannot be
+understood becomes a hint, never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .categories import CATEGORY_NAMES, normalise_category_query
+
+QUALIFIERS = ("author", "tag", "year", "cat")
+_YEAR = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
+_TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)("?)|(\S+))')
+
+
+@dataclass
+class ParsedQuery:
+    """A query split into an FTS5 MATCH string and SQL conditions."""
+
+    fts: str | None = None
+    where: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+
+    @property
+    def hint(self) -> str | None:
+        return "; ".join(self.hints) if self.hints else None
+
+
+def fts_quote(text: str) -> str:
+    """One FTS5 string: the text in double quotes, inner quotes doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _has_word(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    q = ParsedQuery()
+    positive: list[str] = []
+    negative: list[str] = []
+    text = text.strip()
+    if text.count('"') % 2:
+        q.hints.append("a quote is not closed: searching up to the end")
+    for m in _TOKEN.finditer(text):
+        neg, qual, quoted, closed, bare = m.groups()
+        phrase = quoted is not None
+        value = quoted if phrase else bare
+        if value is None:
+            continue
+        if qual is not None and qual.lower() not in QUALIFIERS:
+            # Not one of ours ("re:", "https:"): search the text as typed.
+            value = f"{qual}:{value}"
+            qual = None
+        qual = qual.lower() if qual else None
+        if qual == "author":
+            if not _has_word(value):
+                q.hints.append("author: needs a name")
+                continue
+            expr = "authors_text : " + (fts_quote(value) if phrase else fts_quote(value) + "*")
+            (negative if neg else positive).append(expr)
+        elif qual == "tag":
+            if not value:
+                q.hints.append("tag: needs a tag name")
+                continue
+            cond = (
+                "p.id IN (SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                "WHERE t.name = ? COLLATE NOCASE)"
+            )
+            q.where.append(("NOT " if neg else "") + cond)
+            q.params.append(value)
+        elif qual == "year":
+            ym = _YEAR.match(value)
+            if not value or not ym or (ym.group(1) is None and ym.group(3) is None):
+                q.hints.append(f"year: expects 2020, 2020..2024, ..2019 or 2021.. (not {value!r})")
+                continue
+            lo, dots, hi = ym.groups()
+            if not dots:
+                hi = lo
+            lo_i = int(lo) if lo else None
+            hi_i = int(hi) if hi else None
+            if lo_i is not None and hi_i is not None and lo_i > hi_i:
+                lo_i, hi_i = hi_i, lo_i
+            conds, ps = [], []
+            if lo_i is not None:
+                conds.append("p.year >= ?")
+                ps.append(lo_i)
+            if hi_i is not None:
+                conds.append("p.year <= ?")
+                ps.append(hi_i)
+            cond = "(" + " AND ".join(conds) + ")"
+            q.where.append(("NOT " if neg else "") + cond)
+            q.params.extend(ps)
+        elif qual == "cat":
+            if not value:
+                q.hints.append("cat: needs a category such as cs.CL")
+                continue
+            cat = normalise_category_query(value)
+            if cat in CATEGORY_NAMES or "." in cat:
+                cond, ps = "p.category = ?", [cat]
+            else:
+                # an archive such as "cs" or "q-bio": every category in it
+                cond, ps = "(p.category = ? OR p.category LIKE ? ESCAPE '\\')", [
+                    cat,
+                    cat.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%",
+                ]
+            q.where.append(("NOT " if neg else "") + cond)
+            q.params.extend(ps)
+        else:
+            if not _has_word(value):
+                continue
+            expr = fts_quote(value) if phrase else fts_quote(value) + "*"
+            (negative if neg else positive).append(expr)
+    if positive:
+        fts = " AND ".join(positive)
+        if negative:
+            fts = "(" + fts + ") NOT (" + " OR ".join(negative) + ")"
+        q.fts = fts
+    elif negative:
+        q.where.append("p.id NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+        q.params.append(" OR ".join(negative))
+    return q

@@ -1,0 +1,248 @@
+"""Split a title glued to its author list (``...Practical SizeGemma Team, ...``).
+
+Cutting at the first or last case change is wrong on real data
+(``RecurrentGemma``, ``Yann LeCun``, ``Mask R-CNNKaiming He``,
+``Mistral 7BAlbert Q. Jiang``).  Instead every place where a non-space
+character is directly followed by a capital letter is a candidate, and each
+candidate is scored: how much the first author looks like a person's or a
+team's name, whether the name is already known (from the library or the rest
+of the listing), how the other authors look, and whether the title ends like
+a title rather than in the middle of a name.  The best candidate wins; the
+margin to the runner-up becomes the split confidence, and the runners-up are
+kept so that a user can pick one later.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .models import Split
+from .textnorm import person_key
+
+log = logging.getLogger(__name__)
+
+PARTICLES = frozenset(
+    "van von der den de del della des di da dos das du le la ter ten bin ibn al el y e zu af av "
+    "auf op".split()
+)
+#: Surname prefixes after which a capital letter is normal (LeCun, McKenna).
+NAME_PREFIXES = ("Mc", "Mac", "Le", "La", "De", "Di", "Da", "Du", "Van", "Von", "O'", "D'", "Fitz", "St")
+#: Last words of team names ("Gemma Team").
+TEAM_WORDS = frozenset(
+    "Team Group Lab Labs Consortium Collaboration Project Community Committee Initiative Authors "
+    "Contributors Organization Organisation".split()
+)
+#: One-word authors that are organisations.
+KNOWN_ORG_AUTHORS = frozenset(
+    person_key(n)
+    for n in (
+        "OpenAI DeepMind Anthropic Google Meta Microsoft NVIDIA Apple Amazon IBM Baidu Alibaba Tencent "
+        "Huawei ByteDance xAI Cohere EleutherAI LAION BigScience HuggingFace DeepSeek-AI DeepSeek "
+        "Kimi Moonshot MiniMax"
+    ).split()
+)
+#: Positions to try: at most this many commas inside a title.
+MAX_TITLE_COMMAS = 8
+#: Below this confidence a split is flagged for review.
+REVIEW_THRESHOLD = 0.5
+#: How many runner-up splits to keep.
+KEEP_ALTERNATIVES = 3
+
+_SPLIT_AUTHORS = re.compile(r"\s*,\s*")
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.?-?)+$")
+
+
+@dataclass
+class SplitResult:
+    title: str
+    authors: list[str]
+    confidence: float
+    alternatives: list[Split]
+
+    @property
+    def needs_review(self) -> bool:
+        return self.confidence < REVIEW_THRESHOLD
+
+
+def _is_cap_word(part: str) -> bool:
+    """``Morgane``, ``Dollár``, ``He``: a capital then lower-case letters."""
+    return (
+        len(part) >= 2
+        and part[0].isupper()
+        and part.isalpha()
+        and part[1:].islower()
+    )
+
+
+def _is_name_word(tok: str) -> bool:
+    """A capitalised name word, hyphenated or with an apostrophe (``Ming-Wei``, ``O'Brien``)."""
+    parts = re.split(r"[-'\u2019]", tok)
+    if not parts or not all(parts):
+        return False
+    first = parts[0]
+    if not (_is_cap_word(first) or (len(first) == 1 and first.isupper() and len(parts) > 1)):
+        return False
+    return all(_is_cap_word(p) or (p.isalpha() and p.islower()) for p in parts[1:])
+
+
+def _is_prefixed_name(tok: str) -> bool:
+    for p in NAME_PREFIXES:
+        if tok.startswith(p) and len(tok) > len(p) + 1 and _is_name_word(tok[len(p):]):
+            return True
+    return False
+
+
+def _is_initials(tok: str) -> bool:
+    """``Q.``, ``P``, ``J.-P.``: one or more single letters."""
+    if not _INITIALS.match(tok):
+        return False
+    letters = [c for c in tok if c.isalpha()]
+    return 1 <= len(letters) <= 3 and all(c.isupper() for c in letters) and (
+        len(letters) == 1 or "." in tok
+    )
+
+
+def token_score(tok: str, pos: int, n: int) -> float:
+    """How much one word looks like part of a person's or team's name (-1..1)."""
+    last = pos == n - 1
+    if _is_name_word(tok):
+        return 1.0
+    if _is_prefixed_name(tok):
+        return 0.9
+    if _is_initials(tok):
+        return 0.1 if last else 0.85
+    if tok in TEAM_WORDS:
+        return 1.0 if (last and n >= 2) else 0.3
+    if tok.lower() in PARTICLES and tok.islower():
+        if 0 < pos < n - 1:
+            return 0.7
+        return 0.3 if pos == 0 and n > 1 else -1.0
+    if any(c.isdigit() for c in tok):
+        return -1.0
+    if any(not (c.isalpha() or c in ".-'\u2019") for c in tok):
+        return -1.0
+    if tok.islower():
+        return -1.0
+    if tok.isupper() and tok.isalpha():
+        return 0.1  # ``AI``, ``JAX``: an acronym, rarely a name
+    if tok[0].isupper() and tok.isalpha():
+        # CamelCase such as ``NeedAshish``: a title word glued to a name.  Alone
+        # it may be an organisation (``OpenAI``), inside a longer name never.
+        return 0.05 if n == 1 else -1.0
+    return -0.5
+
+
+def name_score(name: str, known: Callable[[str], bool] | None = None) -> float:
+    """How much a whole author string looks like one author."""
+    toks = name.split()
+    n = len(toks)
+    if n == 0:
+        return -3.0
+    scores = [token_score(t, i, n) for i, t in enumerate(toks)]
+    is_known = bool(known and known(name))
+    if min(scores) <= -1.0:
+        base = -2.0 + (0.5 if is_known else 0.0)
+    else:
+        base = sum(scores) / n
+    key = person_key(name)
+    if n == 1:
+        if key in KNOWN_ORG_AUTHORS or is_known:
+            base = 1.1
+        else:
+            base *= 0.35
+    elif n <= 4:
+        base += 0.2
+    elif n > 5:
+        base -= 0.3 * (n - 5)
+    if is_known and n > 1:
+        base += 1.0
+    return base
+
+
+def _title_score(title: str, first_author: str) -> float:
+    """Penalties for titles that end in the middle of a name or word."""
+    t = title.rstrip()
+    if not t or not any(c.isalnum() for c in t):
+        return -5.0
+    words = t.split()
+    last = words[-1]
+    score = 0.0
+    first_tok = first_author.split()[0] if first_author.split() else ""
+    if last in NAME_PREFIXES and _is_prefixed_name(last + first_tok):
+        # "... Yann Le" + "Cun": the cut falls inside a surname
+        score -= 0.8
+    if last.lower() in PARTICLES and last.islower():
+        score -= 0.6
+    # A title ending in a CamelCase word whose tail is a capitalised word
+    # ("ReportOpen", "ModelsYann") is usually a cut inside an author's name.
+    m = re.search(r"[a-z\u00df-\u00ff][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+$", last)
+    if m and not _is_prefixed_name(last):
+        score -= 0.3
+    if len(last) == 1 and last.isupper() and len(words) > 1:
+        score -= 0.4  # "... Mistral 7B" cut as "Mistral 7" + "BAlbert"
+    if t.count("(") > t.count(")") or t.count("[") > t.count("]"):
+        score -= 0.5
+    if t.endswith((",", ":", ";", "-", "&")):
+        score -= 0.7
+    return score
+
+
+def _candidates(part: str) -> list[int]:
+    """Offsets in ``part`` where a name can start right after title text."""
+    out = []
+    for i in range(1, len(part)):
+        c = part[i]
+        prev = part[i - 1]
+        if c.isupper() and not prev.isspace():
+            out.append(i)
+    return out
+
+
+def split_title_authors(
+    text: str, known: Callable[[str], bool] | None = None
+) -> SplitResult:
+    """Best split of ``<title><author>, <author>, ...`` (et al. and orgs removed)."""
+    parts = _SPLIT_AUTHORS.split(text.strip())
+    later_scores = [name_score(p, known) for p in parts]
+    # suffix means of name scores of the authors after part j
+    n = len(parts)
+    suffix_sum = [0.0] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        suffix_sum[j] = suffix_sum[j + 1] + min(later_scores[j], 1.5)
+
+    scored: list[Split] = []
+    for j in range(min(n, MAX_TITLE_COMMAS + 1)):
+        part = parts[j]
+        head = ", ".join(parts[:j])
+        for off in _candidates(part):
+            title = (head + ", " + part[:off]) if head else part[:off]
+            first = part[off:]
+            s = name_score(first, known) + _title_score(title, first)
+            rest = n - j - 1
+            if rest:
+                s += 0.5 * (suffix_sum[j + 1] / rest - 1.0)
+            authors = [first] + parts[j + 1 :]
+            scored.append(Split(title=title.strip(), authors=authors, score=s))
+    if not scored:
+        # No glue point at all: the whole line is the title, authors unknown.
+        return SplitResult(title=text.strip(), authors=[], confidence=0.0, alternatives=[])
+    scored.sort(key=lambda s: s.score, reverse=True)
+    best = scored[0]
+    runner = scored[1].score if len(scored) > 1 else best.score - 2.0
+    margin = best.score - runner
+    quality = max(0.0, min(1.0, best.score / 1.0))
+    confidence = round(max(0.0, min(1.0, margin / 0.8)) * quality, 3)
+    alts = scored[1 : 1 + KEEP_ALTERNATIVES]
+    log.debug("split %r -> %r (confidence %.2f)", text[:80], best.title[:60], confidence)
+    return SplitResult(
+        title=best.title, authors=best.authors, confidence=confidence, alternatives=alts
+    )
+
+
+def strip_zero_width(text: str) -> str:
+    """Drop format characters (zero-width, bidi marks) for comparison only."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")

@@ -1,0 +1,89 @@
+"""Text normalisation: what copy-paste does to text, and matching keys.
+
+Two separate jobs live here.  ``clean_text`` applies the only changes we make
+to stored text (BOM, line ends, non-breaking and trailing spaces).  The
+``*_key`` functions build the normalised columns used to find duplicates;
+they are never shown to the user.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ELLIPSIS_CHARS = ("…", "...")
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+_NBSP = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+_WS = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def clean_text(text: str) -> str:
+    """Undo what copy-paste adds: a BOM, CR line ends, NBSPs, trailing spaces."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_NBSP)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def collapse_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def strip_ellipsis(text: str) -> tuple[str, bool]:
+    """Remove a trailing ellipsis; say whether there was one."""
+    t = text.rstrip()
+    for e in ELLIPSIS_CHARS:
+        if t.endswith(e):
+            return t[: -len(e)].rstrip(), True
+    return t, False
+
+
+def abstract_key(text: str | None) -> str | None:
+    """Key for prefix matching of abstracts and profile lines.
+
+    Whitespace and quotes normalised, trailing ellipsis removed, case folded.
+    Punctuation is kept: prefixes must line up character by character.
+    """
+    if not text:
+        return None
+    t, _ = strip_ellipsis(text)
+    t = unicodedata.normalize("NFKC", t).translate(_QUOTES)
+    t = collapse_ws(t).casefold()
+    return t or None
+
+
+def title_key(text: str | None) -> str | None:
+    """Key for "same normalised title": letters and digits only, case folded."""
+    if not text:
+        return None
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = _NON_WORD.sub(" ", t.casefold()).replace("_", " ")
+    t = collapse_ws(t)
+    return t or None
+
+
+def person_key(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive key for an author name."""
+    return title_key(name) or ""

@@ -1,0 +1,45 @@
+"""Shared fixtures.  Qt runs offscreen; no test needs a display or the network."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("REFMANAGER_NO_NETWORK", "1")
+
+import pytest  # noqa: E402
+
+from refmanager.core.library import Library  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FULL_SEED = SEEDS / "000_808ebdae4c7efd63.txt"
+PROFILE_SEED = SEEDS / "001_a6301b2403d71b79.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def lib(tmp_path: Path):
+    library = Library(tmp_path / "library.db")
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def seeded(lib: Library) -> Library:
+    lib.import_paths([FULL_SEED, PROFILE_SEED])
+    return lib
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    d = tmp_path / "seeds"
+    shutil.copytree(SEEDS, d)
+    return d
+
+
+def dump(library: Library) -> str:
+    """The library's whole content as SQL text: equal dumps mean nothing changed."""
+    return "\n".join(library.db.conn.iterdump())

@@ -1,0 +1,113 @@
+"""Search syntax, safety and the index."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from refmanager.core.library import Library, View
+from refmanager.core.search import parse_query
+
+from .conftest import dump
+
+
+def titles(lib: Library, q: str) -> set[str]:
+    return {p["title"] for p in lib.search(q)[0]}
+
+
+def test_words_are_prefixes(seeded: Library):
+    # "hindsi" is a prefix of "hindsight" (titles and abstracts)
+    assert titles(seeded, "hindsi gene") == {
+        "Curiosity in Hindsight: Intrinsic Exploration in Stochastic Environments",
+    }
+    assert titles(seeded, "hindsight credit") == {
+        "Hindsight Credit Assignment",
+        "Counterfactual Credit Assignment in Model-Free Reinforcement Learning",
+    }
+
+
+def test_phrase_and_author_and_year(seeded: Library):
+    assert titles(seeded, '"credit assignment" year:2019..2020') == {
+        "Hindsight Credit Assignment",
+        "Counterfactual Credit Assignment in Model-Free Reinforcement Learning",
+        "Ghost Units Yield Biologically Plausible Backprop in Deep Neural Networks",
+    }
+    assert titles(seeded, "author:bengio") == {
+        "STDP as presynaptic activity times rate of change of postsynaptic activity",
+        "Towards Biologically Plausible Deep Learning",
+    }
+    assert titles(seeded, 'author:"Ryan McKenna"') == {"VaultGemma: A Differentially Private Gemma Model"}
+    assert titles(seeded, "year:..2015") == {
+        "STDP as presynaptic activity times rate of change of postsynaptic activity",
+        "Towards Biologically Plausible Deep Learning",
+    }
+
+
+def test_category_qualifier(seeded: Library):
+    assert titles(seeded, "cat:NC") == {"Ghost Units Yield Biologically Plausible Backprop in Deep Neural Networks"}
+    assert titles(seeded, "cat:stat.ML") == {"Curiosity in Hindsight: Intrinsic Exploration in Stochastic Environments"}
+    assert len(titles(seeded, "cat:cs")) == 17
+
+
+def test_tag_and_note_are_searchable(seeded: Library):
+    seeded.add_tags([3], ["to-read"])
+    seeded.set_note(4, "compare with llama tokenizer")
+    assert titles(seeded, "tag:to-read") == {"Gemma: Open Models Based on Gemini Research and Technology"}
+    assert titles(seeded, "llama tokenizer") == {"Gemma 3 Technical Report"}
+
+
+def test_negation(seeded: Library):
+    got = titles(seeded, "gemma -technical")
+    assert "Gemma 3 Technical Report" not in got and "MedGemma Technical Report" not in got
+    # Gemma 2's abstract mentions "technical modifications": excluded too
+    assert "Gemma 2: Improving Open Language Models at a Practical Size" not in got
+    assert "Gemma: Open Models Based on Gemini Research and Technology" in got
+
+
+def test_bad_queries_give_hints_not_errors(seeded: Library):
+    assert parse_query('"unclosed phrase').hint == "a quote is not closed: searching up to the end"
+    papers, hint = seeded.search("year:soon")
+    assert hint == "year: expects 2020, 2020..2024, ..2019 or 2021.. (not 'soon')"
+    assert len(papers) == 21
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['NEAR("x" * AND OR NOT)', "Robert'); DROP TABLE papers;--", "*", '"', "(((", "AND", "a:b:c", "^x", "-", "tag:"],
+)
+def test_hostile_queries_are_safe(seeded: Library, query: str):
+    before = dump(seeded)
+    papers, _ = seeded.search(query)
+    assert isinstance(papers, list)
+    assert dump(seeded) == before
+
+
+def test_search_uses_the_fts_index(seeded: Library):
+    frm, params, _ = seeded.view_sql(View(search="gemma"))
+    plan = " ".join(
+        r[3] for r in seeded.db.conn.execute(f"EXPLAIN QUERY PLAN SELECT p.id {frm}", params)
+    )
+    assert "VIRTUAL TABLE INDEX" in plan and "papers_fts" in plan
+    assert "SCAN papers_fts" not in plan or "VIRTUAL TABLE INDEX" in plan
+
+
+QUERY_ALPHABET = st.sampled_from(
+    list("abcdeé\"'()*:-^.+ ") + ["author:", "tag:", "year:", "cat:", "AND", "OR", "NOT", "NEAR", "..", "2020", "Ω", "日本", "\u200b"]
+)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(QUERY_ALPHABET, max_size=12).map("".join))
+def test_fuzzed_search_never_raises(seeded: Library, query: str):
+    n = seeded.count(View(search=query))
+    assert n >= 0
+    assert isinstance(seeded.page(View(search=query), 0, 5), list)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=40))
+def test_fuzzed_unicode_search_leaves_library_unchanged(seeded: Library, query: str):
+    before = seeded.db.conn.execute("SELECT count(*), max(modified_at) FROM papers").fetchone()
+    seeded.search(query)
+    assert seeded.db.conn.execute("SELECT count(*), max(modified_at) FROM papers").fetchone() == before

@@ -1,0 +1,82 @@
+"""Title/author splits on the hard cases of real listings (hand-written lines)."""
+
+from __future__ import annotations
+
+import pytest
+
+from refmanager.core.formats.listing_full import parse_title_line
+from refmanager.core.split import split_title_authors
+
+CASES = [
+    # (glued line, title, first author)
+    ("Mask R-CNNKaiming He, Georgia Gkioxari, Piotr Dollár, Ross Girshick", "Mask R-CNN", "Kaiming He"),
+    ("Mistral 7BAlbert Q. Jiang, Alexandre Sablayrolles, Arthur Mensch et al.", "Mistral 7B", "Albert Q. Jiang"),
+    ("GPT-4 Technical ReportOpenAI", "GPT-4 Technical Report", "OpenAI"),
+    ("Sparks of Artificial General Intelligence: Early experiments with GPT-4Sébastien Bubeck, Varun Chandrasekaran et al.",
+     "Sparks of Artificial General Intelligence: Early experiments with GPT-4", "Sébastien Bubeck"),
+    ("Deep LearningYann LeCun, Yoshua Bengio, Geoffrey Hinton", "Deep Learning", "Yann LeCun"),
+    ("Adam: A Method for Stochastic OptimizationDiederik P Kingma, Jimmy Ba", "Adam: A Method for Stochastic Optimization", "Diederik P Kingma"),
+    ("WaveNet: A Generative Model for Raw AudioAaron van den Oord, Sander Dieleman, Heiga Zen",
+     "WaveNet: A Generative Model for Raw Audio", "Aaron van den Oord"),
+    ("BERT: Pre-training of Deep Bidirectional Transformers for Language UnderstandingJacob Devlin, Ming-Wei Chang, Kenton Lee",
+     "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding", "Jacob Devlin"),
+    ("FlashAttention: Fast and Memory-Efficient Exact Attention with IO-AwarenessTri Dao, Daniel Y. Fu, Stefano Ermon",
+     "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness", "Tri Dao"),
+    ("Is Attention All You Need?Ashish Vaswani, Noam Shazeer", "Is Attention All You Need?", "Ashish Vaswani"),
+    ("Scaling Laws for Neural Language Models (Revisited)Jared Kaplan, Sam McCandlish",
+     "Scaling Laws for Neural Language Models (Revisited)", "Jared Kaplan"),
+    ("Evaluating Large Language Models Trained on Code on GitHubMark Chen, Jerry Tworek",
+     "Evaluating Large Language Models Trained on Code on GitHub", "Mark Chen"),
+    ("Gemini: A Family of Highly Capable Multimodal ModelsGemini Team", "Gemini: A Family of Highly Capable Multimodal Models", "Gemini Team"),
+    ("Learning, Fast and Slow: A Study of Two SystemsJohn Smith, Jane Doe", "Learning, Fast and Slow: A Study of Two Systems", "John Smith"),
+    ("Differentially Private Learning, RevisitedRyan McKenna, Thomas Steinke", "Differentially Private Learning, Revisited", "Ryan McKenna"),
+    ("Segment Anything in the Wild with ViTPiotr Dollár, Ross Girshick", "Segment Anything in the Wild with ViT", "Piotr Dollár"),
+    ("Curiosity-Driven ExplorationZhaohan Daniel Guo, Bilal Piot", "Curiosity-Driven Exploration", "Zhaohan Daniel Guo"),
+    ("Learning to Reason with GPT-4Josh Achiam, Steven Adler", "Learning to Reason with GPT-4", "Josh Achiam"),
+    ("Towards Robust Agents (Part 2)Ming-Wei Chang, Kenton Lee", "Towards Robust Agents (Part 2)", "Ming-Wei Chang"),
+    ("Llama 3.1: Open Foundation ModelsHugo Touvron, Louis Martin", "Llama 3.1: Open Foundation Models", "Hugo Touvron"),
+]
+
+
+@pytest.mark.parametrize("line,title,first", CASES, ids=[c[1][:30] for c in CASES])
+def test_hard_splits(line, title, first):
+    info = parse_title_line(line)
+    assert info["title"] == title
+    assert info["authors"][0] == first
+
+
+def test_et_al_and_orgs_are_peeled_off():
+    info = parse_title_line(
+        "Gemma 3 Technical ReportGemma Team, Aishwarya Kamath, Johan Ferret et al. · deepmind, mit"
+    )
+    assert info["title"] == "Gemma 3 Technical Report"
+    assert info["authors"] == ["Gemma Team", "Aishwarya Kamath", "Johan Ferret"]
+    assert info["et_al"] is True
+    assert info["orgs"] == ["deepmind", "mit"]
+
+
+def test_arxiv_token_on_title_line_is_the_papers_id():
+    info = parse_title_line("Gemma 2: Open ModelsGemma Team, Morgane Riviere arXiv:2408.00118v3")
+    assert info["arxiv_id"] == "2408.00118"
+    assert info["authors"] == ["Gemma Team", "Morgane Riviere"]
+
+
+def test_confident_split_keeps_alternatives():
+    r = split_title_authors("Mask R-CNNKaiming He, Georgia Gkioxari")
+    assert r.title == "Mask R-CNN"
+    assert r.alternatives, "runner-up splits are kept for review"
+    assert r.alternatives[0].title != "Mask R-CNN"
+
+
+def test_unsure_split_is_flagged():
+    # Nothing tells whether "More" ends the title or is a one-word author.
+    r = split_title_authors("Notes on WordsMore")
+    assert r.needs_review is True
+
+
+def test_known_name_tips_the_balance():
+    line = "A Study of AttentionBo Li"
+    plain = split_title_authors(line)
+    assert plain.title == "A Study of Attention"
+    known = split_title_authors("Scaling UpLi", known=lambda n: n == "Li")
+    assert known.authors == ["Li"]
