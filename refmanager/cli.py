@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     sp.add_argument("--trash", action="store_true", help="export the trash instead")
 
+    sp = cmd("lookup", "Fill in metadata from the arXiv API (no ID: every paper without an arXiv id).")
+    sp.add_argument("ids", nargs="*", type=int, metavar="ID")
+
     sp = cmd("undo", "Undo the last change to the library.")
     sp = cmd("redo", "Redo the last undone change.")
 
@@ -212,6 +215,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 sys.stdout.write(data)
             return EXIT_OK
+        if c == "lookup":
+            return _lookup(lib, args.ids)
         if c in ("undo", "redo"):
             label = lib.undo() if c == "undo" else lib.redo()
             if label is None:
@@ -245,6 +250,27 @@ def run(args: argparse.Namespace) -> int:
             lib.close()
         except Exception:  # already closed by restore-backup
             pass
+
+
+def _lookup(lib: Any, ids: list[int]) -> int:
+    """``lookup``: one line per paper, a summary; a network failure is one line on stderr."""
+    from .core import arxiv_api
+
+    for pid in ids:
+        _need(lib, pid)
+    ids = ids or arxiv_api.missing_id_papers(lib)
+    if not ids:
+        print("Every paper already has an arXiv id.")
+        return EXIT_OK
+    report = arxiv_api.lookup_papers(lib, ids, arxiv_api.default_fetcher(), arxiv_api.default_clock())
+    done = report.outcomes[:-1] if report.aborted else report.outcomes
+    for o in done:
+        print(o.line())
+    if report.aborted:
+        print(f"refmanager: arXiv lookup stopped: {report.aborted}", file=sys.stderr)
+        return EXIT_ERROR
+    print("Total: " + report.summary())
+    return EXIT_ERROR if report.failed else EXIT_OK
 
 
 def _show(p: dict[str, Any]) -> None:

@@ -6,7 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Offscreen Qt with a 1920x1200 screen, so 1280x800 windows fit (the default screen is 800x800).
+os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + str(Path(__file__).resolve().parent / "data" / "offscreen.json")
 os.environ.setdefault("REFMANAGER_NO_NETWORK", "1")
 
 import pytest  # noqa: E402

@@ -242,7 +242,9 @@ class Library:
             tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")]
             if tables:
                 raise LibraryError(f"{self.path}: an SQLite file, but not a refmanager library")
-            c.executescript("BEGIN;" + SCHEMA_V1 + f"PRAGMA user_version={1 + len(MIGRATIONS)};COMMIT;")
+            # A fresh library gets the same tables as a migrated one: v1, then every migration.
+            script = SCHEMA_V1 + "\n".join(MIGRATIONS) + f"PRAGMA user_version={SCHEMA_VERSION};"
+            c.executescript("BEGIN;" + script + "COMMIT;")
             log.info("created library %s", self.path)
         elif version < SCHEMA_VERSION:
             self.migrate(version)
@@ -255,7 +257,13 @@ class Library:
         c = self.db.conn
         for v in range(version, SCHEMA_VERSION):
             log.info("migrating %s from schema %d to %d", self.path, v, v + 1)
-            c.executescript("BEGIN;" + MIGRATIONS[v - 1] + f"PRAGMA user_version={v + 1};COMMIT;")
+            try:
+                c.executescript("BEGIN;" + MIGRATIONS[v - 1] + f"PRAGMA user_version={v + 1};COMMIT;")
+            except sqlite3.Error:
+                # One step, one transaction: a failing step leaves the file at version v.
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
 
     @property
     def schema_version(self) -> int:
@@ -470,6 +478,23 @@ class Library:
         except sqlite3.OperationalError:
             return None
         return n if found else None
+
+    def note_hits(self, ids: Sequence[int], query: str) -> set[int]:
+        """Which of these papers the search matches in their note (shown in the table)."""
+        q = parse_query(query)
+        if not q.fts or not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        try:
+            return {
+                r[0]
+                for r in self._q(
+                    f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid IN ({marks})",
+                    ["note : (" + q.fts + ")", *ids],
+                )
+            }
+        except sqlite3.OperationalError:
+            return set()
 
     def search(self, query: str, *, trash: bool = False) -> tuple[list[dict[str, Any]], str | None]:
         """Papers matching a search (for the command line), and a hint."""
@@ -1018,6 +1043,17 @@ class Library:
                 self.db.conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)
         return len(ids)
 
+    def delete_papers(self, ids: Sequence[int]) -> int:
+        """Delete papers for good (undoable, like every action)."""
+        ids = list(ids)
+        if not ids:
+            return 0
+        with self.action(f"Delete {len(ids)} paper{'s' if len(ids) != 1 else ''}", ids):
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                self.db.conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)
+        return len(ids)
+
     # ------------------------------------------------------------------ undo
     _SNAP_COLS = (
         "id", "title", "authors", "authors_text", "et_al", "orgs", "date", "year", "category",
@@ -1193,6 +1229,96 @@ class Library:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    # ===================================================== arXiv lookup (issue 4)
+    # Written for refmanager.core.arxiv_api; nothing above depends on it.
+
+    def apply_arxiv_metadata(self, pid: int, meta: Entry) -> tuple[list[str], list[str]]:
+        """Write what arXiv says about a paper, as one undoable action.
+
+        arXiv is the authority for its id, the primary category, the first-version
+        date, the full author list and the abstract; a title is filled only when the
+        paper has none, a DOI or journal reference only when missing.  Fields in the
+        paper's ``edited_fields`` are never overwritten; tags, note, read and starred
+        are never touched.  Returns (fields changed, user-edited fields kept).
+        """
+        p = self.get(pid)
+        if p is None:
+            raise RefManagerError(f"no paper with id {pid}")
+        aid = meta.arxiv_id
+        if aid and p["arxiv_id"] and p["arxiv_id"] != aid:
+            raise RefManagerError(f"paper {pid} is arXiv:{p['arxiv_id']}, not arXiv:{aid}")
+        if aid and not p["arxiv_id"]:
+            other = self._q("SELECT id FROM papers WHERE arxiv_id = ? AND id != ?", (aid, pid))
+            if other:
+                raise RefManagerError(
+                    f"arXiv:{aid} is already paper {other[0][0]} (a duplicate of paper {pid}?)"
+                )
+        want: dict[str, Any] = {}
+        if meta.title and not p["title"]:
+            want["title"] = meta.title
+        if meta.authors:
+            want["authors"] = list(meta.authors)
+            want["et_al"] = False
+        for f in ("date", "category", "abstract", "arxiv_id"):
+            if getattr(meta, f):
+                want[f] = getattr(meta, f)
+        for f in ("doi", "journal"):
+            if getattr(meta, f) and not p[f]:
+                want[f] = getattr(meta, f)
+        edited = set(p["edited_fields"])
+        if "authors" in edited:
+            edited.add("et_al")
+        upd: dict[str, Any] = {}
+        kept: list[str] = []
+        for k, v in want.items():
+            if v == p[k]:
+                continue
+            if k in edited:
+                if k != "et_al":
+                    kept.append(k)
+                continue
+            upd[k] = v
+        if p["incomplete"] and upd.get("title", p["title"]):
+            upd["incomplete"] = False
+        fp = fingerprint(meta)
+        recorded = bool(self._q("SELECT 1 FROM sources WHERE paper_id = ? AND fingerprint = ?", (pid, fp)))
+        if not upd and recorded:
+            return [], kept
+        what = p["title"] or meta.title or f"paper {pid}"
+        with self.action(f"arXiv metadata for {what[:60]!r}", [pid]):
+            if upd:
+                self._update_paper(pid, p, dict(upd))
+            if not recorded:
+                self.db.conn.execute(
+                    "INSERT INTO sources(paper_id, import_id, file, line, kind, fingerprint, data, added_at) "
+                    "VALUES (?, NULL, ?, NULL, ?, ?, ?, ?)",
+                    (pid, f"https://arxiv.org/abs/{aid}" if aid else "arXiv API", meta.kind, fp,
+                     _dumps(meta.to_json()), now_iso()),
+                )
+            self._remember_names(meta.authors)
+        return [k for k in upd if k != "et_al"], kept
+
+    def arxiv_cache_get(self, url: str) -> tuple[str, str] | None:
+        """(fetched_at, body) of a cached arXiv API response, or None."""
+        try:
+            r = self._q("SELECT fetched_at, body FROM arxiv_cache WHERE url = ?", (url,))
+        except sqlite3.OperationalError:  # a version-1 library opened read-only
+            return None
+        return (r[0][0], r[0][1]) if r else None
+
+    def arxiv_cache_put(self, url: str, body: str, *, fetched_at: str, prune_before: str | None = None) -> None:
+        """Remember a response (not an undoable action); drop those fetched before ``prune_before``."""
+        if self.readonly:
+            return
+        with self.transaction():
+            self.db.conn.execute(
+                "INSERT INTO arxiv_cache(url, fetched_at, body) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at, body = excluded.body",
+                (url, fetched_at, body),
+            )
+            if prune_before is not None:
+                self.db.conn.execute("DELETE FROM arxiv_cache WHERE fetched_at < ?", (prune_before,))
 
 
 def public_json(p: dict[str, Any]) -> dict[str, Any]:

@@ -123,7 +123,13 @@ CREATE TRIGGER papers_au AFTER UPDATE OF title, authors_text, abstract, tags_tex
 END;
 """
 
-#: Each entry upgrades from version ``index + 1`` to ``index + 2``.
-MIGRATIONS: list[str] = []
+#: Each entry upgrades from version ``index + 1`` to ``index + 2``.  A fresh
+#: library runs ``SCHEMA_V1`` and then every migration, so each must end in ``;``.
+MIGRATIONS: list[str] = [
+    # v1 -> v2: arXiv API responses, so a second lookup makes no request (arxiv_api.py).
+    """
+CREATE TABLE arxiv_cache (url TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, body TEXT NOT NULL);
+""",
+]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

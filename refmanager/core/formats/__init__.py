@@ -13,21 +13,28 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import stat
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from .. import arxivid
 from ..errors import ParseError
 from ..models import ParsedFile
 from . import jsonexport, listing_full, listing_profile
+from . import arxiv_atom
 
 log = logging.getLogger(__name__)
 
 #: Tried in this order.  More specific formats come first.
-FORMATS: list[ModuleType] = [jsonexport, listing_full, listing_profile]
+FORMATS: list[ModuleType] = [jsonexport, arxiv_atom, listing_full, listing_profile]
 
-#: Limits (documented in docs/reliability.md).
+#: Limits (documented in docs/reliability.md; the entry-size limits of the
+#: title/author split are ``listing_full.MAX_TITLE_CHARS`` and ``MAX_SPLIT_POINTS``).
+#: A file larger than this is refused before it is read.
 MAX_FILE_BYTES = 512 * 1024 * 1024
+#: A line longer than this (in characters, after decoding) is refused.
 MAX_LINE_CHARS = 500_000
 
 _BINARY_SIGNATURES = {
@@ -40,8 +47,44 @@ _BINARY_SIGNATURES = {
     b"SQLite format 3\x00": "an SQLite database",
     b"\x7fELF": "a program (ELF binary)",
 }
-_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)}
-_CONTROL[127] = None
+#: C0 control characters but tab, line feed and carriage return; and DEL.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def normalise_text(text: str) -> tuple[str, list[str]]:
+    """What every input gets however it arrived (file, paste): no BOM, no
+    control characters, no lone surrogates (SQLite cannot store them)."""
+    warnings: list[str] = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if _CONTROL_RE.search(text):
+        text, n = _CONTROL_RE.subn("", text)
+        warnings.append(f"removed {n} control character(s)")
+    if _SURROGATE_RE.search(text):
+        text, n = _SURROGATE_RE.subn("\ufffd", text)
+        warnings.append(f"replaced {n} invalid character(s) (lone surrogates) with U+FFFD")
+    return text, warnings
+
+
+def _line_at(data: bytes, pos: int, codec: str) -> int:
+    """1-based line of byte offset ``pos`` in ``data`` read as ``codec``."""
+    return data[:pos].decode(codec, errors="replace").count("\n") + 1
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The codec when text looks like BOM-less UTF-16 (a NUL in every other byte)."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    for codec, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if zeros.count(0) >= 0.9 * len(zeros):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return codec if "\x00" not in text else None
+    return None
 
 
 def decode(data: bytes, name: str) -> tuple[str, list[str]]:
@@ -51,36 +94,50 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
         if data.startswith(sig):
             raise ParseError(f"this is {what}, not a text file", line=1, file=name)
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        text = data.decode("utf-32")
+        try:
+            text = data.decode("utf-32")
+        except UnicodeDecodeError as e:
+            raise ParseError(
+                f"invalid UTF-32 text: {e.reason}", line=_line_at(data, e.start, "utf-32"), file=name
+            ) from None
+        warnings.append("read as UTF-32")
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as e:
-            raise ParseError(f"invalid UTF-16 text: {e.reason}", line=1, file=name) from None
+            raise ParseError(
+                f"invalid UTF-16 text: {e.reason}", line=_line_at(data, e.start, "utf-16"), file=name
+            ) from None
         warnings.append("read as UTF-16")
     else:
         nul = data.find(b"\x00")
         if nul >= 0:
-            line = data.count(b"\n", 0, nul) + 1
-            raise ParseError("binary data (a NUL byte), not a text file", line=line, file=name)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            line = data.count(b"\n", 0, e.start) + 1
+            codec = _utf16_without_bom(data)
+            if codec is None:
+                line = data.count(b"\n", 0, nul) + 1
+                raise ParseError("binary data (a NUL byte), not a text file", line=line, file=name)
+            text = data.decode(codec)
+            warnings.append(f"read as UTF-16 {codec[-2:].upper()} (no byte-order mark)")
+        else:
             try:
-                text = data.decode("cp1252")
-                enc = "Windows-1252"
-            except UnicodeDecodeError:
-                text = data.decode("latin-1")
-                enc = "Latin-1"
-            warnings.append(f"not valid UTF-8 (first at line {line}); read as {enc}")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    stripped = text.translate(_CONTROL)
-    if len(stripped) != len(text):
-        warnings.append(f"removed {len(text) - len(stripped)} control character(s)")
-        text = stripped
-    return text, warnings
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError as e:
+                line = data.count(b"\n", 0, e.start) + 1
+                try:
+                    text = data.decode("cp1252")
+                    enc = "Windows-1252"
+                except UnicodeDecodeError:
+                    text = data.decode("latin-1")
+                    enc = "Latin-1"
+                warnings.append(f"not valid UTF-8 (first at line {line}); read as {enc}")
+    text, more = normalise_text(text)
+    return text, warnings + more
+
+
+def _size(n: int) -> str:
+    if n < 2**20:
+        return f"{n:,} bytes"
+    return f"{n / 2**20:,.1f}".removesuffix(".0") + " MB"
 
 
 def check_limits(text: str, name: str) -> None:
@@ -112,6 +169,19 @@ def _unknown_message(text: str) -> str:
     head = text.lstrip()[:200].lower()
     if head.startswith(("<!doctype html", "<html")) or "<body" in head or "<head" in head:
         return "this is an HTML page, not a listing: copy the page's text instead of saving its HTML"
+    lines = [ln.strip() for ln in text[:100_000].split("\n") if ln.strip()]
+    if lines and all(arxivid.id_line(ln) for ln in lines):
+        return (
+            f"the file holds only arXiv identifiers ({len(lines)} line{'s' if len(lines) != 1 else ''}), "
+            "no titles or abstracts: import a listing or an arXiv API response instead"
+        )
+    if lines and listing_profile._looks_like_owner(lines[0]) and all(
+        arxivid.id_line(ln) for ln in lines[1:]
+    ):
+        return (
+            f"only a name ({lines[0]!r}): a profile listing needs one abstract per line "
+            "after the author's name"
+        )
     return (
         "not a recognised format: expected a full listing (first line like 'CLJul 31, 2024'), "
         "a profile listing (an author's name, then one abstract per line), or refmanager JSON"
@@ -143,20 +213,31 @@ def read_file(path: str | os.PathLike[str]) -> tuple[str, list[str]]:
     p = Path(path)
     name = str(path)
     try:
-        size = p.stat().st_size
+        st = p.stat()
     except OSError as e:
         raise ParseError(f"cannot read the file: {e.strerror}", file=name) from None
-    if p.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise ParseError("this is a folder, not a file", file=name)
-    if size > MAX_FILE_BYTES:
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+        raise ParseError("this is a device or a socket, not a file", file=name)
+    if st.st_size > MAX_FILE_BYTES:
         raise ParseError(
-            f"the file is {size / 2**20:,.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB",
-            file=name,
+            f"the file is {_size(st.st_size)}; the limit is {_size(MAX_FILE_BYTES)}", file=name
         )
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as f:
+            if stat.S_ISREG(st.st_mode):
+                data = f.read()
+            else:  # a pipe has no size: read in chunks, up to one past the limit
+                chunks, n = [], 0
+                while n <= MAX_FILE_BYTES and (chunk := f.read(1 << 20)):
+                    chunks.append(chunk)
+                    n += len(chunk)
+                data = b"".join(chunks)
     except OSError as e:
         raise ParseError(f"cannot read the file: {e.strerror}", file=name) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ParseError(f"the file is larger than the limit of {_size(MAX_FILE_BYTES)}", file=name)
     return decode(data, name)
 
 

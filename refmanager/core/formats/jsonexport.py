@@ -7,7 +7,8 @@ any other shape is rejected with a message saying what was expected.
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Any, NoReturn
 
 from .. import arxivid
 from ..errors import ParseError
@@ -65,13 +66,31 @@ def _elements(text: str) -> list[tuple[int, Any]]:
         return out
     except json.JSONDecodeError as e:
         raise ParseError(f"invalid JSON: {e.msg}", line=e.lineno) from None
+    except ValueError as e:  # e.g. an integer of more than 4300 digits
+        msg = str(e).split(";")[0]  # without "use sys.set_int_max_str_digits()"
+        raise ParseError(f"invalid JSON: {msg}", line=_line_of(s, pos)) from None
     except IndexError:
         raise ParseError("invalid JSON: unexpected end of file", line=_line_of(s, len(s))) from None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_str(v: str, field: str, line: int) -> str:
+    if _SURROGATE.search(v):  # a "\ud800" escape: SQLite cannot store it
+        raise ParseError(f"field {field!r} holds an invalid character (a lone surrogate)", line=line)
+    return v
+
+
 def _str_or_none(v: Any, field: str, line: int) -> str | None:
-    if v is None or isinstance(v, str):
-        return v or None
+    if not v:
+        return None if v is None or isinstance(v, str) else _type_error(field, line)
+    if isinstance(v, str):
+        return _valid_str(v, field, line)
+    _type_error(field, line)
+
+
+def _type_error(field: str, line: int) -> NoReturn:
     raise ParseError(f"field {field!r} must be a string or null", line=line)
 
 
@@ -80,7 +99,16 @@ def _str_list(v: Any, field: str, line: int) -> list[str]:
         return []
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise ParseError(f"field {field!r} must be a list of strings", line=line)
-    return list(v)
+    return [_valid_str(x, field, line) for x in v]
+
+
+def _bool(obj: dict[str, Any], field: str, line: int, default: bool | None) -> bool | None:
+    v = obj.get(field)
+    if v is None:
+        return default
+    if not isinstance(v, bool):
+        raise ParseError(f"field {field!r} must be true, false or null", line=line)
+    return v
 
 
 def parse(text: str, **_context: Any) -> ParsedFile:
@@ -103,7 +131,7 @@ def parse(text: str, **_context: Any) -> ParsedFile:
             line=line,
             title=_str_or_none(obj.get("title"), "title", line),
             authors=_str_list(obj.get("authors"), "authors", line),
-            et_al=bool(obj.get("et_al", False)),
+            et_al=bool(_bool(obj, "et_al", line, False)),
             orgs=_str_list(obj.get("orgs"), "orgs", line),
             date=_str_or_none(obj.get("date"), "date", line),
             category=_str_or_none(obj.get("category"), "category", line),
@@ -111,12 +139,12 @@ def parse(text: str, **_context: Any) -> ParsedFile:
             arxiv_id=aid,
             doi=_str_or_none(obj.get("doi"), "doi", line),
             journal=_str_or_none(obj.get("journal"), "journal", line),
-            incomplete=bool(obj.get("incomplete", obj.get("title") is None)),
-            needs_review=bool(obj.get("needs_review", False)),
+            incomplete=bool(_bool(obj, "incomplete", line, obj.get("title") is None)),
+            needs_review=bool(_bool(obj, "needs_review", line, False)),
             tags=_str_list(obj.get("tags"), "tags", line),
             note=_str_or_none(obj.get("note"), "note", line),
-            read=obj.get("read") if isinstance(obj.get("read"), bool) else None,
-            starred=obj.get("starred") if isinstance(obj.get("starred"), bool) else None,
+            read=_bool(obj, "read", line, None),
+            starred=_bool(obj, "starred", line, None),
         )
         if e.date is not None:
             e.date = validate_iso_date(e.date, line)

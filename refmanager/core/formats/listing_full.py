@@ -19,10 +19,17 @@ from .. import arxivid
 from ..categories import code_to_category
 from ..errors import ParseError
 from ..models import Entry, ParsedFile
-from ..split import split_title_authors
+from ..split import MAX_TITLE_COMMAS, split_title_authors
 from ..textnorm import clean_text
 
 NAME = "full listing"
+
+#: Entry-size limits (docs/reliability.md).  The split tries every place where a
+#: capital letter is glued to the character before it, in the title and first
+#: authors (up to the 9th comma); its cost grows with their product, so a
+#: title/author line over either limit is refused with its line number.
+MAX_TITLE_CHARS = 5_000
+MAX_SPLIT_POINTS = 200
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -74,6 +81,22 @@ def detect(text: str) -> bool:
     return False
 
 
+def _check_split_size(rest: str) -> None:
+    """Refuse a title/author line too big for the split (see MAX_TITLE_CHARS)."""
+    head = ",".join(rest.split(",", MAX_TITLE_COMMAS + 1)[: MAX_TITLE_COMMAS + 1])
+    if len(head) > MAX_TITLE_CHARS:
+        raise ParseError(
+            f"the title/author line is too long to split: the title and first authors take "
+            f"{len(head):,} characters; the limit is {MAX_TITLE_CHARS:,}"
+        )
+    points = sum(1 for i in range(1, len(head)) if head[i].isupper() and not head[i - 1].isspace())
+    if points > MAX_SPLIT_POINTS:
+        raise ParseError(
+            f"the title/author line is too hard to split: {points:,} places where the title could "
+            f"end (a capital letter glued to the character before it); the limit is {MAX_SPLIT_POINTS:,}"
+        )
+
+
 def parse_title_line(
     line: str, known: Callable[[str], bool] | None = None
 ) -> dict:
@@ -92,6 +115,7 @@ def parse_title_line(
     if m:
         et_al = True
         rest = rest[: m.start()].rstrip(" ,")
+    _check_split_size(rest)
     res = split_title_authors(rest, known)
     return {
         "title": res.title,
@@ -131,6 +155,8 @@ def parse(
     i = 0
     n = len(items)
     pending_id: str | None = None
+    # The split is the costly part: a line seen before in this file splits the same way.
+    splits: dict[str, dict] = {}
 
     def next_content(j: int) -> tuple[int, int | None, str | None, str | None]:
         """Skip id-only lines; return (index, lineno, line, id seen)."""
@@ -184,7 +210,13 @@ def parse(
                 "or its abstract is missing",
                 line=a_no,
             )
-        info = parse_title_line(t_line, is_known)
+        info = splits.get(t_line)
+        if info is None:
+            try:
+                info = splits[t_line] = parse_title_line(t_line, is_known)
+            except ParseError as e:
+                e.line = t_no
+                raise
         if not info["title"] or not info["authors"]:
             raise ParseError(
                 f"cannot find the authors in the title/author line {_preview(t_line.strip())!r}",
@@ -194,16 +226,16 @@ def parse(
             kind="full",
             line=lineno,
             title=info["title"],
-            authors=info["authors"],
+            authors=list(info["authors"]),
             et_al=info["et_al"],
-            orgs=info["orgs"],
+            orgs=list(info["orgs"]),
             date=date,
             category=category,
             abstract=a_line.strip(),
             arxiv_id=info["arxiv_id"] or id1 or id2 or pending_id,
             raw_line=t_line.strip(),
             split_confidence=info["confidence"],
-            alt_splits=info["alternatives"],
+            alt_splits=list(info["alternatives"]),
             needs_review=info["needs_review"],
         )
         pending_id = None

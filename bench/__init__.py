@@ -1,0 +1,1 @@
+"""Benchmarks for refmanager (not part of the test run): ``python -m bench.run --help``."""

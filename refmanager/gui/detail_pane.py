@@ -1,0 +1,379 @@
+"""Right pane: everything about the selected paper, or bulk actions for several.
+
+All text from imported files is shown as plain text (``Qt.PlainText``): a
+title such as ``<img src=...>`` is displayed literally, never interpreted.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QCompleter,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetItem,
+)
+
+from ..core.categories import category_name
+from ..core.links import opening_words
+from .icons import icon
+
+log = logging.getLogger(__name__)
+
+#: A note is saved this long after the last keystroke (and on selection change,
+#: focus loss and quit).  Must stay under the 1 s promised in docs/reliability.md.
+NOTE_SAVE_MS = 400
+
+
+class FlowLayout(QLayout):
+    """Lays chips out left to right, wrapping like words (Qt's flow layout example)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 4) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, i: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[i] if 0 <= i < len(self._items) else None
+
+    def takeAt(self, i: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(i) if 0 <= i < len(self._items) else None
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._do_layout(QRect(0, 0, width, 0), test=True)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._do_layout(rect, test=False)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        s = QSize()
+        for it in self._items:
+            s = s.expandedTo(it.minimumSize())
+        return s
+
+    def _do_layout(self, rect: QRect, test: bool) -> int:
+        x, y, line_h = rect.x(), rect.y(), 0
+        for it in self._items:
+            hint = it.sizeHint()
+            nx = x + hint.width() + self._spacing
+            if nx - self._spacing > rect.right() and line_h > 0:
+                x = rect.x()
+                y += line_h + self._spacing
+                nx = x + hint.width() + self._spacing
+                line_h = 0
+            if not test:
+                it.setGeometry(QRect(QPoint(x, y), hint))
+            x = nx
+            line_h = max(line_h, hint.height())
+        return y + line_h - rect.y()
+
+
+def _label(selectable: bool = True, wrap: bool = True) -> QLabel:
+    lab = QLabel()
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    lab.setWordWrap(wrap)
+    if selectable:
+        lab.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+    lab.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    return lab
+
+
+class NoteEditor(QPlainTextEdit):
+    """Markdown note editor that saves itself: after a pause, on focus loss, on demand."""
+
+    saveRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText("Notes (Markdown) — saved automatically")
+        self.setTabChangesFocus(True)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(NOTE_SAVE_MS)
+        self.timer.timeout.connect(self.saveRequested)
+        self.textChanged.connect(self._changed)
+        self._loading = False
+        self.dirty = False
+        f = QFont("monospace")
+        f.setStyleHint(QFont.StyleHint.Monospace)
+        self.setFont(f)
+        self.setMinimumHeight(120)
+
+    def load(self, text: str) -> None:
+        self._loading = True
+        self.setPlainText(text)
+        self._loading = False
+        self.dirty = False
+        self.timer.stop()
+
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        self.dirty = True
+        self.timer.start()
+
+    def focusOutEvent(self, e: Any) -> None:  # noqa: N802
+        if self.dirty:
+            self.saveRequested.emit()
+        super().focusOutEvent(e)
+
+
+class DetailPane(QScrollArea):
+    openArxiv = Signal()
+    openPdf = Signal()
+    addTag = Signal(str)
+    removeTag = Signal(str)
+    noteChanged = Signal(int, str)  # paper id, text: the window saves it
+    bulkAction = Signal(str)  # tag, untag, read, unread, star, unstar, trash
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMinimumWidth(280)
+        self.paper: dict[str, Any] | None = None
+        self.stack = QStackedWidget()
+        self.setWidget(self.stack)
+
+        # --- empty
+        self.empty = QLabel("Select a paper to see its details.\n\nImport listings with File → Import… (Ctrl+O),\nby dropping files here, or by pasting text (Ctrl+V).")
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)
+        self.stack.addWidget(self.empty)
+
+        # --- one paper
+        one = QWidget()
+        lay = QVBoxLayout(one)
+        lay.setContentsMargins(12, 12, 12, 12)
+        lay.setSpacing(8)
+        self.title = _label()
+        tf = self.title.font()
+        tf.setPointSizeF(tf.pointSizeF() * 1.3)
+        tf.setBold(True)
+        self.title.setFont(tf)
+        self.title.setAccessibleName("Title")
+        self.authors = _label()
+        self.authors.setAccessibleName("Authors")
+        self.orgs = _label()
+        self.meta = _label()
+        self.meta.setAccessibleName("Date and category")
+        self.ids = _label()
+        self.review = _label()
+        self.review.setStyleSheet("color: #c05800;")
+        for w in (self.title, self.authors, self.orgs, self.meta, self.ids, self.review):
+            lay.addWidget(w)
+
+        buttons = QHBoxLayout()
+        self.arxiv_button = QPushButton(icon("open"), "Open on arXiv")
+        self.arxiv_button.setToolTip("Open the paper's arXiv page in the browser (Enter)")
+        self.arxiv_button.clicked.connect(self.openArxiv)
+        self.pdf_button = QPushButton(icon("pdf"), "PDF")
+        self.pdf_button.setToolTip("Open the PDF on arXiv")
+        self.pdf_button.clicked.connect(self.openPdf)
+        buttons.addWidget(self.arxiv_button)
+        buttons.addWidget(self.pdf_button)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+
+        tags_box = QWidget()
+        self.tags_layout = FlowLayout(tags_box)
+        lay.addWidget(tags_box)
+        self.tag_edit = QLineEdit()
+        self.tag_edit.setPlaceholderText("Add a tag…")
+        self.tag_edit.setAccessibleName("Add a tag")
+        self.tag_edit.setClearButtonEnabled(True)
+        self.tag_model = QStringListModel()
+        completer = QCompleter(self.tag_model, self.tag_edit)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.tag_edit.setCompleter(completer)
+        self.tag_edit.returnPressed.connect(self._add_tag)
+        lay.addWidget(self.tag_edit)
+
+        self.abstract = _label()
+        self.abstract.setAccessibleName("Abstract")
+        lay.addWidget(self.abstract)
+
+        note_title = QLabel("Notes")
+        nf = note_title.font()
+        nf.setBold(True)
+        note_title.setFont(nf)
+        lay.addWidget(note_title)
+        self.note = NoteEditor()
+        self.note.setAccessibleName("Note")
+        self.note.saveRequested.connect(self.flush_note)
+        lay.addWidget(self.note, 1)
+        self.stack.addWidget(one)
+        self.one = one
+
+        # --- several papers
+        many = QWidget()
+        ml = QVBoxLayout(many)
+        ml.setContentsMargins(12, 12, 12, 12)
+        self.many_label = _label()
+        mf = self.many_label.font()
+        mf.setBold(True)
+        mf.setPointSizeF(mf.pointSizeF() * 1.2)
+        self.many_label.setFont(mf)
+        ml.addWidget(self.many_label)
+        self.bulk_buttons: dict[str, QPushButton] = {}
+        for key, label, ico in (
+            ("tag", "Add tag…", "tag"),
+            ("untag", "Remove tag…", "tag"),
+            ("read", "Mark read", "unread"),
+            ("unread", "Mark unread", "unread"),
+            ("star", "Star", "star"),
+            ("unstar", "Unstar", "star"),
+            ("trash", "Move to trash", "trash"),
+        ):
+            b = QPushButton(icon(ico), label)
+            b.clicked.connect(lambda _=False, k=key: self.bulkAction.emit(k))
+            ml.addWidget(b)
+            self.bulk_buttons[key] = b
+        ml.addStretch(1)
+        self.stack.addWidget(many)
+        self.many = many
+        self.show_papers([])
+
+    # --------------------------------------------------------------- content
+    def set_tag_names(self, names: list[str]) -> None:
+        self.tag_model.setStringList(names)
+
+    def show_papers(self, papers: list[dict[str, Any]], colors: dict[str, str] | None = None) -> None:
+        self.flush_note()
+        if not papers:
+            self.paper = None
+            self.stack.setCurrentWidget(self.empty)
+            return
+        if len(papers) > 1:
+            self.paper = None
+            self.many_label.setText(f"{len(papers)} papers selected")
+            trash = all(p["trashed"] for p in papers)
+            self.bulk_buttons["trash"].setVisible(not trash)
+            self.stack.setCurrentWidget(self.many)
+            return
+        p = papers[0]
+        same = self.paper is not None and self.paper["id"] == p["id"]
+        self.paper = p
+        if p["title"]:
+            self.title.setText(p["title"])
+        else:
+            self.title.setText("[No title yet] " + opening_words(p["abstract"], 10) + "…")
+        authors = ", ".join(p["authors"])
+        if p["et_al"]:
+            authors += " et al."
+        self.authors.setText(authors or "Authors unknown")
+        self.orgs.setText(" · ".join(p["orgs"]))
+        self.orgs.setVisible(bool(p["orgs"]))
+        cat = p["category"] or ""
+        name = category_name(cat)
+        meta = [p["date"] or "date unknown"]
+        if cat:
+            meta.append(f"{cat} ({name})" if name else cat)
+        self.meta.setText("  ·  ".join(meta))
+        ids = []
+        if p["arxiv_id"]:
+            ids.append(f"arXiv:{p['arxiv_id']}")
+        if p.get("doi"):
+            ids.append(f"DOI {p['doi']}")
+        if p.get("journal"):
+            ids.append(p["journal"])
+        self.ids.setText("   ".join(ids) if ids else "No arXiv id yet")
+        review = []
+        if p["incomplete"]:
+            review.append("Incomplete: known only from a profile listing (no title yet).")
+        if p["needs_review"]:
+            review.append("Needs review: the importer was unsure how to read this entry.")
+        if p["trashed"]:
+            review.append("In the trash.")
+        self.review.setText("\n".join(review))
+        self.review.setVisible(bool(review))
+        self.pdf_button.setEnabled(bool(p["arxiv_id"]))
+        self.pdf_button.setToolTip("Open the PDF on arXiv" if p["arxiv_id"] else "No arXiv id: no PDF link yet")
+        self.arxiv_button.setToolTip(
+            "Open the paper's arXiv page (Enter)" if p["arxiv_id"] else "Search arXiv for this paper (Enter)"
+        )
+        self._show_tags(p["tags"], colors or {})
+        self.abstract.setText(p["abstract"] or "")
+        if not same or not self.note.dirty:
+            self.note.load(p["note"] or "")
+        self.stack.setCurrentWidget(self.one)
+
+    def _show_tags(self, tags: list[str], colors: dict[str, str]) -> None:
+        while self.tags_layout.count():
+            it = self.tags_layout.takeAt(0)
+            if it is not None and it.widget():
+                it.widget().deleteLater()
+        for t in tags:
+            chip = QToolButton()
+            chip.setText(f"{t}  ✕")
+            chip.setToolTip(f"Remove tag {t!r}")
+            chip.setAccessibleName(f"Remove tag {t}")
+            chip.setObjectName("tagChip")
+            color = colors.get(t.casefold())
+            bg = QColor(color) if color else QColor("#8a94a6")
+            fg = "#ffffff" if bg.lightness() < 150 else "#000000"
+            chip.setStyleSheet(
+                f"QToolButton#tagChip {{ background: {bg.name()}; color: {fg}; border-radius: 9px; padding: 2px 8px; }}"
+            )
+            chip.setProperty("tag", t)
+            chip.clicked.connect(lambda _=False, name=t: self.removeTag.emit(name))
+            self.tags_layout.addWidget(chip)
+
+    def tag_chips(self) -> list[str]:
+        out = []
+        for i in range(self.tags_layout.count()):
+            it = self.tags_layout.itemAt(i)
+            w = it.widget() if it else None
+            if w is not None and not w.property("deleted"):
+                out.append(w.property("tag"))
+        return out
+
+    def _add_tag(self) -> None:
+        text = self.tag_edit.text().strip()
+        if text:
+            self.addTag.emit(text)
+        self.tag_edit.clear()
+
+    def flush_note(self) -> None:
+        """Save the note now if it changed (selection change, focus loss, quit)."""
+        self.note.timer.stop()
+        if self.paper is not None and self.note.dirty:
+            self.note.dirty = False
+            text = self.note.toPlainText()
+            self.paper["note"] = text
+            self.noteChanged.emit(self.paper["id"], text)

@@ -1,0 +1,71 @@
+"""Every dialog the app shows, behind one seam that tests patch.
+
+Each function blocks like the Qt static helpers it wraps and returns plain
+Python values, so a test replaces it with a lambda.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+
+LISTING_FILTER = "Listings and exports (*.txt *.json *.bib *.ris *.xml *.atom);;All files (*)"
+
+
+def get_open_files(parent: QWidget, title: str = "Import papers") -> list[str]:
+    files, _ = QFileDialog.getOpenFileNames(parent, title, "", LISTING_FILTER)
+    return list(files)
+
+
+def get_save_file(parent: QWidget, title: str, filter_: str, suggested: str = "") -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filter_)
+    return path or None
+
+
+def get_text(parent: QWidget, title: str, label: str, text: str = "", items: list[str] | None = None) -> str | None:
+    if items is not None:
+        value, ok = QInputDialog.getItem(parent, title, label, items, 0, True)
+    else:
+        value, ok = QInputDialog.getText(parent, title, label, text=text)
+    return value if ok and value.strip() else None
+
+
+def get_color(parent: QWidget, initial: str | None) -> str | None:
+    c = QColorDialog.getColor(QColor(initial or "#4a90d9"), parent, "Tag colour")
+    return c.name() if c.isValid() else None
+
+
+def confirm(parent: QWidget, title: str, text: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def inform(parent: QWidget, title: str, text: str, details: str = "") -> None:
+
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if details:
+        box.setDetailedText(details)
+    box.exec()
+
+
+def warn(parent: QWidget | None, title: str, text: str, details: str = "") -> None:
+
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if details:
+        box.setDetailedText(details)
+    box.exec()
+
+
+def choose(parent: QWidget | None, title: str, text: str, choices: list[str]) -> str | None:
+    """A message with one button per choice; returns the chosen label (None if closed)."""
+
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    buttons = {box.addButton(c, QMessageBox.ButtonRole.AcceptRole): c for c in choices}
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return buttons.get(box.clickedButton())

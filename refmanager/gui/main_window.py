@@ -1,0 +1,717 @@
+"""The main window: sidebar | search + paper table | detail pane."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QProgressDialog,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..core import links as core_links
+from ..core.library import ImportReport, Library, View
+from . import dialogs
+from . import links as gui_links
+from .delegates import TagsDelegate
+from .detail_pane import DetailPane
+from .icons import app_icon, icon
+from .sidebar import Sidebar
+from .table_model import COL, COLUMNS, PaperTableModel
+from .workers import ImportWorker, start_in_thread, wait_all
+
+log = logging.getLogger(__name__)
+
+#: The search box waits this long after the last keystroke (decisions: at most 100 ms).
+SEARCH_DEBOUNCE_MS = 80
+#: A paper selected this long is marked read.
+MARK_READ_MS = 1500
+
+DEFAULT_WIDTHS = {"starred": 26, "read": 26, "title": 360, "authors": 160, "year": 50,
+                  "date": 92, "category": 74, "tags": 130, "added": 92}
+HIDDEN_BY_DEFAULT = {"date", "added"}
+
+
+class PaperTable(QTableView):
+    """The table; Enter opens the paper on arXiv, Ctrl+V pastes listings."""
+
+    activatedPaper = Signal()
+    pasteRequested = Signal()
+
+    def keyPressEvent(self, e: Any) -> None:  # noqa: N802
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not e.modifiers():
+            self.activatedPaper.emit()
+            return
+        if e.matches(QKeySequence.StandardKey.Paste):
+            self.pasteRequested.emit()
+            return
+        super().keyPressEvent(e)
+
+
+class MainWindow(QMainWindow):
+    importFinished = Signal(object)  # ImportReport (or None when cancelled / failed)
+    noteSaved = Signal(int)
+
+    def __init__(self, lib: Library, settings: QSettings | None = None, *, readonly_reason: str | None = None) -> None:
+        super().__init__()
+        self.lib = lib
+        self.settings = settings or QSettings()
+        self._import_thread = None
+        self._worker: ImportWorker | None = None
+        self._progress: QProgressDialog | None = None
+        self.last_report: ImportReport | None = None
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.setObjectName("MainWindow")
+
+        # --- widgets
+        self.sidebar = Sidebar(lib)
+        self.sidebar.setObjectName("Sidebar")
+        self.model = PaperTableModel(lib, self)
+        self.table = PaperTable()
+        self.table.setObjectName("PaperTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.setDragEnabled(False)
+        self.table.setAccessibleName("Papers")
+        hh = self.table.horizontalHeader()
+        hh.setSectionsMovable(True)
+        hh.setHighlightSections(False)
+        hh.setStretchLastSection(False)
+        hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        hh.customContextMenuRequested.connect(self._header_menu)
+        for key, w in DEFAULT_WIDTHS.items():
+            self.table.setColumnWidth(COL[key], w)
+        hh.setMinimumSectionSize(24)
+        for key in HIDDEN_BY_DEFAULT:
+            self.table.setColumnHidden(COL[key], True)
+        self.tags_delegate = TagsDelegate(self.model, self.table)
+        self.table.setItemDelegateForColumn(COL["tags"], self.tags_delegate)
+        hh.setSortIndicator(COL["added"], Qt.SortOrder.DescendingOrder)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("SearchBox")
+        self.search.setPlaceholderText('Search  (author:  tag:  year:2020..2024  cat:cs.CL  "phrase")')
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setAccessibleName("Search")
+        self.hint = QLabel()
+        self.hint.setObjectName("SearchHint")
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setStyleSheet("color: #b35c00;")
+        self.hint.setVisible(False)
+        self.banner = QLabel()
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff3cd; color: #664d03; padding: 6px; border-radius: 4px;")
+        self.banner.setVisible(False)
+        centre = QWidget()
+        cl = QVBoxLayout(centre)
+        cl.setContentsMargins(4, 4, 4, 0)
+        cl.setSpacing(4)
+        cl.addWidget(self.banner)
+        cl.addWidget(self.search)
+        cl.addWidget(self.hint)
+        cl.addWidget(self.table, 1)
+
+        self.detail = DetailPane()
+        self.detail.setObjectName("DetailPane")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("MainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([190, 730, 360])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        # --- timers
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self.search_timer.timeout.connect(self.apply_search)
+        self.read_timer = QTimer(self)
+        self.read_timer.setSingleShot(True)
+        self.read_timer.setInterval(MARK_READ_MS)
+        self.read_timer.timeout.connect(self._mark_current_read)
+
+        # --- signals
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        self.search.returnPressed.connect(self.apply_search)
+        self.sidebar.filterChanged.connect(self._filter_changed)
+        self.sidebar.tagAction.connect(self._tag_action)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _i: self.open_on_arxiv())
+        self.table.activatedPaper.connect(self.open_on_arxiv)
+        self.table.pasteRequested.connect(self.paste)
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        self.model.countChanged.connect(lambda _n: self._update_status())
+        self.model.modelReset.connect(self._selection_changed)
+        self.detail.openArxiv.connect(self.open_on_arxiv)
+        self.detail.openPdf.connect(self.open_pdf)
+        self.detail.addTag.connect(lambda t: self.add_tags(self.selected_ids(), [t]))
+        self.detail.removeTag.connect(lambda t: self.remove_tags(self.selected_ids(), [t]))
+        self.detail.noteChanged.connect(self._save_note)
+        self.detail.bulkAction.connect(self._bulk)
+
+        self._build_actions()
+        self.setWindowTitle(f"{lib.path.name} — refmanager")
+        self.detail.set_tag_names(lib.tag_names())
+        if readonly_reason:
+            self.show_banner(readonly_reason)
+        self.restore_state()
+        self._update_status()
+
+    # ------------------------------------------------------------- actions
+    def _act(self, menu: QMenu, text: str, slot: Any, shortcut: Any = None, icon_name: str | None = None) -> QAction:
+        a = QAction(text, self)
+        if icon_name:
+            a.setIcon(icon(icon_name))
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.triggered.connect(lambda _=False: slot())
+        menu.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        self.act_import = self._act(f, "&Import…", self.import_dialog, QKeySequence.StandardKey.Open, "import")
+        self.act_paste = self._act(f, "Import from clipboard", self.paste, "Ctrl+Shift+V")
+        f.addSeparator()
+        self.act_export = self._act(f, "&Export library as JSON…", self.export_dialog, "Ctrl+E")
+        f.addSeparator()
+        self.act_quit = self._act(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        e = mb.addMenu("&Edit")
+        self.act_undo = self._act(e, "&Undo", self.undo, QKeySequence.StandardKey.Undo, "undo")
+        self.act_redo = self._act(e, "&Redo", self.redo, "Ctrl+Shift+Z", "redo")
+        e.addSeparator()
+        self.act_find = self._act(e, "&Find", self.focus_search, QKeySequence.StandardKey.Find, "search")
+        self.act_select_all = self._act(e, "Select &all", self.table.selectAll, QKeySequence.StandardKey.SelectAll)
+        e.addSeparator()
+        self.act_tag = self._act(e, "Add &tag…", self.tag_dialog, "Ctrl+T", "tag")
+        self.act_untag = self._act(e, "Remove tag…", self.untag_dialog, "Ctrl+Shift+T")
+        e.addSeparator()
+        self.act_trash = self._act(e, "Move to &trash", self.trash_selected, QKeySequence.StandardKey.Delete, "trash")
+        self.act_restore = self._act(e, "Restore from trash", self.restore_selected, "Ctrl+Shift+R", "restore")
+        self.act_empty_trash = self._act(e, "Empty trash…", self.empty_trash)
+
+        v = mb.addMenu("&View")
+        self.act_clear_search = self._act(v, "Clear search", self.clear_search)
+        self.columns_menu = v.addMenu("Columns")
+        self.columns_menu.aboutToShow.connect(lambda: self._fill_columns_menu(self.columns_menu))
+
+        p = mb.addMenu("&Paper")
+        self.act_open = self._act(p, "Open on &arXiv", self.open_on_arxiv, "Ctrl+Return", "open")
+        self.act_pdf = self._act(p, "Open &PDF", self.open_pdf, "Ctrl+Shift+P", "pdf")
+        p.addSeparator()
+        self.act_toggle_read = self._act(p, "Toggle &read", self.toggle_read, "M", "unread")
+        self.act_toggle_star = self._act(p, "Toggle &star", self.toggle_star, "S", "star")
+
+        h = mb.addMenu("&Help")
+        self.act_about = self._act(h, "&About refmanager", self.about)
+
+        # single-letter shortcuts only while the table has focus
+        for a in (self.act_toggle_read, self.act_toggle_star):
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.table.addAction(a)
+        esc = QAction(self)
+        esc.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        esc.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        esc.triggered.connect(self.clear_search)
+        self.search.addAction(esc)
+        self.search_esc = esc
+        self._update_undo_actions()
+
+    # -------------------------------------------------------------- state
+    def restore_state(self) -> None:
+        s = self.settings
+        geo = s.value("window/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1280, 800)
+        st = s.value("window/splitter")
+        if isinstance(st, QByteArray) and not st.isEmpty():
+            self.splitter.restoreState(st)
+        hs = s.value("table/header")
+        if isinstance(hs, QByteArray) and not hs.isEmpty():
+            self.table.horizontalHeader().restoreState(hs)
+        sort_col = s.value("table/sortColumn")
+        sort_order = s.value("table/sortOrder")
+        if sort_col is not None:
+            try:
+                col = int(sort_col)
+                order = Qt.SortOrder(int(sort_order or 0))
+                self.table.horizontalHeader().setSortIndicator(col, order)
+            except (TypeError, ValueError):
+                pass
+        hh = self.table.horizontalHeader()
+        # the title takes the room the other columns leave: nothing clipped at 1280x800
+        hh.setSectionResizeMode(COL["title"], QHeaderView.ResizeMode.Stretch)
+        self.model.sort(hh.sortIndicatorSection(), hh.sortIndicatorOrder())
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        hh = self.table.horizontalHeader()
+        s.setValue("table/header", hh.saveState())
+        s.setValue("table/sortColumn", hh.sortIndicatorSection())
+        s.setValue("table/sortOrder", int(hh.sortIndicatorOrder().value))
+        s.sync()
+
+    def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
+        self.save_all()
+        wait_all()
+        super().closeEvent(e)
+
+    def save_all(self) -> None:
+        """Everything typed reaches the disk: the note, then the window state."""
+        self.detail.flush_note()
+        self.save_state()
+
+    # -------------------------------------------------------------- views
+    def _filter_changed(self, section: str, tags: tuple) -> None:
+        self.model.set_view(replace(self.model.view, section=section, tags=tuple(tags)))
+        self._after_view_change()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def clear_search(self) -> None:
+        self.search.clear()
+        self.apply_search()
+        self.table.setFocus()
+
+    def apply_search(self) -> None:
+        self.search_timer.stop()
+        text = self.search.text()
+        if text == self.model.view.search:
+            return
+        self.model.set_view(replace(self.model.view, search=text))
+        self._after_view_change()
+
+    def _after_view_change(self) -> None:
+        hint = self.model.hint
+        self.hint.setText(hint or "")
+        self.hint.setVisible(bool(hint))
+        self._update_status()
+
+    def _update_status(self) -> None:
+        n = self.model.rowCount()
+        m = len(self.selected_ids()) if self.table.selectionModel() else 0
+        self.status_label.setText(f"{n:,} paper{'s' if n != 1 else ''} · {m:,} selected")
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(True)
+
+    # ---------------------------------------------------------- selection
+    def selected_rows(self) -> list[int]:
+        sm = self.table.selectionModel()
+        return sorted(i.row() for i in sm.selectedRows())
+
+    def selected_ids(self) -> list[int]:
+        out = []
+        for r in self.selected_rows():
+            pid = self.model.paper_id(r)
+            if pid is not None:
+                out.append(pid)
+        return out
+
+    def current_paper(self) -> dict[str, Any] | None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            idx = self.table.currentIndex()
+            if not ids and idx.isValid():
+                pid = self.model.paper_id(idx.row())
+                return self.lib.get(pid) if pid is not None else None
+            return None
+        return self.lib.get(ids[0])
+
+    def _selection_changed(self, *_: Any) -> None:
+        ids = self.selected_ids()
+        papers = self.lib.get_many(ids[:1]) if len(ids) == 1 else [{"trashed": t} for t in self._trashed_flags(ids)]
+        if len(ids) == 1:
+            self.detail.show_papers(papers, self.lib.tag_colors())
+            self.read_timer.start()
+        else:
+            self.read_timer.stop()
+            self.detail.show_papers(papers if len(ids) > 1 else [])
+        self._update_status()
+
+    def _trashed_flags(self, ids: list[int]) -> list[bool]:
+        return [self.model.view.section == "trash"] * len(ids)
+
+    def select_ids(self, ids: list[int]) -> None:
+        sm = self.table.selectionModel()
+        sm.clearSelection()
+        first = None
+        for pid in ids:
+            row = self.model.row_of(pid)
+            if row is None:
+                continue
+            idx = self.model.index(row, COL["title"])
+            sm.select(idx, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+            if first is None:
+                first = idx
+        if first is not None:
+            sm.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.table.scrollTo(first)
+
+    def refresh(self, keep_selection: bool = True) -> None:
+        """After a change: re-query the table, sidebar and detail pane."""
+        ids = self.selected_ids() if keep_selection else []
+        self.detail.flush_note()
+        self.model.reload()
+        self.sidebar.refresh()
+        self.detail.set_tag_names(self.lib.tag_names())
+        if ids:
+            self.select_ids(ids)
+        self._after_view_change()
+        self._selection_changed()
+        self._update_undo_actions()
+
+    def _mark_current_read(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            p = self.lib.get(ids[0])
+            if p and not p["read"]:
+                self.lib.set_read(ids, True)
+                self.model.refresh_rows()
+                self.sidebar.refresh()
+
+    # --------------------------------------------------------------- edits
+    def add_tags(self, ids: list[int], tags: list[str]) -> None:
+        if ids and tags:
+            self.lib.add_tags(ids, tags)
+            self.refresh()
+
+    def remove_tags(self, ids: list[int], tags: list[str]) -> None:
+        if ids and tags:
+            self.lib.remove_tags(ids, tags)
+            self.refresh()
+
+    def tag_dialog(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        name = dialogs.get_text(self, "Add tag", f"Tag for {len(ids)} paper(s):", items=self.lib.tag_names())
+        if name:
+            self.add_tags(ids, [name])
+
+    def untag_dialog(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        present = sorted({t for p in self.lib.get_many(ids) for t in p["tags"]}, key=str.casefold)
+        if not present:
+            return
+        name = dialogs.get_text(self, "Remove tag", f"Tag to remove from {len(ids)} paper(s):", items=present)
+        if name:
+            self.remove_tags(ids, [name])
+
+    def _save_note(self, pid: int, text: str) -> None:
+        try:
+            self.lib.set_note(pid, text)
+        except Exception as e:  # the library is busy or gone: never lose the text silently
+            log.exception("note not saved")
+            dialogs.warn(self, "Note not saved", f"The note could not be saved: {e}\nIt is still in the editor.")
+            self.detail.note.dirty = True
+            return
+        self.noteSaved.emit(pid)
+        self.model.refresh_rows()
+        self._update_undo_actions()
+
+    def toggle_read(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            papers = self.lib.get_many(ids)
+            self.read_timer.stop()
+            self.lib.set_read(ids, not all(p["read"] for p in papers))
+            self.refresh()
+
+    def toggle_star(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            papers = self.lib.get_many(ids)
+            self.lib.set_starred(ids, not all(p["starred"] for p in papers))
+            self.refresh()
+
+    def trash_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        if self.model.view.section == "trash":
+            if dialogs.confirm(self, "Delete for good", f"Delete {len(ids)} paper(s) from the trash for good? (Edit → Undo brings them back.)"):
+                self.lib.trash(ids)  # already trashed: keep the timestamp semantics simple
+                self.empty_trash(ask=False, only=ids)
+            return
+        row = min(self.selected_rows())
+        self.lib.trash(ids)
+        self.refresh(keep_selection=False)
+        if self.model.rowCount():
+            self.table.selectRow(min(row, self.model.rowCount() - 1))
+        self.statusBar().showMessage(f"Moved {len(ids)} paper(s) to the trash — Ctrl+Z to undo", 5000)
+
+    def restore_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids and self.model.view.section == "trash":
+            self.lib.restore(ids)
+            self.refresh(keep_selection=False)
+
+    def empty_trash(self, ask: bool = True, only: list[int] | None = None) -> None:
+        n = self.lib.counts()["trash"]
+        if not n:
+            return
+        if ask and not dialogs.confirm(self, "Empty trash", f"Delete the {n} paper(s) in the trash for good?"):
+            return
+        if only is None:
+            self.lib.empty_trash()
+        else:
+            self.lib.delete_papers(only)
+        self.refresh(keep_selection=False)
+
+    def _bulk(self, key: str) -> None:
+        ids = self.selected_ids()
+        if key == "tag":
+            self.tag_dialog()
+        elif key == "untag":
+            self.untag_dialog()
+        elif key in ("read", "unread"):
+            self.lib.set_read(ids, key == "read")
+            self.refresh()
+        elif key in ("star", "unstar"):
+            self.lib.set_starred(ids, key == "star")
+            self.refresh()
+        elif key == "trash":
+            self.trash_selected()
+
+    def undo(self) -> None:
+        self.detail.flush_note()
+        label = self.lib.undo()
+        if label:
+            self.statusBar().showMessage(f"Undone: {label}", 4000)
+        self.refresh()
+
+    def redo(self) -> None:
+        label = self.lib.redo()
+        if label:
+            self.statusBar().showMessage(f"Redone: {label}", 4000)
+        self.refresh()
+
+    def _update_undo_actions(self) -> None:
+        u, r = self.lib.undo_label(), self.lib.redo_label()
+        self.act_undo.setText(f"&Undo {u}" if u else "&Undo")
+        self.act_undo.setEnabled(bool(u))
+        self.act_redo.setText(f"&Redo {r}" if r else "&Redo")
+        self.act_redo.setEnabled(bool(r))
+
+    # ---------------------------------------------------------------- tags
+    def _tag_action(self, action: str, name: str) -> None:
+        if action == "rename":
+            new = dialogs.get_text(self, "Rename tag", f"New name for {name!r}:", text=name)
+            if new and new != name:
+                self.lib.rename_tag(name, new)
+        elif action == "merge":
+            others = [t for t in self.lib.tag_names() if t.casefold() != name.casefold()]
+            target = dialogs.get_text(self, "Merge tag", f"Merge {name!r} into:", items=others)
+            if target:
+                self.lib.merge_tag(name, target)
+        elif action == "color":
+            color = dialogs.get_color(self, self.lib.tag_colors().get(name.casefold()))
+            if color:
+                self.lib.set_tag_color(name, color)
+        elif action == "delete":
+            n = self.sidebar.tag_count(name) or 0
+            if not dialogs.confirm(self, "Delete tag", f"Remove the tag {name!r} from {n} paper(s)? (Edit → Undo brings it back.)"):
+                return
+            self.lib.delete_tag(name)
+        self.refresh()
+
+    # --------------------------------------------------------------- links
+    def open_on_arxiv(self) -> None:
+        p = self.current_paper()
+        if p is not None:
+            gui_links.open_url(core_links.abs_url(p))
+
+    def open_pdf(self) -> None:
+        p = self.current_paper()
+        if p is not None:
+            url = core_links.pdf_url(p)
+            if url:
+                gui_links.open_url(url)
+
+    # -------------------------------------------------------------- import
+    def import_dialog(self) -> None:
+        files = dialogs.get_open_files(self)
+        if files:
+            self.import_inputs([(f, Path(f)) for f in files])
+
+    def paste(self) -> None:
+        md = QApplication.clipboard().mimeData()
+        if md is not None and md.hasUrls() and all(u.isLocalFile() for u in md.urls()):
+            files = [u.toLocalFile() for u in md.urls()]
+            self.import_inputs([(f, Path(f)) for f in files])
+            return
+        text = QApplication.clipboard().text()
+        if text.strip():
+            self.import_inputs([("pasted text", text)], label="paste")
+
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:  # noqa: N802
+        md = e.mimeData()
+        if (md.hasUrls() and any(u.isLocalFile() for u in md.urls())) or md.hasText():
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:  # noqa: N802
+        md = e.mimeData()
+        if md.hasUrls() and any(u.isLocalFile() for u in md.urls()):
+            files = [u.toLocalFile() for u in md.urls() if u.isLocalFile()]
+            self.import_inputs([(f, Path(f)) for f in files])
+        elif md.hasText():
+            self.import_inputs([("dropped text", md.text())], label="drop")
+        e.acceptProposedAction()
+
+    def import_inputs(self, inputs: list[tuple[str, Any]], label: str | None = None) -> None:
+        """Start one import action in the background, with progress and Cancel."""
+        if self._worker is not None:
+            dialogs.warn(self, "Import running", "Another import is still running.")
+            return
+        self.detail.flush_note()
+        self._worker = ImportWorker(self.lib.path, inputs, label)
+        self._progress = QProgressDialog("Importing…", "Cancel", 0, 0, self)
+        self._progress.setWindowTitle("Import")
+        self._progress.setMinimumDuration(300)
+        self._progress.setAutoClose(False)
+        self._progress.setAutoReset(False)
+        self._progress.canceled.connect(self._worker.cancel)
+        self._worker.progress.connect(self._on_progress)
+        self._worker.finished.connect(self._on_import_finished)
+        self._worker.failed.connect(self._on_import_failed)
+        self._worker.cancelled.connect(self._on_import_cancelled)
+        self._import_thread = start_in_thread(self._worker, self)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress.setMaximum(total)
+            self._progress.setValue(done)
+            self._progress.setLabelText(f"Importing… {done:,} of {total:,} entries")
+
+    def _end_import(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+        self._worker = None
+        self._import_thread = None
+
+    def _on_import_finished(self, report: ImportReport) -> None:
+        self._end_import()
+        self.last_report = report
+        self.refresh(keep_selection=False)
+        new = report.added_ids or report.merged_ids
+        if new:
+            if self.model.view != View() and self.model.view.section not in ("all", "unread", "recent"):
+                self.sidebar.select_section("all")
+            self.select_ids(new)
+        lines = report.lines()
+        title = "Import finished" if not report.rejected else "Import finished with problems"
+        text = (
+            f"{report.added} added, {report.merged} merged, {report.unchanged} unchanged"
+            + (f", {len(report.rejected)} file(s) rejected" if report.rejected else "")
+        )
+        if report.rejected:
+            text += "\n\n" + "\n".join(f"Rejected {r}" for r in report.rejected)
+        self.importFinished.emit(report)
+        dialogs.inform(self, title, text, "\n".join(lines))
+
+    def _on_import_failed(self, message: str) -> None:
+        self._end_import()
+        self.importFinished.emit(None)
+        dialogs.warn(self, "Import failed", f"Nothing was imported.\n\n{message}")
+
+    def _on_import_cancelled(self) -> None:
+        self._end_import()
+        self.importFinished.emit(None)
+        self.statusBar().showMessage("Import cancelled: the library is unchanged", 5000)
+
+    def export_dialog(self) -> None:
+        path = dialogs.get_save_file(self, "Export library", "JSON (*.json)", "library.json")
+        if not path:
+            return
+        import json
+
+        data = self.lib.export_json()
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        self.statusBar().showMessage(f"Exported {len(data)} papers to {path}", 5000)
+
+    # --------------------------------------------------------------- menus
+    def _fill_columns_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        for i, (key, header, _) in enumerate(COLUMNS):
+            label = {"starred": "Starred ★", "read": "Unread ●"}.get(key, header)
+            a = menu.addAction(label)
+            a.setCheckable(True)
+            a.setChecked(not self.table.isColumnHidden(i))
+            a.setEnabled(key != "title")
+            a.toggled.connect(lambda on, col=i: self.table.setColumnHidden(col, not on))
+
+    def _header_menu(self, pos: Any) -> None:
+        m = QMenu(self)
+        self._fill_columns_menu(m)
+        m.exec(self.table.horizontalHeader().viewport().mapToGlobal(pos))
+
+    def _table_menu(self, pos: Any) -> None:
+        if not self.selected_ids():
+            return
+        m = QMenu(self)
+        for a in (self.act_open, self.act_pdf):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.act_tag, self.act_untag, self.act_toggle_read, self.act_toggle_star):
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.act_restore if self.model.view.section == "trash" else self.act_trash)
+        m.exec(self.table.viewport().mapToGlobal(pos))
+
+    def about(self) -> None:
+        dialogs.inform(
+            self,
+            "About refmanager",
+            f"refmanager {__version__}\n\nA reference manager for researchers.\n\nLibrary: {self.lib.path}",
+        )

@@ -1,0 +1,246 @@
+"""The paper table: a lazy model over the library.
+
+Rows are fetched from SQLite a page at a time (sorted and filtered in SQL)
+and kept in a small LRU cache, so a library of a million papers costs the
+same memory as one of twenty.  There is no proxy model: sorting calls
+``sort()``, which changes the SQL ``ORDER BY``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections import OrderedDict
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from ..core.library import Library, View
+from ..core.links import opening_words
+from .icons import icon
+
+log = logging.getLogger(__name__)
+
+Index = QModelIndex | QPersistentModelIndex
+
+# (key, header, sort key)
+COLUMNS: list[tuple[str, str, str]] = [
+    ("starred", "★", "starred"),
+    ("read", "●", "read"),
+    ("title", "Title", "title"),
+    ("authors", "Authors", "authors"),
+    ("year", "Year", "year"),
+    ("date", "Date", "date"),
+    ("category", "Category", "category"),
+    ("tags", "Tags", "tags"),
+    ("added", "Added", "added"),
+]
+COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
+
+PAGE_SIZE = 200
+MAX_PAGES = 40  # at most 8,000 rows in memory
+
+#: Custom roles
+IdRole = Qt.ItemDataRole.UserRole + 1
+TagsRole = Qt.ItemDataRole.UserRole + 2
+NoteHitRole = Qt.ItemDataRole.UserRole + 3
+
+
+def plain_tooltip(text: str) -> str:
+    """A tool tip that shows text literally: escaped, so Qt never interprets markup."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
+
+
+class PaperTableModel(QAbstractTableModel):
+    countChanged = Signal(int)
+
+    def __init__(self, lib: Library, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.lib = lib
+        self._view = View()
+        self._count = 0
+        self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
+        self._colors: dict[str, str] = {}
+        self._note_hits: set[int] = set()
+        self.hint: str | None = None
+        self.reload()
+
+    # ------------------------------------------------------------- the view
+    @property
+    def view(self) -> View:
+        return self._view
+
+    def set_view(self, view: View) -> None:
+        self._view = view
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-query after a change: drop the cache, count again."""
+        self.beginResetModel()
+        self._pages.clear()
+        self._colors = self.lib.tag_colors()
+        self._count = self.lib.count(self._view)
+        self.hint = self.lib.search_hint(self._view) if self._view.search.strip() else None
+        self._note_hits = set()
+        self.endResetModel()
+        self.countChanged.emit(self._count)
+
+    def refresh_rows(self) -> None:
+        """Same rows, new values (flags, tags): repaint without a reset."""
+        self._pages.clear()
+        self._colors = self.lib.tag_colors()
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
+
+    def loaded_rows(self) -> int:
+        """Rows currently held in memory (a test keeps this small)."""
+        return sum(len(p) for p in self._pages.values())
+
+    def _row(self, row: int) -> tuple[Any, ...] | None:
+        page_no = row // PAGE_SIZE
+        page = self._pages.get(page_no)
+        if page is None:
+            page = self.lib.page(self._view, page_no * PAGE_SIZE, PAGE_SIZE)
+            self._pages[page_no] = page
+            if len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+            if self._view.search.strip():
+                self._mark_note_hits(page)
+        else:
+            self._pages.move_to_end(page_no)
+        i = row % PAGE_SIZE
+        return page[i] if i < len(page) else None
+
+    def _mark_note_hits(self, page: list[tuple[Any, ...]]) -> None:
+        ids = [r[0] for r in page if r[15]]
+        if ids:
+            self._note_hits |= self.lib.note_hits(ids, self._view.search)
+
+    def paper_id(self, row: int) -> int | None:
+        r = self._row(row) if 0 <= row < self._count else None
+        return r[0] if r else None
+
+    def row_of(self, pid: int) -> int | None:
+        for page_no, page in self._pages.items():
+            for i, r in enumerate(page):
+                if r[0] == pid:
+                    return page_no * PAGE_SIZE + i
+        return self.lib.row_of(self._view, pid)
+
+    # ------------------------------------------------------------ Qt model
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return {"starred": "Starred", "read": "Unread"}.get(COLUMNS[section][0], COLUMNS[section][1])
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self._row(index.row())
+        if r is None:
+            return None
+        (pid, title, abstract_head, first_author, n_authors, et_al, year, date, category,
+         tags_text, added_at, read, starred, incomplete, needs_review, has_note) = r
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "title":
+                if title:
+                    return title
+                return "[no title] " + opening_words(abstract_head, 10) + "…"
+            if key == "authors":
+                if not first_author:
+                    return ""
+                return first_author + (" et al." if (n_authors or 0) > 1 or et_al else "")
+            if key == "year":
+                return str(year) if year else ""
+            if key == "date":
+                return date or ""
+            if key == "category":
+                return category or ""
+            if key == "tags":
+                return tags_text
+            if key == "added":
+                return (added_at or "")[:10]
+            if key == "starred":
+                return "★" if starred else ""
+            if key == "read":
+                return "" if read else "●"
+            return None
+        if role == IdRole:
+            return pid
+        if role == TagsRole:
+            return self.lib.tags_of([pid])[pid] if tags_text else []
+        if role == NoteHitRole:
+            return pid in self._note_hits
+        if role == Qt.ItemDataRole.DecorationRole:
+            if key == "title" and pid in self._note_hits:
+                return icon("note")  # the search matched this paper's note
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            f = QFont()
+            if not read:
+                f.setBold(True)
+            if key == "title" and not title:
+                f.setItalic(True)
+            return f
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "title":
+                text = title or (abstract_head or "")
+                if pid in self._note_hits:
+                    text += "\n(the search matches this paper's note)"
+                return plain_tooltip(text)
+            if key == "authors" and first_author:
+                return plain_tooltip(first_author + (" et al." if (n_authors or 0) > 1 or et_al else ""))
+            if key == "tags" and tags_text:
+                return plain_tooltip(tags_text)
+            if key == "starred":
+                return "Starred" if starred else None
+            if key == "read":
+                return None if read else "Unread"
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if key == "starred":
+                return QBrush(QColor("#e0a100"))
+            if key == "read":
+                return QBrush(QApplication.palette().color(QPalette.ColorRole.Highlight))
+            if key == "title" and needs_review:
+                return QBrush(QColor("#c05800"))
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if key in ("starred", "read", "year"):
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return None
+        return None
+
+    def tag_color(self, name: str) -> str | None:
+        return self._colors.get(name.casefold())
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._view = replace(
+            self._view,
+            sort=COLUMNS[column][2],
+            descending=order == Qt.SortOrder.DescendingOrder,
+        )
+        self.layoutAboutToBeChanged.emit()
+        self._pages.clear()
+        self.layoutChanged.emit()
