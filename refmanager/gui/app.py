@@ -16,6 +16,7 @@ from ..core.errors import LibraryError
 from ..core.library import Library, default_library_path, seed_files
 from . import dialogs
 from .icons import app_icon
+from . import theme
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def run_app(library: str | None = None) -> int:
     app.setApplicationDisplayName("refmanager")
     app.setDesktopFileName("refmanager")
     app.setWindowIcon(app_icon())
+    theme.follow_system(QSettings().value("prefs/theme", "system"))
     path = Path(library) if library else default_library_path()
     try:
         win = create_window(path)

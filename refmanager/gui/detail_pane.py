@@ -269,6 +269,13 @@ class DetailPane(QScrollArea):
         self.many = many
         self.show_papers([])
 
+    def apply_icons(self) -> None:
+        self.arxiv_button.setIcon(icon("open"))
+        self.pdf_button.setIcon(icon("pdf"))
+        for key, ico in (("tag", "tag"), ("untag", "tag"), ("read", "unread"), ("unread", "unread"),
+                         ("star", "star"), ("unstar", "star"), ("trash", "trash")):
+            self.bulk_buttons[key].setIcon(icon(ico))
+
     # --------------------------------------------------------------- content
     def set_tag_names(self, names: list[str]) -> None:
         self.tag_model.setStringList(names)

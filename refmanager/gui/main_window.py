@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
             self.table.setColumnHidden(COL[key], True)
         self.tags_delegate = TagsDelegate(self.model, self.table)
         self.table.setItemDelegateForColumn(COL["tags"], self.tags_delegate)
-        hh.setSortIndicator(COL["added"], Qt.SortOrder.DescendingOrder)
+        hh.setSortIndicator(COL["date"], Qt.SortOrder.DescendingOrder)  # newest papers first
 
         self.search = QLineEdit()
         self.search.setObjectName("SearchBox")
@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         a = QAction(text, self)
         if icon_name:
             a.setIcon(icon(icon_name))
+            self._action_icons.append((a, icon_name))
         if shortcut is not None:
             a.setShortcut(QKeySequence(shortcut))
         a.triggered.connect(lambda _=False: slot())
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
         return a
 
     def _build_actions(self) -> None:
+        self._action_icons: list[tuple[QAction, str]] = []
         mb = self.menuBar()
         f = mb.addMenu("&File")
         self.act_import = self._act(f, "&Import…", self.import_dialog, QKeySequence.StandardKey.Open, "import")
@@ -293,6 +295,20 @@ class MainWindow(QMainWindow):
         s.setValue("table/sortColumn", hh.sortIndicatorSection())
         s.setValue("table/sortOrder", int(hh.sortIndicatorOrder().value))
         s.sync()
+
+    def changeEvent(self, e: Any) -> None:  # noqa: N802
+        from PySide6.QtCore import QEvent
+
+        if e.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            self.apply_icons()
+        super().changeEvent(e)
+
+    def apply_icons(self) -> None:
+        """Re-tint every icon for the current palette (light or dark)."""
+        for a, name in self._action_icons:
+            a.setIcon(icon(name))
+        self.sidebar.apply_icons()
+        self.detail.apply_icons()
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
         self.save_all()

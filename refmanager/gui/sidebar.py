@@ -80,6 +80,10 @@ class Sidebar(QTreeWidget):
         self.refresh()
         self._section_items["all"].setSelected(True)
 
+    def apply_icons(self) -> None:
+        for key, _label, icon_name in SECTIONS:
+            self._section_items[key].setIcon(0, icon(icon_name))
+
     def refresh(self) -> None:
         """Update counts and the tag list, keeping the selection."""
         self._updating = True

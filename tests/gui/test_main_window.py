@@ -453,3 +453,26 @@ def test_model_is_lazy_with_100k_papers(make_window, qtbot, tmp_path):
     assert win.model.loaded_rows() <= 2000
     m = win.model
     assert m.data(m.index(99999, COL["title"])) in ("Paper number 1", "Paper number 100000")
+
+
+def test_follows_system_light_and_dark(window, qtbot):
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    from refmanager.gui import icons, theme
+
+    app = QApplication.instance()
+    theme.follow_system("system")
+    hints = QGuiApplication.styleHints()
+    try:
+        hints.setColorScheme(Qt.ColorScheme.Dark)
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # offscreen Qt does not emit it itself
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() < 80
+        assert app.palette().color(QPalette.ColorRole.Text).lightness() > 200
+        # icons are drawn in the palette's text colour
+        assert icons.icon("star").cacheKey() == icons._icon("star", "#e6e6e6").cacheKey()
+        hints.setColorScheme(Qt.ColorScheme.Light)
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() > 200
+    finally:
+        hints.unsetColorScheme()
+        theme.apply_scheme(Qt.ColorScheme.Light)
