@@ -1,4 +1,4 @@
-"""Starting the desktop app: QApplication, the library, first-run seeding."""
+"""Starting the desktop app: QApplication, the library, first-run seeding, recovery."""
 
 from __future__ import annotations
 
@@ -14,19 +14,24 @@ from PySide6.QtWidgets import QApplication
 from ..core import backup
 from ..core.errors import LibraryError
 from ..core.library import Library, default_library_path, seed_files
-from . import dialogs
+from . import dialogs, theme
 from .icons import app_icon
-from . import theme
 from .main_window import MainWindow
+from .single_instance import InstanceServer, try_activate_existing
 
 log = logging.getLogger(__name__)
 
 ORG = "refmanager"
 APP = "refmanager"
 
+OPEN_ANOTHER = "Open another library…"
+RESTORE = "Restore a backup"
+CREATE_NEW = "Create a new library…"
+LIBRARY_FILTER = "refmanager libraries (*.db);;All files (*)"
+
 
 def open_library(path: Path) -> Library:
-    """Open (or create) a library; a newly created one is filled with the bundled seeds."""
+    """Open (or create) a library; one this call creates is filled with the bundled seeds."""
     lib = Library(path)
     if lib.created:
         seeds = seed_files()
@@ -36,8 +41,56 @@ def open_library(path: Path) -> Library:
     return lib
 
 
+def open_with_recovery(path: Path) -> Library | None:
+    """Open a library; if it cannot be used, offer choices instead of failing.
+
+    Unreadable, damaged, locked or newer-version files give a dialog: open
+    another library, restore the newest backup, or create a new library.
+    Returns None when the user gives up.
+    """
+    while True:
+        try:
+            return open_library(path)
+        except LibraryError as e:
+            log.warning("cannot open %s: %s", path, e)
+            choices = [OPEN_ANOTHER, CREATE_NEW]
+            backups = backup.list_backups(path)
+            if backups:
+                choices.insert(1, RESTORE)
+            choice = dialogs.choose(
+                None,
+                "Cannot open the library",
+                f"{e}\n\nWhat would you like to do?",
+                choices,
+            )
+            if choice == OPEN_ANOTHER:
+                other = dialogs.get_open_library(None)
+                if not other:
+                    return None
+                path = Path(other)
+            elif choice == RESTORE:
+                try:
+                    backup.restore_backup(path, backups[0])
+                except LibraryError as err:
+                    dialogs.warn(None, "Restore failed", str(err))
+            elif choice == CREATE_NEW:
+                new = dialogs.get_save_file(None, "Create a new library", LIBRARY_FILTER, str(path.with_name("library-new.db")))
+                if not new:
+                    return None
+                path = Path(new)
+                if path.exists():
+                    dialogs.warn(None, "Create a new library", f"{path} already exists: choose a new file name.")
+                    continue
+            else:
+                return None
+
+
 def create_window(path: Path, settings: QSettings | None = None) -> MainWindow:
     lib = open_library(path)
+    return _window_for(lib, settings)
+
+
+def _window_for(lib: Library, settings: QSettings | None = None) -> MainWindow:
     try:
         backup.daily_backup(lib)
     except Exception:  # a failed backup must not stop the app
@@ -45,22 +98,28 @@ def create_window(path: Path, settings: QSettings | None = None) -> MainWindow:
     win = MainWindow(lib, settings)
     app = QGuiApplication.instance()
     if app is not None:
-        app.commitDataRequest.connect(lambda _m: win.save_all())  # session end
+        app.commitDataRequest.connect(win.on_commit_data)  # session end (log out)
         app.aboutToQuit.connect(win.save_all)
     return win
 
 
-def _install_sigterm(app: QApplication, win: MainWindow) -> None:
+def install_sigterm_handler(app: QApplication, win: MainWindow) -> None:
     """SIGTERM asks the event loop to save and quit (Python handlers run between events)."""
 
     def handler(_sig: int, _frame: object) -> None:
         QTimer.singleShot(0, lambda: (win.save_all(), app.quit()))
 
     signal.signal(signal.SIGTERM, handler)
-    timer = QTimer(app)  # let the interpreter run signal handlers
-    timer.start(250)
+    timer = QTimer(app)  # wake the interpreter regularly so the handler runs promptly
+    timer.start(200)
     timer.timeout.connect(lambda: None)
     app._sig_timer = timer  # type: ignore[attr-defined]
+
+
+def activate(win: MainWindow) -> None:
+    win.showNormal()
+    win.raise_()
+    win.activateWindow()
 
 
 def run_app(library: str | None = None) -> int:
@@ -70,13 +129,17 @@ def run_app(library: str | None = None) -> int:
     app.setApplicationDisplayName("refmanager")
     app.setDesktopFileName("refmanager")
     app.setWindowIcon(app_icon())
-    theme.follow_system(QSettings().value("prefs/theme", "system"))
+    theme.follow_system(str(QSettings().value("prefs/theme", "system")))
     path = Path(library) if library else default_library_path()
-    try:
-        win = create_window(path)
-    except LibraryError as e:
-        dialogs.warn(None, "Cannot open the library", str(e))
+    if try_activate_existing(path):
+        print(f"refmanager: {path} is already open: the open window was brought forward", file=sys.stderr)
+        return 0
+    lib = open_with_recovery(path)
+    if lib is None:
         return 1
-    _install_sigterm(app, win)  # type: ignore[arg-type]
+    win = _window_for(lib)
+    server = InstanceServer(lib.path, lambda: activate(win), app)
+    app._instance_server = server  # type: ignore[attr-defined]
+    install_sigterm_handler(app, win)  # type: ignore[arg-type]
     win.show()
     return app.exec()

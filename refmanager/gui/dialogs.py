@@ -69,3 +69,8 @@ def choose(parent: QWidget | None, title: str, text: str, choices: list[str]) ->
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return buttons.get(box.clickedButton())
+
+
+def get_open_library(parent: QWidget | None) -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open library", "", "refmanager libraries (*.db);;All files (*)")
+    return path or None

@@ -315,6 +315,10 @@ class MainWindow(QMainWindow):
         wait_all()
         super().closeEvent(e)
 
+    def on_commit_data(self, _manager: Any = None) -> None:
+        """The session is ending (log out, shutdown): save everything now."""
+        self.save_all()
+
     def save_all(self) -> None:
         """Everything typed reaches the disk: the note, then the window state."""
         self.detail.flush_note()

@@ -30,6 +30,10 @@ class DialogRecorder:
         mp.setattr(dialogs, "get_color", lambda parent, initial: self._rec("color", initial) or self.color)
         mp.setattr(dialogs, "get_save_file", lambda parent, title, f, s="": self._rec("save", title) or self.save_path)
         self.save_path: str | None = None
+        self.choices: list[str | None] = []
+        self.library_to_open: str | None = None
+        mp.setattr(dialogs, "choose", lambda parent, title, text, choices: self._rec("choose", title, text, choices) or (self.choices.pop(0) if self.choices else None))
+        mp.setattr(dialogs, "get_open_library", lambda parent: self._rec("open_library") or self.library_to_open)
 
     def _rec(self, kind: str, *args: object) -> None:
         self.calls.append((kind, args))
