@@ -215,6 +215,18 @@ def _rare_words(rng: random.Random, n: int) -> list[str]:
     return words
 
 
+def _seed_title_keys() -> list[str]:
+    from refmanager.core.formats import listing_full
+    from refmanager.core.library import seed_files
+
+    keys = []
+    for f in seed_files():
+        text = f.read_text(encoding="utf-8")
+        if listing_full.detect(text):
+            keys += [title_key(e.title) or "" for e in listing_full.parse(text).entries]
+    return keys
+
+
 @dataclass
 class Paper:
     """One generated paper and the lines a full listing shows for it."""
@@ -247,7 +259,8 @@ class Generator:
 
     def __init__(self, seed: int = DEFAULT_SEED) -> None:
         self.rng = random.Random(seed)
-        self.seen_titles: set[str] = set()
+        # The bundled seeds may share a library with generated papers: never reuse their titles.
+        self.seen_titles: set[str] = set(_seed_title_keys())
         rng = random.Random(seed ^ 0x5EED)
         self.rare = _rare_words(rng, 40_000)
         self.models = sorted({p + b for p in MODEL_PREFIX for b in MODEL_BASE})
@@ -545,7 +558,7 @@ def generate(n: int, out: Path, seed: int = DEFAULT_SEED, force: bool = False) -
     """Write listings, truth and tag/note JSON for ``n`` papers (skipped if present)."""
     ds = dataset_paths(n, out)
     stamp = ds.dir / "DONE"
-    want = f"{n} {seed} v1"
+    want = f"{n} {seed} v2"
     if not force and stamp.exists() and stamp.read_text() == want:
         log.info("%s already generated", ds.dir)
         return ds

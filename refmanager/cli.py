@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,12 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("ids", nargs="+", type=int, metavar="ID")
 
     sp = cmd("export", "Export the library.")
-    sp.add_argument("--format", choices=["json"], default="json")
+    sp.add_argument("--format", choices=["bibtex", "ris", "csljson", "json"], default="json",
+                    help="output format (default: json, refmanager's own, which imports back)")
     sp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     sp.add_argument("--trash", action="store_true", help="export the trash instead")
 
     sp = cmd("lookup", "Fill in metadata from the arXiv API (no ID: every paper without an arXiv id).")
     sp.add_argument("ids", nargs="*", type=int, metavar="ID")
+
+    from . import cli_editing
+
+    cli_editing.add_commands(cmd)  # edit, merge, split, duplicates, attach... (issue 8)
 
     sp = cmd("undo", "Undo the last change to the library.")
     sp = cmd("redo", "Redo the last undone change.")
@@ -107,11 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _open(args: argparse.Namespace) -> Any:
-    from .core.library import Library, default_library_path
+def _library_path(args: argparse.Namespace) -> Path:
+    from .core.library import default_library_path
 
-    path = Path(args.library) if getattr(args, "library", None) else default_library_path()
-    return Library(path)
+    return Path(args.library) if getattr(args, "library", None) else default_library_path()
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from .core.library import Library
+
+    return Library(_library_path(args))
 
 
 def _paper_line(p: dict[str, Any]) -> str:
@@ -144,6 +155,8 @@ def _need(lib: Any, pid: int) -> None:
 def run(args: argparse.Namespace) -> int:
     from .core.library import View, public_json
 
+    if args.command == "restore-backup" or (args.command == "backup" and args.list):
+        return _backups(args)  # without opening the library: it may be the damaged one
     lib = _open(args)
     try:
         c = args.command
@@ -208,13 +221,22 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         if c == "export":
             ids = lib.all_ids(trash=args.trash)
-            data = json.dumps(lib.export_json(ids), ensure_ascii=False, indent=2) + "\n"
+            if args.format == "json":
+                data = json.dumps(lib.export_json(ids), ensure_ascii=False, indent=2) + "\n"
+            else:
+                from .core.export import EXPORTERS
+
+                data = EXPORTERS[args.format](lib.get_many(ids))
             if args.output:
                 Path(args.output).write_text(data, encoding="utf-8")
                 print(f"exported {len(ids)} papers to {args.output}", file=sys.stderr)
             else:
                 sys.stdout.write(data)
             return EXIT_OK
+        from . import cli_editing
+
+        if c in cli_editing.COMMANDS:  # edit, merge, split, duplicates, attach... (issue 8)
+            return cli_editing.run(lib, args)
         if c == "lookup":
             return _lookup(lib, args.ids)
         if c in ("undo", "redo"):
@@ -226,30 +248,31 @@ def run(args: argparse.Namespace) -> int:
         if c == "backup":
             from .core import backup
 
-            if args.list:
-                for b in backup.list_backups(lib.path):
-                    print(b)
-                return EXIT_OK
             print(backup.make_backup(lib, "manual"))
-            return EXIT_OK
-        if c == "restore-backup":
-            from .core import backup
-
-            path = lib.path
-            backups = backup.list_backups(path)
-            target = Path(args.backup) if args.backup else (backups[0] if backups else None)
-            if target is None:
-                raise RefManagerError(f"no backups of {path}")
-            lib.close()
-            backup.restore_backup(path, target)
-            print(f"restored {path} from {target}")
             return EXIT_OK
         raise RefManagerError(f"unknown command {c!r}")
     finally:
-        try:
-            lib.close()
-        except Exception:  # already closed by restore-backup
-            pass
+        lib.close()
+
+
+def _backups(args: argparse.Namespace) -> int:
+    """``backup --list`` and ``restore-backup``: they work on a library that cannot be opened."""
+    from .core import backup
+
+    path = _library_path(args)
+    backups = backup.list_backups(path)
+    if args.command == "backup":
+        for b in backups:
+            print(b)
+        return EXIT_OK
+    target = Path(args.backup) if args.backup else (backups[0] if backups else None)
+    if target is None:
+        raise RefManagerError(f"no backups of {path} (they would be in {backup.backup_dir(path)})")
+    saved = backup.restore_backup(path, target)
+    print(f"restored {path} from {target}")
+    if saved is not None:
+        print(f"the state before the restore was saved to {saved}")
+    return EXIT_OK
 
 
 def _lookup(lib: Any, ids: list[int]) -> int:
@@ -311,6 +334,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except RefManagerError as e:
         print(f"refmanager: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except sqlite3.DatabaseError as e:  # the library file failed under us (damaged, disk full...)
+        from .core.library import explain_db_error
+
+        log.debug("database error", exc_info=True)
+        print(f"refmanager: {explain_db_error(_library_path(args), e)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("refmanager: interrupted", file=sys.stderr)

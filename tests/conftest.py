@@ -43,4 +43,9 @@ def seed_copy(tmp_path: Path) -> Path:
 
 def dump(library: Library) -> str:
     """The library's whole content as SQL text: equal dumps mean nothing changed."""
-    return "\n".join(library.db.conn.iterdump())
+    return "\n".join(
+        line
+        for line in library.db.conn.iterdump()
+        # SQLite's own planner statistics (PRAGMA optimize) are not library content
+        if "sqlite_stat" not in line and not line.startswith("ANALYZE")
+    )

@@ -13,8 +13,9 @@ both injected.  The strategy (docs/arxiv.md):
 * exactly one accepted candidate is confirmed with ``id_list`` and applied
   (``Library.apply_arxiv_metadata``, undoable); several are "ambiguous" and
   change nothing;
-* at most one request every 3 seconds (arXiv's terms of use), and every good
-  response is cached in the library, so a second lookup makes no request.
+* at most one request every 3 seconds (arXiv's terms of use), and every
+  response with entries is cached in the library (30 days), so a second lookup
+  makes no request.
 """
 
 from __future__ import annotations
@@ -356,13 +357,16 @@ class ArxivClient:
         except ParseError as e:
             where = f" (line {e.line})" if e.line else ""
             raise LookupFailed(f"arXiv's answer could not be read: {e.message}{where}") from None
-        now = _dt.datetime.now(_dt.timezone.utc)
-        self.lib.arxiv_cache_put(
-            url,
-            body,
-            fetched_at=now.isoformat(timespec="seconds"),
-            prune_before=(now - self.max_age).isoformat(timespec="seconds"),
-        )
+        if entries:
+            # An empty answer is not kept: arXiv now and then answers a good query with an
+            # empty page, and a paper not found today should be asked about next time.
+            now = _dt.datetime.now(_dt.timezone.utc)
+            self.lib.arxiv_cache_put(
+                url,
+                body,
+                fetched_at=now.isoformat(timespec="seconds"),
+                prune_before=(now - self.max_age).isoformat(timespec="seconds"),
+            )
         return entries
 
 

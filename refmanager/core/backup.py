@@ -1,9 +1,13 @@
 """Rolling backups with SQLite's online backup API.
 
 Backups live in ``<library>.backups/`` beside the library file, named
-``<stem>-YYYYMMDD-HHMMSS[-reason].db``, readable by the user only.  One is
-taken before every schema migration and at most once a day when the app
-starts; the newest ``KEEP`` are kept.
+``<stem>-YYYYMMDD-HHMMSS-ffffff-<reason>.db``: the folder is mode 0700 and
+every backup 0600 (readable by the user only), each one a self-contained
+SQLite file (rollback journal, no -wal/-shm beside it).  One is taken before
+every schema migration and at most once a day when the app starts; the
+newest ``KEEP`` are kept.  ``restore_backup`` checks a backup (SQLite's
+integrity check, a refmanager library of a version this program reads)
+before it replaces anything, and saves the current state first.
 """
 
 from __future__ import annotations
@@ -44,8 +48,13 @@ def _copy(src: sqlite3.Connection, dest_path: Path) -> None:
     dest = sqlite3.connect(str(dest_path))
     try:
         src.backup(dest)
-    finally:
+        # A backup is one file: no -wal/-shm appear beside it when it is read.
+        dest.execute("PRAGMA journal_mode=DELETE")
+    except BaseException:
         dest.close()
+        dest_path.unlink(missing_ok=True)  # never leave a half-written backup behind
+        raise
+    dest.close()
     os.chmod(dest_path, 0o600)
 
 
@@ -59,8 +68,9 @@ def make_backup(lib: Library, reason: str = "manual") -> Path:
     return dest
 
 
-def prune(library_path: Path, keep: int = KEEP) -> None:
-    for old in list_backups(library_path)[keep:]:
+def prune(library_path: Path, keep: int | None = None) -> None:
+    """Remove all but the newest ``keep`` (default ``KEEP``) backups."""
+    for old in list_backups(library_path)[KEEP if keep is None else keep :]:
         try:
             old.unlink()
         except OSError:
@@ -81,34 +91,92 @@ def daily_backup(lib: Library) -> Path | None:
     return make_backup(lib, "daily")
 
 
-def restore_backup(library_path: Path, backup: Path) -> None:
-    """Replace the library's content with a backup's (the current one is backed up first)."""
+def _ro_uri(path: Path) -> str:
+    return path.resolve().as_uri() + "?mode=ro"
+
+
+def check_backup(backup: Path) -> None:
+    """Refuse (LibraryError) a backup that cannot be restored, saying why."""
+    from .schema import SCHEMA_VERSION
+
     if not backup.is_file():
         raise LibraryError(f"{backup}: no such backup")
     try:
-        src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        ok = src.execute("PRAGMA integrity_check").fetchone()[0]
-    except sqlite3.DatabaseError as e:
-        raise LibraryError(f"{backup}: not a usable backup ({e})") from None
-    if ok != "ok":
-        src.close()
-        raise LibraryError(f"{backup}: the backup is damaged ({ok})")
-    if library_path.exists():
+        src = sqlite3.connect(_ro_uri(backup), uri=True)
         try:
-            cur = sqlite3.connect(str(library_path))
-            stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-            _copy(cur, backup_dir(library_path) / f"{library_path.stem}-{stamp}-before-restore.db")
-            cur.close()
+            problems = [r[0] for r in src.execute("PRAGMA integrity_check")]
+            version = src.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            src.close()
+    except sqlite3.DatabaseError as e:
+        raise LibraryError(f"{backup}: not a usable backup ({e}); nothing was changed") from None
+    if problems != ["ok"]:
+        raise LibraryError(f"{backup}: the backup is damaged ({problems[0]}); nothing was changed")
+    if version < 1 or "papers" not in tables:
+        raise LibraryError(f"{backup}: not a refmanager library; nothing was changed")
+    if version > SCHEMA_VERSION:
+        raise LibraryError(
+            f"{backup}: written by a newer refmanager (library version {version}, this program "
+            f"reads up to {SCHEMA_VERSION}); nothing was changed"
+        )
+
+
+def restore_backup(library_path: Path, backup: Path) -> Path | None:
+    """Replace the library's content with a backup's, after checking the backup.
+
+    The current library is saved first and that copy's path returned (None
+    when there was no library): a backup named ``...-before-restore.db``, or,
+    when SQLite cannot read the current file, its bytes as
+    ``...-before-restore.damaged`` (kept for recovery, never listed as a backup).
+    """
+    check_backup(backup)
+    saved = None
+    if library_path.exists() and library_path.stat().st_size > 0:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        saved = backup_dir(library_path) / f"{library_path.stem}-{stamp}-before-restore.db"
+        try:
+            cur = sqlite3.connect(_ro_uri(library_path), uri=True)
+            try:
+                _copy(cur, saved)
+            finally:
+                cur.close()
         except sqlite3.DatabaseError:
-            log.warning("the current library could not be backed up before restoring")
-    else:
+            saved = saved.with_suffix(".damaged")
+            fd = os.open(saved, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(library_path.read_bytes())
+            log.info("the current library is damaged; its bytes were saved to %s", saved)
+    elif not library_path.exists():
         fd = os.open(library_path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
+    src = sqlite3.connect(_ro_uri(backup), uri=True)
     dest = sqlite3.connect(str(library_path), timeout=5)
     try:
         src.backup(dest)
     except sqlite3.DatabaseError as e:
-        raise LibraryError(f"{library_path}: cannot restore ({e})") from None
+        if "not a database" in str(e) or "malformed" in str(e):
+            # The current file is damaged beyond SQLite's reach: replace it whole.
+            dest.close()
+            _replace_file(backup, library_path)
+        else:
+            raise LibraryError(f"{library_path}: cannot restore ({e})") from None
     finally:
         dest.close()
         src.close()
+    return saved
+
+
+def _replace_file(backup: Path, library_path: Path) -> None:
+    """Copy the backup over a library file that SQLite cannot open, atomically."""
+    tmp = library_path.with_name(library_path.name + ".restoring")
+    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(backup.read_bytes())
+        f.flush()
+        os.fsync(f.fileno())
+    for suffix in ("-wal", "-shm"):
+        stale = library_path.with_name(library_path.name + suffix)
+        if stale.exists():
+            stale.unlink()
+    os.replace(tmp, library_path)

@@ -29,3 +29,12 @@ class LibraryError(RefManagerError):
 
 class ImportCancelled(RefManagerError):
     """The user cancelled an import; the transaction was rolled back."""
+
+
+class ValidationError(RefManagerError):
+    """A value typed by the user is not acceptable for a field (shown next to that field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

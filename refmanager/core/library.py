@@ -1,7 +1,7 @@
 """The library: the one owner of the SQLite file.
 
 Everything that reads or writes the database goes through ``Library``.  One
-import action is one transaction (``db.atomic()``): every file is parsed and
+import action is one transaction (``transaction()``): every file is parsed and
 validated first, then all entries are written, or nothing is.
 """
 
@@ -11,6 +11,7 @@ import datetime as _dt
 import hashlib
 import json
 import logging
+import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from . import formats
+from .editing import EditingMixin
 from .errors import ImportCancelled, LibraryError, ParseError, RefManagerError
 from .models import Entry, ParsedFile
 from .schema import MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION
@@ -36,7 +38,8 @@ MIN_PREFIX_CHARS = 40
 UNDO_LIMIT = 200
 #: "Recently added" means within this many days.
 RECENT_DAYS = 14
-#: Busy timeout: how long a second writer waits before "library is busy".
+#: Busy timeout: how long a second writer waits before "library is busy"
+#: (the environment variable REFMANAGER_BUSY_TIMEOUT, in seconds, overrides it).
 BUSY_TIMEOUT_S = 5.0
 
 SECTIONS = ("all", "unread", "starred", "incomplete", "review", "recent", "trash")
@@ -53,6 +56,53 @@ SORTS: dict[str, str] = {
     "read": "p.read",
     "starred": "p.starred",
 }
+
+
+def busy_timeout() -> float:
+    """Seconds to wait for another program's write: REFMANAGER_BUSY_TIMEOUT or BUSY_TIMEOUT_S."""
+    env = os.environ.get("REFMANAGER_BUSY_TIMEOUT", "").strip()
+    if not env:
+        return BUSY_TIMEOUT_S
+    try:
+        value = float(env)
+    except ValueError:
+        value = -1.0
+    if not (math.isfinite(value) and value >= 0):
+        raise LibraryError(f"REFMANAGER_BUSY_TIMEOUT must be a number of seconds, not {env!r}")
+    return value
+
+
+#: Words of SQLite errors that the library file or its disk cause (not a bug):
+#: these become a LibraryError with a clear message.
+_FILE_ERRORS = (
+    "locked", "busy", "readonly", "read-only", "disk is full", "disk I/O", "malformed",
+    "not a database", "unable to open",
+)
+
+
+def explain_db_error(path: Path, e: sqlite3.DatabaseError) -> str:
+    """One line for an SQLite error caused by the library file or its disk."""
+    msg = str(e)
+    if "file is not a database" in msg:
+        return f"{path}: not a refmanager library, or the file is damaged ({msg})"
+    if "malformed" in msg:
+        return (
+            f"{path}: the library file is damaged ({msg}); "
+            "restore a backup with `refmanager restore-backup`"
+        )
+    if "locked" in msg or "busy" in msg:
+        return f"{path}: the library is busy (another program is writing to it); try again"
+    if "readonly" in msg or "read-only" in msg:
+        return f"{path}: cannot write to the library file ({msg})"
+    if "disk is full" in msg:
+        return f"{path}: the disk is full; nothing was changed ({msg})"
+    if "unable to open" in msg or "disk I/O" in msg:
+        return f"{path}: cannot open the library file ({msg})"
+    return f"{path}: {msg}"
+
+
+#: Key of an undo record's "after" whose paper snapshots are taken at undo time.
+_DEFERRED = "deferred_paper_ids"
 
 
 def now_iso() -> str:
@@ -180,51 +230,68 @@ def _derived(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class Library:
+class Library(EditingMixin):
     """A refmanager library file."""
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False):
         self.path = Path(path)
         self.readonly = readonly
         self.created = False
+        self.busy_timeout = busy_timeout()
         if str(path) != ":memory:":
-            if not self.path.exists():
-                if not create or readonly:
-                    raise LibraryError(f"{self.path}: no such library")
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                # Created readable by the user only; SQLite gives -wal/-shm the same mode.
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-                os.close(fd)
-                self.created = True
-            elif self.path.is_dir():
-                raise LibraryError(f"{self.path}: is a folder, not a library file")
+            try:
+                self._check_file(create=create, readonly=readonly)
+            except OSError as e:
+                raise LibraryError(f"{self.path}: cannot open the library file: {e.strerror or e}") from None
+        conn: sqlite3.Connection | None = None
         try:
             if readonly:
                 conn = sqlite3.connect(
-                    f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+                    self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=self.busy_timeout,
+                    check_same_thread=False,
                 )
             else:
-                conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+                conn = sqlite3.connect(str(path), timeout=self.busy_timeout, check_same_thread=False)
             self.db = sqlite_utils.Database(conn, execute_plugins=False)
             self._setup()
-        except sqlite3.DatabaseError as e:
-            raise LibraryError(self._explain(e)) from None
+        except BaseException as e:
+            # Never leave a half-open connection behind, whatever went wrong.
+            if conn is not None:
+                conn.close()
+            if isinstance(e, sqlite3.DatabaseError):
+                raise LibraryError(self._explain(e)) from None
+            if isinstance(e, OSError):  # e.g. the backup before a migration
+                raise LibraryError(f"{self.path}: {e.strerror or e}") from None
+            raise
+
+    def _check_file(self, *, create: bool, readonly: bool) -> None:
+        if not self.path.exists():
+            if not create or readonly:
+                raise LibraryError(f"{self.path}: no such library")
+            if self.path.parent.exists() and not self.path.parent.is_dir():
+                raise LibraryError(
+                    f"{self.path}: cannot create the library file: {self.path.parent} is not a folder"
+                )
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Created readable by the user only; SQLite gives -wal/-shm the same mode.
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+            self.created = True
+        elif self.path.is_dir():
+            raise LibraryError(f"{self.path}: is a folder, not a library file")
+        elif not os.access(self.path, os.R_OK):
+            raise LibraryError(f"{self.path}: cannot read the library file: permission denied")
+        elif not readonly and not os.access(self.path, os.W_OK):
+            raise LibraryError(f"{self.path}: cannot write to the library file: permission denied")
 
     # ----------------------------------------------------------------- setup
     def _explain(self, e: sqlite3.DatabaseError) -> str:
-        msg = str(e)
-        if "file is not a database" in msg or "malformed" in msg:
-            return f"{self.path}: not a refmanager library, or the file is damaged ({msg})"
-        if "locked" in msg or "busy" in msg:
-            return f"{self.path}: the library is busy (another program is writing to it); try again"
-        if "unable to open" in msg or "readonly" in msg:
-            return f"{self.path}: cannot open the library file ({msg})"
-        return f"{self.path}: {msg}"
+        return explain_db_error(self.path, e)
 
     def _setup(self) -> None:
         c = self.db.conn
         c.execute("PRAGMA foreign_keys=ON")
-        c.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        c.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
         version = c.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise LibraryError(
@@ -287,11 +354,27 @@ class Library:
     def transaction(self) -> Iterator[None]:
         if self.readonly:
             raise LibraryError(f"{self.path}: the library is open read-only")
+        conn = self.db.conn
         try:
-            with self.db.atomic():
-                yield
-        except sqlite3.OperationalError as e:
-            if "locked" in str(e) or "busy" in str(e):
+            if conn.in_transaction:
+                with self.db.atomic():  # nested: a savepoint
+                    yield
+            else:
+                # IMMEDIATE takes the write lock now, waiting up to the busy timeout for
+                # another program's write.  (A deferred transaction that reads first gets
+                # SQLITE_BUSY at once, without waiting, when it then writes in WAL mode.)
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        except sqlite3.DatabaseError as e:
+            # The file or its disk (busy, read-only, full, damaged): one clear line.
+            # Anything else is a bug and keeps its traceback.
+            if any(w in str(e) for w in _FILE_ERRORS):
                 raise LibraryError(self._explain(e)) from None
             raise
 
@@ -354,7 +437,7 @@ class Library:
         rows = self._q(f"SELECT {self._ROW_COLS} FROM papers WHERE id = ?", (pid,))
         if not rows:
             return None
-        return self._paper_from_row(rows[0], self.tags_of([pid])[pid])
+        return self._with_extras([self._paper_from_row(rows[0], self.tags_of([pid])[pid])])[0]
 
     def get_many(self, ids: Sequence[int]) -> list[dict[str, Any]]:
         """Papers in the order of ``ids`` (missing ones skipped)."""
@@ -364,7 +447,7 @@ class Library:
             for r in self._q(f"SELECT {self._ROW_COLS} FROM papers WHERE id IN ({marks})", chunk):
                 found[r[0]] = r
         tags = self.tags_of([i for i in ids if i in found])
-        return [self._paper_from_row(found[i], tags[i]) for i in ids if i in found]
+        return self._with_extras([self._paper_from_row(found[i], tags[i]) for i in ids if i in found])
 
     def exists(self, pid: int) -> bool:
         return bool(self._q("SELECT 1 FROM papers WHERE id = ?", (pid,)))
@@ -552,8 +635,8 @@ class Library:
             try:
                 if isinstance(src, bytes):
                     text, warnings = formats.decode(src, name)
-                elif isinstance(src, str):
-                    text, warnings = src, []
+                elif isinstance(src, str):  # pasted text: same clean-up as a file
+                    text, warnings = formats.normalise_text(src)
                 else:
                     text, warnings = formats.read_file(src)
                 pf = formats.parse_text(text, name, known=self._is_known_name)
@@ -606,12 +689,13 @@ class Library:
             ).lastrowid
             report.import_id = import_id
             before: dict[int, Any] = {}
+            seen: dict[str, int] = {}  # fingerprint -> paper, for entries repeated in this import
             for name, pf, warnings in parsed:
                 fr = FileReport(file=name, format=pf.format, entries=len(pf.entries), warnings=warnings)
                 for e in pf.entries:
                     if cancelled is not None and done % 200 == 0 and cancelled():
                         raise ImportCancelled("import cancelled; the library is unchanged")
-                    outcome, pid, note = self._import_entry(e, name, import_id, at, before)
+                    outcome, pid, note = self._import_entry(e, name, import_id, at, before, seen)
                     if outcome == "added":
                         fr.added += 1
                         report.added_ids.append(pid)
@@ -636,6 +720,7 @@ class Library:
                     {"papers": {str(k): v for k, v in before.items()}},
                     None,
                     after_ids=list(dict.fromkeys(report.added_ids + report.merged_ids)),
+                    defer_after=True,
                 )
             else:
                 self.db.conn.execute("DELETE FROM imports WHERE id = ?", (import_id,))
@@ -659,14 +744,23 @@ class Library:
             ):
                 if not (aid and e.arxiv_id and aid != e.arxiv_id):
                     return pid, []
+            alias = self._alias_match(tkey, e.arxiv_id)  # a title the user replaced (editing.py)
+            if alias is not None:
+                return alias, []
         akey = abstract_key(e.abstract)
         if akey and len(akey) >= MIN_PREFIX_CHARS:
             lo = akey[:MIN_PREFIX_CHARS]
             cands = []
-            for pid, ak, title in self._q(
-                "SELECT id, abstract_key, title FROM papers WHERE abstract_key >= ? AND abstract_key < ?",
-                (lo, lo + "\U0010ffff"),
-            ):
+            # The prefix indexes (schema v3) hold 40 characters, not whole abstracts.
+            # A titled entry can only merge into an untitled paper (see below), so
+            # it looks at those alone: thousands of abstracts opening with "Large
+            # language models (LLMs) have ..." must not be read for every entry.
+            sql = (
+                "SELECT id, abstract_key, title FROM papers WHERE substr(abstract_key, 1, 40) = ?"
+                + (" AND title IS NULL" if e.title is not None else "")
+                + " ORDER BY abstract_key, id"
+            )
+            for pid, ak, title in self._q(sql, (lo,)):
                 if len(ak) < MIN_PREFIX_CHARS or not (ak.startswith(akey) or akey.startswith(ak)):
                     continue
                 if e.title is not None and title is not None:
@@ -679,18 +773,23 @@ class Library:
         return None, []
 
     def _import_entry(
-        self, e: Entry, file: str, import_id: int, at: str, before: dict[int, Any]
+        self, e: Entry, file: str, import_id: int, at: str, before: dict[int, Any],
+        seen: dict[str, int] | None = None,
     ) -> tuple[str, int, str | None]:
         fp = fingerprint(e)
+        if seen is not None and fp in seen and not (e.tags or e.note):
+            return "unchanged", seen[fp], None  # the same entry again in this import
         r = self._q("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", (fp,))
+        if r and seen is not None:
+            seen[fp] = r[0][0]
         if r:
             pid = r[0][0]
             if e.tags or e.note:
                 if pid not in before:
                     before[pid] = self._snapshot_one(pid)
                 if self._merge_user_data(pid, e):
-                    return "merged", pid, None
-            return "unchanged", pid, None
+                    return "merged", pid, self._unchanged_note(pid, e, import_id, at)
+            return "unchanged", pid, self._unchanged_note(pid, e, import_id, at)
         pid, ambiguous = self._find_match(e)
         note = None
         if pid is None:
@@ -706,7 +805,7 @@ class Library:
         else:
             if pid not in before:
                 before[pid] = self._snapshot_one(pid)
-            kept = self._merge_into(pid, e)
+            kept = self._kept_edits(pid, e, self._merge_into(pid, e))  # (editing.py: alternatives)
             if kept:
                 note = f"line {e.line}: kept your edit of {', '.join(kept)}"
             outcome = "merged"
@@ -715,6 +814,8 @@ class Library:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (pid, import_id, file, e.line, e.kind, fp, _dumps(e.to_json()), at),
         )
+        if seen is not None:
+            seen[fp] = pid
         return outcome, pid, note
 
     def _insert_paper(self, e: Entry, at: str) -> int:
@@ -1073,18 +1174,24 @@ class Library:
             marks = ",".join("?" * len(chunk))
             for r in self._q(f"SELECT {cols} FROM papers WHERE id IN ({marks})", chunk):
                 out[r[0]] = dict(zip(self._SNAP_COLS, r))
-        tags = self.tags_of([i for i, v in out.items() if v is not None])
+        present = [i for i, v in out.items() if v is not None]
+        tags = self.tags_of(present)
+        # One query per 500 papers, not one per paper (a large import or tag action).
+        sources: dict[int, list[dict[str, Any]]] = {i: [] for i in present}
+        keys = ("id", "import_id", "file", "line", "kind", "fingerprint", "data", "added_at")
+        for chunk in _chunks(present, 500):
+            marks = ",".join("?" * len(chunk))
+            for s in self._q(
+                "SELECT paper_id, id, import_id, file, line, kind, fingerprint, data, added_at "
+                f"FROM sources WHERE paper_id IN ({marks}) ORDER BY paper_id, id",
+                chunk,
+            ):
+                sources[s[0]].append(dict(zip(keys, s[1:])))
         for i, v in out.items():
             if v is not None:
                 v["_tags"] = tags[i]
-                v["_sources"] = [
-                    dict(zip(("id", "import_id", "file", "line", "kind", "fingerprint", "data", "added_at"), s))
-                    for s in self._q(
-                        "SELECT id, import_id, file, line, kind, fingerprint, data, added_at "
-                        "FROM sources WHERE paper_id = ?",
-                        (i,),
-                    )
-                ]
+                v["_sources"] = sources[i]
+        self._snapshot_extras(out)  # alternatives, attachments, merges, not-duplicates (editing.py)
         return out
 
     def _tag_snapshot(self, names: Sequence[str]) -> dict[str, Any]:
@@ -1123,9 +1230,17 @@ class Library:
         after: dict[str, Any] | None,
         *,
         after_ids: Sequence[int],
+        defer_after: bool = False,
     ) -> None:
+        """Record an action.  ``defer_after`` (imports): store only the ids; the
+        papers' state is captured when the action is undone -- it is then still
+        the state the action left (undo goes newest first) -- so an import of
+        100,000 papers does not copy them all into the undo log up front."""
         after = dict(after or {})
-        after["papers"] = {str(k): v for k, v in self._snapshot(after_ids).items()}
+        if defer_after:
+            after[_DEFERRED] = list(after_ids)
+        else:
+            after["papers"] = {str(k): v for k, v in self._snapshot(after_ids).items()}
         c = self.db.conn
         c.execute("DELETE FROM undo_log WHERE undone = 1")
         c.execute(
@@ -1152,6 +1267,13 @@ class Library:
             return None
         uid, label, before = r[0]
         with self.transaction():
+            after_json = self._q("SELECT after FROM undo_log WHERE id = ?", (uid,))[0][0]
+            if _DEFERRED in after_json:
+                after = json.loads(after_json)
+                if _DEFERRED in after:
+                    # Capture the after-state for redo now, before undoing it.
+                    after["papers"] = {str(k): v for k, v in self._snapshot(after.pop(_DEFERRED)).items()}
+                    self.db.conn.execute("UPDATE undo_log SET after = ? WHERE id = ?", (_dumps(after), uid))
             self._restore(json.loads(before))
             self.db.conn.execute("UPDATE undo_log SET undone = 1 WHERE id = ?", (uid,))
         return label
@@ -1207,6 +1329,7 @@ class Library:
                     (s["id"], pid, s["import_id"], s["file"], s["line"], s["kind"], s["fingerprint"],
                      s["data"], s["added_at"]),
                 )
+            self._restore_extras(pid, row)
             self._refresh_tags_text([pid])
 
     # ---------------------------------------------------------------- export

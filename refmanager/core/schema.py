@@ -130,6 +130,65 @@ MIGRATIONS: list[str] = [
     """
 CREATE TABLE arxiv_cache (url TEXT PRIMARY KEY, fetched_at TEXT NOT NULL, body TEXT NOT NULL);
 """,
+    # v2 -> v3: fixing the library by hand (issue 8, core/editing.py).  Only new tables, each
+    # ``IF NOT EXISTS``, so the step is safe to run twice.
+    # ``alternatives``: imported values the user replaced or kept out, one row per (paper, field,
+    #   JSON value); a title's ``title_key`` lets a later import still find the paper;
+    # ``merges``: one row per merge with full snapshots, so a merge can be split again;
+    # ``not_duplicates``: pairs the user said are different papers (a < b; no foreign keys, so an
+    #   undo may restore them in any order; a trigger drops them with the paper);
+    # ``attachments``: files copied beside the library (path relative to it) or linked in place.
+    """
+CREATE TABLE IF NOT EXISTS alternatives (
+    id INTEGER PRIMARY KEY,
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    title_key TEXT,
+    UNIQUE (paper_id, field, value)
+);
+CREATE INDEX IF NOT EXISTS alternatives_title_key ON alternatives(title_key) WHERE title_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS merges (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kept_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    merged_ids TEXT NOT NULL,
+    kept_before TEXT NOT NULL,
+    kept_after TEXT NOT NULL,
+    merged TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS merges_kept ON merges(kept_id);
+CREATE TABLE IF NOT EXISTS not_duplicates (
+    a INTEGER NOT NULL,
+    b INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (a, b),
+    CHECK (a < b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS not_duplicates_b ON not_duplicates(b);
+CREATE TRIGGER IF NOT EXISTS papers_ad_not_duplicates AFTER DELETE ON papers BEGIN
+    DELETE FROM not_duplicates WHERE a = old.id OR b = old.id;
+END;
+CREATE TABLE IF NOT EXISTS attachments (
+    id INTEGER PRIMARY KEY,
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('copy', 'link')),
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attachments_paper ON attachments(paper_id);
+""",
+    # v3 -> v4: performance at scale (issue 5, docs/benchmarks.md).  Matching by abstract looks
+    # at the first 40 characters (library.MIN_PREFIX_CHARS): index those, not whole abstracts (the
+    # old index was a second copy of every abstract), plus a small index of the untitled papers,
+    # the only ones a titled entry can merge into by abstract.
+    """
+DROP INDEX IF EXISTS papers_abstract_key;
+CREATE INDEX IF NOT EXISTS papers_abstract_prefix ON papers(substr(abstract_key, 1, 40));
+CREATE INDEX IF NOT EXISTS papers_abstract_prefix_untitled ON papers(substr(abstract_key, 1, 40))
+    WHERE title IS NULL;
+""",
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

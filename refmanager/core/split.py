@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .models import Split
 from .textnorm import person_key
@@ -53,6 +54,7 @@ REVIEW_THRESHOLD = 0.5
 KEEP_ALTERNATIVES = 3
 
 _SPLIT_AUTHORS = re.compile(r"\s*,\s*")
+_ASCII_CUT = re.compile(r"(?<=\S)[A-Z]")
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.?-?)+$")
 
 
@@ -106,8 +108,12 @@ def _is_initials(tok: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def token_score(tok: str, pos: int, n: int) -> float:
-    """How much one word looks like part of a person's or team's name (-1..1)."""
+    """How much one word looks like part of a person's or team's name (-1..1).
+
+    Cached: a listing repeats the same words and names thousands of times.
+    """
     last = pos == n - 1
     if _is_name_word(tok):
         return 1.0
@@ -136,21 +142,38 @@ def token_score(tok: str, pos: int, n: int) -> float:
     return -0.5
 
 
-def name_score(name: str, known: Callable[[str], bool] | None = None) -> float:
-    """How much a whole author string looks like one author."""
+@lru_cache(maxsize=1 << 16)
+def _name_shape(name: str) -> tuple[int, float, float]:
+    """(words, lowest word score, mean word score): the part of a name's score
+    that does not depend on who is known, cached (names recur in a listing)."""
     toks = name.split()
     n = len(toks)
     if n == 0:
+        return 0, 0.0, 0.0
+    scores = []
+    for i, t in enumerate(toks):
+        sc = token_score(t, i, n)
+        if sc <= -1.0:
+            # One impossible word decides (name_score ignores the mean then);
+            # most candidate cuts inside a title stop at their first "for"/"of".
+            return n, sc, 0.0
+        scores.append(sc)
+    return n, min(scores), sum(scores) / n
+
+
+def name_score(name: str, known: Callable[[str], bool] | None = None) -> float:
+    """How much a whole author string looks like one author."""
+    n, lowest, mean = _name_shape(name)
+    if n == 0:
         return -3.0
-    scores = [token_score(t, i, n) for i, t in enumerate(toks)]
     is_known = bool(known and known(name))
-    if min(scores) <= -1.0:
+    if lowest <= -1.0:
         base = -2.0 + (0.5 if is_known else 0.0)
     else:
-        base = sum(scores) / n
-    key = person_key(name)
+        base = mean
     if n == 1:
-        if key in KNOWN_ORG_AUTHORS or is_known:
+        # (the key is only needed for one-word names: computed lazily)
+        if is_known or person_key(name) in KNOWN_ORG_AUTHORS:
             base = 1.1
         else:
             base *= 0.35
@@ -193,6 +216,9 @@ def _title_score(title: str, first_author: str) -> float:
 
 def _candidates(part: str) -> list[int]:
     """Offsets in ``part`` where a name can start right after title text."""
+    if part.isascii():
+        # Same positions, found in C: an ASCII capital after a non-space.
+        return [m.start() for m in _ASCII_CUT.finditer(part)]
     out = []
     for i in range(1, len(part)):
         c = part[i]
@@ -207,7 +233,9 @@ def split_title_authors(
 ) -> SplitResult:
     """Best split of ``<title><author>, <author>, ...`` (et al. and orgs removed)."""
     parts = _SPLIT_AUTHORS.split(text.strip())
-    later_scores = [name_score(p, known) for p in parts]
+    # parts[0] (the title glued to the first author) is never an "author after
+    # the cut": its score would go into suffix_sum[0], which nothing reads.
+    later_scores = [0.0] + [name_score(p, known) for p in parts[1:]]
     # suffix means of name scores of the authors after part j
     n = len(parts)
     suffix_sum = [0.0] * (n + 1)

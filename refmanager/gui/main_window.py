@@ -34,7 +34,7 @@ from .detail_pane import DetailPane
 from .icons import app_icon, icon
 from .sidebar import Sidebar
 from .table_model import COL, COLUMNS, PaperTableModel
-from .workers import ImportWorker, start_in_thread, wait_all
+from .workers import ImportWorker, LookupWorker, start_in_thread, wait_all
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,18 @@ class PaperTable(QTableView):
         super().keyPressEvent(e)
 
 
+EXPORT_FORMATS = {"bibtex": "BibTeX", "ris": "RIS", "csljson": "CSL-JSON", "json": "refmanager JSON"}
+EXPORT_FILES = {
+    "bibtex": (".bib", "BibTeX (*.bib)"),
+    "ris": (".ris", "RIS (*.ris)"),
+    "csljson": (".csl.json", "CSL-JSON (*.json)"),
+    "json": (".json", "refmanager JSON (*.json)"),
+}
+
+
 class MainWindow(QMainWindow):
     importFinished = Signal(object)  # ImportReport (or None when cancelled / failed)
+    lookupFinished = Signal(object)  # arxiv_api.LookupReport (or None)
     noteSaved = Signal(int)
 
     def __init__(self, lib: Library, settings: QSettings | None = None, *, readonly_reason: str | None = None) -> None:
@@ -76,6 +86,11 @@ class MainWindow(QMainWindow):
         self._worker: ImportWorker | None = None
         self._progress: QProgressDialog | None = None
         self.last_report: ImportReport | None = None
+        from ..core import arxiv_api
+
+        # the network seam: tests give a fake fetcher serving recorded responses, and a fake clock
+        self.arxiv_fetcher_factory = arxiv_api.default_fetcher
+        self.arxiv_clock_factory = arxiv_api.default_clock
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setObjectName("MainWindow")
@@ -213,13 +228,24 @@ class MainWindow(QMainWindow):
         self.act_import = self._act(f, "&Import…", self.import_dialog, QKeySequence.StandardKey.Open, "import")
         self.act_paste = self._act(f, "Import from clipboard", self.paste, "Ctrl+Shift+V")
         f.addSeparator()
-        self.act_export = self._act(f, "&Export library as JSON…", self.export_dialog, "Ctrl+E")
+        self.export_menu = f.addMenu("&Export")
+        self.export_actions: dict[tuple[str, str], QAction] = {}
+        for scope, scope_label in (("library", "Whole library"), ("view", "Current view"), ("selection", "Selected papers")):
+            sub = self.export_menu.addMenu(scope_label)
+            for fmt, fmt_label in EXPORT_FORMATS.items():
+                a = self._act(sub, fmt_label + "…", lambda s=scope, fm=fmt: self.export_dialog(s, fm))
+                self.export_actions[(scope, fmt)] = a
+        self.act_export = self.export_actions[("library", "bibtex")]
+        self.act_export.setShortcut(QKeySequence("Ctrl+E"))
         f.addSeparator()
         self.act_quit = self._act(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         e = mb.addMenu("&Edit")
         self.act_undo = self._act(e, "&Undo", self.undo, QKeySequence.StandardKey.Undo, "undo")
         self.act_redo = self._act(e, "&Redo", self.redo, "Ctrl+Shift+Z", "redo")
+        e.addSeparator()
+        self.act_copy_bibtex = self._act(e, "Copy citation as &BibTeX", self.copy_bibtex, "Ctrl+Shift+C")
+        self.act_copy_reference = self._act(e, "Copy formatted &reference", self.copy_reference, "Ctrl+Alt+C")
         e.addSeparator()
         self.act_find = self._act(e, "&Find", self.focus_search, QKeySequence.StandardKey.Find, "search")
         self.act_select_all = self._act(e, "Select &all", self.table.selectAll, QKeySequence.StandardKey.SelectAll)
@@ -239,6 +265,9 @@ class MainWindow(QMainWindow):
         p = mb.addMenu("&Paper")
         self.act_open = self._act(p, "Open on &arXiv", self.open_on_arxiv, "Ctrl+Return", "open")
         self.act_pdf = self._act(p, "Open &PDF", self.open_pdf, "Ctrl+Shift+P", "pdf")
+        p.addSeparator()
+        self.act_find_arxiv = self._act(p, "Find on arXiv", self.find_on_arxiv, "Ctrl+L", "search")
+        self.act_fetch_ids = self._act(p, "Fetch missing arXiv ids…", self.fetch_missing_ids)
         p.addSeparator()
         self.act_toggle_read = self._act(p, "Toggle &read", self.toggle_read, "M", "unread")
         self.act_toggle_star = self._act(p, "Toggle &star", self.toggle_star, "S", "star")
@@ -312,6 +341,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
         self.save_all()
+        for t in (self.read_timer, self.search_timer, self.detail.note.timer):
+            t.stop()
         wait_all()
         super().closeEvent(e)
 
@@ -690,15 +721,108 @@ class MainWindow(QMainWindow):
         self.importFinished.emit(None)
         self.statusBar().showMessage("Import cancelled: the library is unchanged", 5000)
 
-    def export_dialog(self) -> None:
-        path = dialogs.get_save_file(self, "Export library", "JSON (*.json)", "library.json")
+    def _scope_ids(self, scope: str) -> list[int]:
+        if scope == "selection":
+            return self.selected_ids()
+        if scope == "view":
+            return self.lib.ids(self.model.view)
+        return self.lib.all_ids()
+
+    def export_dialog(self, scope: str = "library", fmt: str = "bibtex") -> None:
+        """Export the library, the current view or the selection in one of the formats."""
+        from ..core import export
+
+        ids = self._scope_ids(scope)
+        if not ids:
+            self.statusBar().showMessage("Nothing to export", 4000)
+            return
+        ext, filt = EXPORT_FILES[fmt]
+        path = dialogs.get_save_file(self, "Export", filt, f"{self.lib.path.stem}{ext}")
         if not path:
             return
-        import json
+        papers = []
+        for i in range(0, len(ids), 1000):
+            papers.extend(self.lib.get_many(ids[i : i + 1000]))
+        writer = {"bibtex": export.to_bibtex, "ris": export.to_ris, "csljson": export.to_csljson, "json": export.to_json}[fmt]
+        try:
+            Path(path).write_text(writer(papers), encoding="utf-8")
+        except OSError as e:
+            dialogs.warn(self, "Export failed", f"{path}: {e.strerror}")
+            return
+        self.statusBar().showMessage(f"Exported {len(papers)} papers to {path}", 5000)
 
-        data = self.lib.export_json()
-        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        self.statusBar().showMessage(f"Exported {len(data)} papers to {path}", 5000)
+    def copy_bibtex(self) -> None:
+        from ..core import export
+
+        papers = self.lib.get_many(self.selected_ids())
+        if papers:
+            QApplication.clipboard().setText(export.to_bibtex(papers))
+            self.statusBar().showMessage(f"Copied {len(papers)} BibTeX entr{'ies' if len(papers) != 1 else 'y'}", 4000)
+
+    def copy_reference(self) -> None:
+        from ..core import export
+
+        papers = self.lib.get_many(self.selected_ids())
+        if papers:
+            QApplication.clipboard().setText("\n\n".join(export.format_citation(p) for p in papers))
+            self.statusBar().showMessage(f"Copied {len(papers)} reference(s)", 4000)
+
+    # -------------------------------------------------------------- arXiv lookup
+    def find_on_arxiv(self) -> None:
+        ids = [p["id"] for p in self.lib.get_many(self.selected_ids()) if not p["arxiv_id"]]
+        if not ids:
+            self.statusBar().showMessage("The selected papers already have arXiv ids", 4000)
+            return
+        self.start_lookup(ids)
+
+    def fetch_missing_ids(self) -> None:
+        from ..core import arxiv_api
+
+        ids = arxiv_api.missing_id_papers(self.lib)
+        if not ids:
+            self.statusBar().showMessage("Every paper has an arXiv id", 4000)
+            return
+        if not dialogs.confirm(
+            self, "Fetch missing arXiv ids",
+            f"Look up {len(ids)} paper(s) on arXiv? arXiv asks for at most one request every 3 seconds, "
+            f"so this takes about {max(1, len(ids) * 6 // 60)} minute(s). Your tags and notes are never changed.",
+        ):
+            return
+        self.start_lookup(ids)
+
+    def start_lookup(self, ids: list[int]) -> None:
+        if self._worker is not None:
+            dialogs.warn(self, "Busy", "Another import or lookup is still running.")
+            return
+        self.detail.flush_note()
+        worker = LookupWorker(self.lib.path, ids, self.arxiv_fetcher_factory(), self.arxiv_clock_factory())
+        self._worker = worker  # type: ignore[assignment]
+        self._progress = QProgressDialog("Looking up papers on arXiv…", "Cancel", 0, len(ids), self)
+        self._progress.setWindowTitle("arXiv lookup")
+        self._progress.setMinimumDuration(300)
+        self._progress.setAutoClose(False)
+        self._progress.setAutoReset(False)
+        self._progress.canceled.connect(worker.cancel)
+        worker.progress.connect(lambda d, t: self._progress and (self._progress.setValue(d), self._progress.setLabelText(f"Looking up papers on arXiv… {d} of {t}")))
+        worker.finished.connect(self._on_lookup_finished)
+        worker.failed.connect(self._on_lookup_failed)
+        self._import_thread = start_in_thread(worker, self)
+
+    def _on_lookup_finished(self, report: Any) -> None:
+        self._end_import()
+        self.refresh()
+        msg = "arXiv lookup: " + report.summary()
+        if report.aborted:
+            msg = f"arXiv lookup stopped: {report.aborted} — nothing else was changed"
+        elif report.cancelled:
+            msg += " (cancelled)"
+        self.statusBar().showMessage(msg, 10000)
+        self.lookupFinished.emit(report)
+
+    def _on_lookup_failed(self, message: str) -> None:
+        self._end_import()
+        self.statusBar().showMessage(f"arXiv lookup failed: {message}", 10000)
+        self.lookupFinished.emit(None)
 
     # --------------------------------------------------------------- menus
     def _fill_columns_menu(self, menu: QMenu) -> None:
@@ -720,7 +844,7 @@ class MainWindow(QMainWindow):
         if not self.selected_ids():
             return
         m = QMenu(self)
-        for a in (self.act_open, self.act_pdf):
+        for a in (self.act_open, self.act_pdf, self.act_find_arxiv, self.act_copy_bibtex, self.act_copy_reference):
             m.addAction(a)
         m.addSeparator()
         for a in (self.act_tag, self.act_untag, self.act_toggle_read, self.act_toggle_star):

@@ -63,10 +63,10 @@ class ImportWorker(QObject):
 
 #: Threads and workers still running.  Python keeps them alive until the thread
 #: has really finished, so no C++ object is deleted under a running thread.
-_RUNNING: set[tuple[QThread, ImportWorker]] = set()
+_RUNNING: set[tuple[QThread, Any]] = set()
 
 
-def start_in_thread(worker: ImportWorker, parent: QObject) -> QThread:
+def start_in_thread(worker: Any, parent: QObject) -> QThread:
     thread = QThread(parent)
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
@@ -86,3 +86,48 @@ def wait_all(timeout_ms: int = 30000) -> None:
         thread.quit()
         thread.wait(timeout_ms)
     _RUNNING.clear()
+
+
+class LookupWorker(QObject):
+    """Looks papers up on arXiv in the background (rate-limited; cancel between papers)."""
+
+    progress = Signal(int, int)
+    finished = Signal(object)  # arxiv_api.LookupReport
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, library_path: Path, ids: list[int], fetcher: Any, clock: Any) -> None:
+        super().__init__()
+        self.library_path = library_path
+        self.ids = ids
+        self.fetcher = fetcher
+        self.clock = clock
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        from ..core import arxiv_api
+
+        try:
+            lib = Library(self.library_path, create=False)
+        except RefManagerError as e:
+            self.failed.emit(str(e))
+            return
+        try:
+            report = arxiv_api.lookup_papers(
+                lib, self.ids, self.fetcher, self.clock,
+                progress=lambda d, t: self.progress.emit(d, t),
+                cancelled=self._cancel.is_set,
+            )
+        except RefManagerError as e:
+            self.failed.emit(str(e))
+            return
+        except Exception as e:  # a bug: one line for the user, details in the log
+            log.exception("lookup failed")
+            self.failed.emit(f"internal error: {e!r}")
+            return
+        finally:
+            lib.close()
+        self.finished.emit(report)

@@ -80,6 +80,7 @@ def make_window(qtbot, tmp_path: Path, settings_path: Path, dialog_log):
 
     yield make
     for w in windows:
+        w.close()  # stops the window's timers before its library goes away
         try:
             w.lib.close()
         except Exception:

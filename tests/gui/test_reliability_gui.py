@@ -75,14 +75,25 @@ def _start_child(tmp_path: Path, mode: str) -> tuple[subprocess.Popen, Path]:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert p.stdout is not None
-    assert p.stdout.readline().strip() == "TYPED"
+    assert _next_marker(p) == "TYPED"
     return p, lib
+
+
+def _next_marker(p: subprocess.Popen) -> str:
+    """The child's next TYPED/SAVED line (anything else it prints is skipped)."""
+    for _ in range(100):
+        line = p.stdout.readline()
+        if not line:
+            return f"EOF (stderr: {p.stderr.read()[-2000:] if p.poll() is not None else ''})"
+        if line.strip() in ("TYPED", "SAVED"):
+            return line.strip()
+    return "no marker"
 
 
 def test_note_reaches_disk_and_survives_sigkill(tmp_path):
     p, lib = _start_child(tmp_path, "kill")
     try:
-        assert p.stdout.readline().strip() == "SAVED"  # the autosave timer fired
+        assert _next_marker(p) == "SAVED"  # the autosave timer fired
         p.send_signal(signal.SIGKILL)
         p.wait(30)
     finally:

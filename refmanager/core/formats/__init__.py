@@ -24,11 +24,13 @@ from ..errors import ParseError
 from ..models import ParsedFile
 from . import jsonexport, listing_full, listing_profile
 from . import arxiv_atom
+from . import bibtex, csljson, ris
 
 log = logging.getLogger(__name__)
 
-#: Tried in this order.  More specific formats come first.
-FORMATS: list[ModuleType] = [jsonexport, arxiv_atom, listing_full, listing_profile]
+#: Tried in this order.  More specific formats come first; CSL-JSON claims only
+#: JSON that looks like CSL, so it comes before refmanager JSON.
+FORMATS: list[ModuleType] = [csljson, jsonexport, arxiv_atom, ris, bibtex, listing_full, listing_profile]
 
 #: Limits (documented in docs/reliability.md; the entry-size limits of the
 #: title/author split are ``listing_full.MAX_TITLE_CHARS`` and ``MAX_SPLIT_POINTS``).
@@ -50,6 +52,7 @@ _BINARY_SIGNATURES = {
 #: C0 control characters but tab, line feed and carriage return; and DEL.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_EITHER_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # one scan of 50 MB, not two
 
 
 def normalise_text(text: str) -> tuple[str, list[str]]:
@@ -58,10 +61,12 @@ def normalise_text(text: str) -> tuple[str, list[str]]:
     warnings: list[str] = []
     if text.startswith("\ufeff"):
         text = text[1:]
+    if not _EITHER_RE.search(text):
+        return text, warnings
     if _CONTROL_RE.search(text):
         text, n = _CONTROL_RE.subn("", text)
         warnings.append(f"removed {n} control character(s)")
-    if _SURROGATE_RE.search(text):
+    if not text.isascii() and _SURROGATE_RE.search(text):
         text, n = _SURROGATE_RE.subn("\ufffd", text)
         warnings.append(f"replaced {n} invalid character(s) (lone surrogates) with U+FFFD")
     return text, warnings
@@ -135,9 +140,10 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
 
 
 def _size(n: int) -> str:
+    """``1,001 bytes``, ``536,870,913 bytes (512 MB)``: exact, and readable when large."""
     if n < 2**20:
         return f"{n:,} bytes"
-    return f"{n / 2**20:,.1f}".removesuffix(".0") + " MB"
+    return f"{n:,} bytes ({n / 2**20:,.1f}".removesuffix(".0") + " MB)"
 
 
 def check_limits(text: str, name: str) -> None:
@@ -184,7 +190,8 @@ def _unknown_message(text: str) -> str:
         )
     return (
         "not a recognised format: expected a full listing (first line like 'CLJul 31, 2024'), "
-        "a profile listing (an author's name, then one abstract per line), or refmanager JSON"
+        "a profile listing (an author's name, then one abstract per line), BibTeX, RIS, CSL-JSON "
+        "or refmanager JSON"
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, NoReturn
+from typing import Any
 
 from .. import arxivid
 from ..errors import ParseError
@@ -65,7 +65,9 @@ def _elements(text: str) -> list[tuple[int, Any]]:
             raise json.JSONDecodeError("extra data after the list", s, pos)
         return out
     except json.JSONDecodeError as e:
-        raise ParseError(f"invalid JSON: {e.msg}", line=e.lineno) from None
+        # e.msg may end in "at" ("Unterminated string starting at"): add the column.
+        where = f" column {e.colno}" if e.msg.endswith(" at") else f" (column {e.colno})"
+        raise ParseError(f"invalid JSON: {e.msg}{where}", line=e.lineno) from None
     except ValueError as e:  # e.g. an integer of more than 4300 digits
         msg = str(e).split(";")[0]  # without "use sys.set_int_max_str_digits()"
         raise ParseError(f"invalid JSON: {msg}", line=_line_of(s, pos)) from None
@@ -83,15 +85,11 @@ def _valid_str(v: str, field: str, line: int) -> str:
 
 
 def _str_or_none(v: Any, field: str, line: int) -> str | None:
-    if not v:
-        return None if v is None or isinstance(v, str) else _type_error(field, line)
-    if isinstance(v, str):
-        return _valid_str(v, field, line)
-    _type_error(field, line)
-
-
-def _type_error(field: str, line: int) -> NoReturn:
-    raise ParseError(f"field {field!r} must be a string or null", line=line)
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise ParseError(f"field {field!r} must be a string or null", line=line)
+    return _valid_str(v, field, line) or None
 
 
 def _str_list(v: Any, field: str, line: int) -> list[str]:

@@ -49,6 +49,14 @@ _ORGS_SEP = re.compile(r"\s+·\s+")
 _ET_AL = re.compile(r",?\s*et\s+al\.?$")
 
 
+def _id_line(line: str) -> str | None:
+    """``arxivid.id_line``, skipping the regex for lines far too long to be an id
+    (an id line is at most ~60 characters: ``https://export.arxiv.org/abs/...v2.pdf``)."""
+    if len(line) > 120 and not line[:1].isspace():
+        return None
+    return arxivid.id_line(line)
+
+
 def _preview(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -141,28 +149,38 @@ def parse(
 
     # Names after the first comma are unambiguous: use them to judge first authors.
     file_names: set[str] = set()
-    for _, ln in items:
+    for ln in dict.fromkeys(ln for _, ln in items):  # each distinct line once
         if "," in ln and not HEADER_RE.match(ln):
             for name in ln.split(",")[1:6]:
                 nm = _ET_AL.sub("", _ORGS_SEP.split(name)[0]).strip()
                 if 0 < len(nm) <= 60:
                     file_names.add(nm.casefold())
 
+    # Nothing changes the library while a file is parsed: ask about a name once.
+    known_cache: dict[str, bool] = {}
+
     def is_known(name: str) -> bool:
-        return name.casefold() in file_names or bool(known and known(name))
+        r = known_cache.get(name)
+        if r is None:
+            if len(known_cache) > 200_000:
+                known_cache.clear()  # bounded: candidate cuts are mostly one-off strings
+            r = known_cache[name] = name.casefold() in file_names or bool(known and known(name))
+        return r
 
     entries: list[Entry] = []
     i = 0
     n = len(items)
     pending_id: str | None = None
-    # The split is the costly part: a line seen before in this file splits the same way.
+    # A line seen before in this file parses the same way: a file of one entry
+    # repeated (50 MB) costs little more than reading it.
     splits: dict[str, dict] = {}
+    headers: dict[str, tuple[str | None, str]] = {}
 
     def next_content(j: int) -> tuple[int, int | None, str | None, str | None]:
         """Skip id-only lines; return (index, lineno, line, id seen)."""
         seen = None
         while j < n:
-            idv = arxivid.id_line(items[j][1])
+            idv = _id_line(items[j][1])
             if idv is None:
                 return j, items[j][0], items[j][1], seen
             seen = seen or idv
@@ -171,7 +189,7 @@ def parse(
 
     while i < n:
         lineno, line = items[i]
-        idv = arxivid.id_line(line)
+        idv = _id_line(line)
         if idv:
             if entries and entries[-1].arxiv_id is None:
                 entries[-1].arxiv_id = idv
@@ -179,7 +197,11 @@ def parse(
                 pending_id = idv
             i += 1
             continue
-        header = parse_header(line, lineno)
+        header = headers.get(line)
+        if header is None:
+            header = parse_header(line, lineno)
+            if header is not None:
+                headers[line] = header
         if header is None:
             raise ParseError(
                 f"expected a category and date line like 'CLJul 31, 2024', found {_preview(line.strip())!r}",

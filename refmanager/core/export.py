@@ -1,0 +1,391 @@
+"""Export papers as BibTeX, RIS, CSL-JSON or refmanager JSON, and format citations.
+
+``papers`` are the dicts ``Library.get_many`` returns.  Every exporter writes
+what its importer in ``formats/`` reads back, so export followed by import
+into an empty library gives the same papers (field mappings and limits:
+docs/formats.md).  Qt-free, no I/O: callers write the returned text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .names import PersonName, ascii_fold, initials, is_organisation, split_name
+from .split import TEAM_WORDS
+
+log = logging.getLogger(__name__)
+
+Paper = dict[str, Any]
+
+#: Words skipped when a citation key takes the first significant word of the title.
+KEY_STOPWORDS = frozenset(
+    "a an the on of in for to and or with from by at as is are be do does what how why when can "
+    "towards toward via into using about".split()
+)
+_MONTH_MACROS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_LATEX_SPECIALS = {
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+}
+#: Character pairs LaTeX turns into one glyph ("--" is an en dash): kept apart with "{}".
+_LIGATURES = {("-", "-"), ("`", "`"), ("'", "'"), ("!", "`"), ("?", "`")}
+#: Inline math as pandoc reads it: no space just inside the dollars, no digit right after ("$5 or $6").
+_MATH = re.compile(r"\$(?=\S)[^$\n]*?(?<=\S)\$(?!\d)")
+_WORD_CORE = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
+
+
+# ---------------------------------------------------------------- citation keys
+def _key_name(p: Paper) -> str:
+    """Family name of the first person; a team ("Gemma Team") only when no person is named."""
+    authors = [a for a in p.get("authors") or [] if a and a.strip()]
+    people = [a for a in authors if not is_organisation(a)]
+    if people:
+        return ascii_fold(split_name(people[0]).full_family) or "anon"  # "van der Maaten" -> vandermaaten
+    if authors:
+        words = [w for w in authors[0].split() if w not in TEAM_WORDS and w.casefold() != "the"]
+        return ascii_fold(words[0] if words else authors[0]) or "anon"
+    return "anon"
+
+
+def _key_word(title: str | None) -> str:
+    for word in re.split(r"[\s\-–—:/]+", title or ""):
+        w = ascii_fold(word)
+        if w and not w.isdigit() and w not in KEY_STOPWORDS:
+            return w
+    return ""
+
+
+def _suffixes() -> Iterator[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for a in letters:
+        yield a
+    for a in letters:
+        for b in letters:
+            yield a + b
+
+
+def citation_keys(papers: Sequence[Paper]) -> list[str]:
+    """One key per paper (same order): ``mesnard2024gemma``.
+
+    First person's family name (ASCII, lower case) + year + first significant
+    title word.  Papers sharing a key get ``a``, ``b``... in paper-id order,
+    the lowest id keeping the bare key, so keys do not change when later
+    papers are added.
+    """
+    bases = []
+    for p in papers:
+        date = p.get("date") or ""
+        bases.append(_key_name(p) + (date[:4] if date[:4].isdigit() else "") + _key_word(p.get("title")))
+    order = sorted(
+        range(len(papers)), key=lambda i: (papers[i].get("id") is None, papers[i].get("id") or 0, i)
+    )
+    taken = set()
+    keys = [""] * len(papers)
+    for i in order:
+        key = bases[i]
+        if key in taken:
+            key = next(key + s for s in _suffixes() if key + s not in taken and key + s not in bases)
+        taken.add(key)
+        keys[i] = key
+    return keys
+
+
+# ------------------------------------------------------------------- BibTeX
+def latex_escape(text: str, *, protect_case: bool = False) -> str:
+    """Plain text to a BibTeX value that reads back as the same text.
+
+    LaTeX specials are escaped, ligature pairs are kept apart, an ``@`` at the
+    start of a line is braced (it would start a new entry), ``$...$`` math is
+    kept as written.  With ``protect_case`` (titles), words with a capital
+    after their first letter ("LLMs", "BYOL-Explore", "2B") are braced so
+    styles that lower-case titles keep them.
+    """
+    out: list[str] = []
+    pos = 0
+    for m in _MATH.finditer(text):
+        out.append(_escape_text(text[pos : m.start()], protect_case))
+        math = m.group(0)
+        out.append(math if _balanced(math) and "%" not in math else _escape_text(math, protect_case))
+        pos = m.end()
+    out.append(_escape_text(text[pos:], protect_case))
+    return "".join(out)
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for i, c in enumerate(s):
+        if c in "{}" and i and s[i - 1] == "\\":
+            continue
+        depth += 1 if c == "{" else -1 if c == "}" else 0
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _escape_chars(text: str) -> str:
+    out: list[str] = []
+    prev = ""
+    line_start = True
+    for c in text:
+        if (prev, c) in _LIGATURES:
+            out.append("{}")
+        if c == "@" and line_start:
+            out.append("{@}")
+        else:
+            out.append(_LATEX_SPECIALS.get(c, c))
+        if c == "\n":
+            line_start = True
+        elif not c.isspace():
+            line_start = False
+        prev = c
+    return "".join(out)
+
+
+def _escape_text(text: str, protect_case: bool) -> str:
+    if not protect_case:
+        return _escape_chars(text)
+    out = []
+    for word in re.split(r"(\s+)", text):
+        lead, core, trail = _WORD_CORE.match(word).groups()  # type: ignore[union-attr]
+        if any(c.isupper() for c in core[1:]):
+            out.append(_escape_chars(lead) + "{" + _escape_chars(core) + "}" + _escape_chars(trail))
+        else:
+            out.append(_escape_chars(word))
+    return "".join(out)
+
+
+def _bib_name(name: str) -> str:
+    n = split_name(name)
+    if n.literal or not n.given or re.search(r"(?i)\band\b", name):
+        return "{" + latex_escape(" ".join(name.split())) + "}"
+    family = latex_escape(n.full_family)
+    parts = [family, latex_escape(n.suffix)] if n.suffix else [family]
+    return ", ".join([*parts, latex_escape(n.given)])
+
+
+def _bib_entry(p: Paper, key: str) -> str:
+    fields: list[tuple[str, str]] = []
+
+    def put(name: str, value: str | None, *, raw: bool = False) -> None:
+        if value:
+            fields.append((name, value if raw else "{" + value + "}"))
+
+    put("title", latex_escape(p["title"], protect_case=True) if p.get("title") else None)
+    authors = [_bib_name(a) for a in p.get("authors") or [] if a and a.strip()]
+    if p.get("et_al") and authors:
+        authors.append("others")
+    put("author", " and ".join(authors))
+    date = p.get("date") or ""
+    if date[:4].isdigit():
+        put("year", date[:4])
+        if len(date) >= 7 and date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12:
+            put("month", _MONTH_MACROS[int(date[5:7]) - 1], raw=True)
+        put("date", date)  # biblatex reads the full date; BibTeX ignores it
+    put("journal", latex_escape(p["journal"]) if p.get("journal") else None)
+    if p.get("arxiv_id"):
+        put("eprint", p["arxiv_id"])
+        put("archivePrefix", "arXiv")
+        put("primaryClass", p.get("category"))
+        put("url", f"https://arxiv.org/abs/{p['arxiv_id']}")
+    elif p.get("category"):
+        put("primaryClass", p["category"])
+    put("doi", p.get("doi"))
+    put("abstract", latex_escape(p["abstract"]) if p.get("abstract") else None)
+    put("keywords", latex_escape(", ".join(p.get("tags") or [])))
+    put("annote", latex_escape(p["note"]) if p.get("note") else None)
+    kind = "article" if p.get("journal") else "misc"
+    body = "".join(f"  {name} = {value},\n" for name, value in fields)
+    return f"@{kind}{{{key},\n{body}}}\n"
+
+
+def to_bibtex(papers: Sequence[Paper]) -> str:
+    """BibTeX entries (UTF-8; ``@misc`` for preprints, ``@article`` with a journal)."""
+    keys = citation_keys(papers)
+    return "\n".join(_bib_entry(p, k) for p, k in zip(papers, keys))
+
+
+# ---------------------------------------------------------------------- RIS
+def _ris_value(tag: str, value: str) -> list[str]:
+    """A tag line; further lines become continuation lines (indented, never a tag)."""
+    lines = value.replace("\r\n", "\n").split("\n")
+    return [f"{tag}  - {lines[0]}"] + [f"      {ln}" for ln in lines[1:]]
+
+
+def _ris_name(name: str) -> str:
+    n = split_name(name)
+    if n.literal or not n.given:
+        return " ".join(name.split())
+    return ", ".join(x for x in (n.full_family, n.given, n.suffix) if x)
+
+
+
+
+def _ris_entry(p: Paper) -> str:
+    out: list[str] = []
+
+    def put(tag: str, value: str | None) -> None:
+        if value:
+            out.extend(_ris_value(tag, value))
+
+    put("TY", "JOUR" if p.get("journal") else "GEN")
+    put("TI", " ".join((p.get("title") or "").split()))
+    for a in p.get("authors") or []:
+        if a and a.strip():
+            put("AU", _ris_name(a))
+    if p.get("et_al") and p.get("authors"):
+        put("AU", "et al.")
+    date = p.get("date") or ""
+    if date[:4].isdigit():
+        put("PY", date[:4])
+        y, m, d = (date.split("-") + ["", ""])[:3]
+        put("DA", f"{y}/{m}/{d}/")
+    put("T2", p.get("journal"))
+    put("AB", p.get("abstract"))
+    put("DO", p.get("doi"))
+    if p.get("arxiv_id"):
+        put("UR", f"https://arxiv.org/abs/{p['arxiv_id']}")
+        put("AN", f"arXiv:{p['arxiv_id']}")
+    if p.get("category"):  # the arXiv classification, as a call number in the arXiv database
+        put("DB", "arXiv")
+        put("CN", p["category"])
+    for t in p.get("tags") or []:
+        put("KW", t)
+    put("N1", p.get("note"))
+    out.append("ER  - ")
+    return "\n".join(out) + "\n"
+
+
+def to_ris(papers: Sequence[Paper]) -> str:
+    """RIS records (``GEN`` for preprints, ``JOUR`` with a journal), one blank line apart."""
+    return "\n".join(_ris_entry(p) for p in papers)
+
+
+# ----------------------------------------------------------------- CSL-JSON
+def _csl_name(name: str) -> dict[str, str]:
+    n = split_name(name)
+    if n.literal or not n.given:
+        return {"literal": " ".join(name.split())}
+    d = {"family": n.full_family, "given": n.given}
+    if n.suffix:
+        d["suffix"] = n.suffix
+    return d
+
+
+def _csl_item(p: Paper, key: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": key, "type": "article-journal" if p.get("journal") else "article"}
+    if p.get("title"):
+        item["title"] = p["title"]
+    authors = [_csl_name(a) for a in p.get("authors") or [] if a and a.strip()]
+    if p.get("et_al") and authors:
+        authors.append({"literal": "others"})  # pandoc's reading of BibTeX "and others"
+    if authors:
+        item["author"] = authors
+    date = p.get("date") or ""
+    if date[:4].isdigit():
+        item["issued"] = {"date-parts": [[int(x) for x in date.split("-") if x.isdigit()]]}
+    if p.get("journal"):
+        item["container-title"] = p["journal"]
+    elif p.get("arxiv_id"):
+        item["publisher"] = "arXiv"
+    if p.get("arxiv_id"):
+        item["number"] = f"arXiv:{p['arxiv_id']}"  # as Zotero writes a preprint's archive id
+        item["URL"] = f"https://arxiv.org/abs/{p['arxiv_id']}"
+    if p.get("category"):  # the arXiv listing the paper sits in
+        item["archive"] = "arXiv"
+        item["archive_location"] = p["category"]
+    if p.get("doi"):
+        item["DOI"] = p["doi"]
+    if p.get("abstract"):
+        item["abstract"] = p["abstract"]
+    if p.get("tags"):
+        item["keyword"] = ", ".join(p["tags"])
+    if p.get("note"):
+        item["note"] = p["note"]
+    return item
+
+
+def to_csljson(papers: Sequence[Paper]) -> str:
+    """A CSL-JSON array (ids are the BibTeX citation keys)."""
+    keys = citation_keys(papers)
+    items = [_csl_item(p, k) for p, k in zip(papers, keys)]
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------- JSON
+def to_json(papers: Sequence[Paper]) -> str:
+    """refmanager JSON: the documented fields (``models.JSON_FIELDS``), as ``export --format json``."""
+    from .library import public_json  # the one definition of the exported fields
+
+    return json.dumps([public_json(p) for p in papers], ensure_ascii=False, indent=2) + "\n"
+
+
+EXPORTERS: dict[str, Callable[[Sequence[Paper]], str]] = {
+    "bibtex": to_bibtex,
+    "ris": to_ris,
+    "csljson": to_csljson,
+    "json": to_json,
+}
+
+
+# ---------------------------------------------------------------- citations
+def _cite_name(name: str) -> str:
+    n: PersonName = split_name(name)
+    if n.literal or not n.given:
+        return " ".join(name.split())
+    s = f"{n.full_family}, {initials(n.given)}"
+    return f"{s}, {n.suffix}" if n.suffix else s
+
+
+def format_citation(paper: Paper) -> str:
+    """One plain-text reference, in refmanager's documented style (docs/formats.md).
+
+    ``Riviere, M., Pathak, S., et al. (2024). Title. Journal. arXiv:2408.00118. https://doi.org/...``
+
+    * Authors are people as "Family, I."; a team byline ("Gemma Team") is left
+      out when people are named, and used as written when it is all there is.
+    * One author: "A"; two: "A, & B"; three: "A, B, & C".  More than three, or
+      a list the library knows is truncated: the first three (or all known,
+      if fewer) then "et al.".
+    * "(Year)" from the date, "(n.d.)" without one.  The title ends with a
+      full stop unless it ends with "?" or "!"; a missing title is "[no title]".
+    * Then, when known: the journal, "arXiv:<id>", "https://doi.org/<doi>".
+    * With no authors the title comes first: "Title. (2024). arXiv:...".
+    """
+    raw = [a for a in paper.get("authors") or [] if a and a.strip()]
+    people = [a for a in raw if not is_organisation(a)]
+    names = [_cite_name(a) for a in (people or raw)]
+    truncated = bool(paper.get("et_al")) or len(names) > 3
+    if truncated:
+        who = ", ".join(names[:3]) + (", et al." if names else "")
+    elif len(names) == 1:
+        who = names[0]
+    elif names:
+        who = ", ".join(names[:-1]) + ", & " + names[-1]
+    else:
+        who = ""
+    date = paper.get("date") or ""
+    year = f"({date[:4]})" if date[:4].isdigit() else "(n.d.)"
+    title = " ".join((paper.get("title") or "[no title]").split())
+    if not title.endswith((".", "?", "!")):
+        title += "."
+    head = f"{who} {year}. {title}" if who else f"{title} {year}."
+    tail = []
+    if paper.get("journal"):
+        tail.append(" ".join(paper["journal"].split()).rstrip(".") + ".")
+    if paper.get("arxiv_id"):
+        tail.append(f"arXiv:{paper['arxiv_id']}.")
+    if paper.get("doi"):
+        tail.append(f"https://doi.org/{paper['doi']}")
+    return " ".join([head, *tail])

@@ -1,0 +1,222 @@
+"""Helpers shared by the bibliography formats (BibTeX, RIS, CSL-JSON).
+
+Each exporter writes dates, identifiers and notes its own way; these
+functions turn what they wrote back into the library's plain values, so every
+format agrees on what "2024/07/31/", "arXiv:2408.00118 [cs.CL]" or
+"doi:10.1/x" mean.  Not a format: it is not in ``FORMATS``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import logging
+import re
+
+from .. import arxivid
+from ..textnorm import collapse_ws
+from .listing_full import MONTHS
+
+log = logging.getLogger(__name__)
+
+#: arXiv archives that have subject classes: "[cs]" alone is not a category.
+_ARCHIVES_WITH_SUBJECTS = frozenset(
+    {"cs", "math", "physics", "stat", "q-bio", "q-fin", "eess", "econ", "nlin", "cond-mat", "astro-ph"}
+)
+_CATEGORY_RE = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?$")  # cs.CL, cond-mat.stat-mech
+_BRACKET_CAT = re.compile(r"^\s*\[([A-Za-z.\-]+)\]")
+_ARXIV_WORDS = re.compile(r"^(?:arxiv|arxiv\.org|arxiv e-?prints?|arxiv preprint|e-?print|preprint|corr)?$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/\S+")
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})?(?:[-/.](\d{1,2})?)?)?(?:\D|$)")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_DAY = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def clean_inline(text: str | None) -> str | None:
+    """One line of text (titles, names, journals): whitespace collapsed."""
+    if text is None:
+        return None
+    t = collapse_ws(text)
+    return t or None
+
+
+def clean_block(text: str | None) -> str | None:
+    """Abstracts: lines re-joined, paragraph breaks (blank lines) kept."""
+    if text is None:
+        return None
+    paras = [collapse_ws(p) for p in re.split(r"\n[ \t\u00a0]*\n", text.replace("\r\n", "\n"))]
+    t = "\n\n".join(p for p in paras if p)
+    return t or None
+
+
+def clean_note(text: str | None) -> str | None:
+    """Notes keep their lines and indentation (a user wrote them); only the edges are trimmed."""
+    if text is None:
+        return None
+    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\u00a0", " ").split("\n")]
+    t = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return t or None
+
+
+def join_notes(notes: list[str | None]) -> str | None:
+    kept = [n for n in notes if n]
+    return "\n\n".join(dict.fromkeys(kept)) or None
+
+
+def split_keywords(text: str | None) -> list[str]:
+    """"rl; exploration, curiosity" -> three tags (case-insensitive duplicates dropped)."""
+    if not text:
+        return []
+    return dedupe_tags(re.split(r"[;,]", text))
+
+
+def dedupe_tags(tags: list[str]) -> list[str]:
+    out: dict[str, str] = {}
+    for t in tags:
+        t = collapse_ws(t)
+        if t and t.casefold() not in out:
+            out[t.casefold()] = t
+    return list(out.values())
+
+
+def html_to_text(text: str) -> str:
+    """Zotero writes notes as HTML ("<p>...</p>"); keep the words and the paragraphs."""
+    if not _HTML_TAG.search(text):
+        return text
+    t = re.sub(r"(?i)<br\s*/?>", "\n", text)
+    t = re.sub(r"(?i)</(p|div|h\d|li)>\s*", "\n\n", t)
+    t = _HTML_TAG.sub("", t)
+    return html.unescape(t)
+
+
+def valid_category(code: str | None) -> str | None:
+    """An arXiv category ("cs.CL", "hep-th"); bare archives like "cs" are not categories."""
+    if not code:
+        return None
+    code = code.strip()
+    if code in _ARCHIVES_WITH_SUBJECTS or not _CATEGORY_RE.match(code):
+        return None
+    return code
+
+
+def find_arxiv(text: str | None) -> tuple[str | None, str | None]:
+    """(id, category) from text holding an arXiv URL or ``arXiv:`` token ("[cs.CL]" after it)."""
+    if not text:
+        return None, None
+    m = arxivid.TOKEN_RE.search(text)
+    if not m:
+        return None, None
+    cat = _BRACKET_CAT.match(text[m.end() :])
+    return m.group("id"), valid_category(cat.group(1)) if cat else None
+
+
+def arxiv_from_value(value: str | None) -> str | None:
+    """An identifier field ("2408.00118v2", "arXiv:2408.00118", an arXiv URL)."""
+    if not value:
+        return None
+    return arxivid.normalise(value.strip()) or find_arxiv(value)[0]
+
+
+def arxiv_from_doi(doi: str | None) -> str | None:
+    """arXiv's own DOIs: 10.48550/arXiv.2408.00118 -> 2408.00118."""
+    if not doi:
+        return None
+    m = _ARXIV_DOI.match(doi.strip())
+    return arxivid.normalise(m.group(1)) if m else None
+
+
+def is_arxiv_reference(text: str) -> bool:
+    """True when a line says nothing but where the paper is on arXiv."""
+    m = arxivid.TOKEN_RE.search(text)
+    if not m:
+        return False
+    rest = text[: m.start()] + " " + _BRACKET_CAT.sub("", text[m.end() :], count=1)
+    rest = collapse_ws(re.sub(r"[.,;:()\[\]]", " ", rest)).casefold()
+    return bool(_ARXIV_WORDS.match(rest))
+
+
+def strip_arxiv_lines(note: str | None) -> str | None:
+    """Drop the note lines that only cite arXiv (the id is kept in its own field)."""
+    if not note:
+        return None
+    kept = [ln for ln in note.split("\n") if not is_arxiv_reference(ln)]
+    return clean_note("\n".join(kept))
+
+
+def is_preprint_venue(journal: str | None) -> bool:
+    """"arXiv preprint arXiv:2408.00118", "CoRR", "arXiv e-prints": not a journal."""
+    if not journal:
+        return False
+    t = arxivid.TOKEN_RE.sub(" ", journal)
+    t = re.sub(r"\babs/\S+", " ", t)
+    t = collapse_ws(re.sub(r"[.,;:()\[\]]", " ", t)).casefold()
+    return bool(_ARXIV_WORDS.match(t))
+
+
+def clean_doi(value: str | None) -> str | None:
+    """"https://doi.org/10.1/x" or "doi:10.1/x" -> "10.1/x"."""
+    if not value:
+        return None
+    v = _DOI_PREFIX.sub("", value.strip()).strip()
+    m = _DOI_IN_TEXT.search(v)
+    return m.group(0).rstrip(".,;") if m else None
+
+
+def month_number(text: str | None) -> int | None:
+    """"7", "07", "jul", "July", "Jul." -> 7."""
+    if not text:
+        return None
+    t = text.strip().rstrip(".").casefold()
+    if t.isdigit():
+        n = int(t)
+        return n if 1 <= n <= 12 else None
+    return MONTHS.get(t)
+
+
+def make_date(
+    year: int | str | None, month: int | str | None = None, day: int | str | None = None
+) -> str | None:
+    """The most precise valid ISO date ("YYYY-MM-DD", "YYYY-MM" or "YYYY") from parts."""
+    try:
+        y = int(str(year).strip()) if year is not None and str(year).strip() else None
+    except ValueError:
+        return None
+    if y is None or not 1000 <= y <= 2999:
+        return None
+    try:
+        m = int(str(month).strip()) if month is not None and str(month).strip() else None
+        d = int(str(day).strip()) if day is not None and str(day).strip() else None
+    except ValueError:
+        m = d = None
+    if m is None or not 1 <= m <= 12:
+        return f"{y:04d}"
+    if d is not None:
+        try:
+            _dt.date(y, m, d)
+            return f"{y:04d}-{m:02d}-{d:02d}"
+        except ValueError:
+            pass
+    return f"{y:04d}-{m:02d}"
+
+
+def parse_date(text: str | None) -> str | None:
+    """Dates as exporters write them: "2024-07-31", "2024/07/31/", "2024///", "Jul 2024", "DEC 2017"."""
+    if not text:
+        return None
+    s = text.strip()
+    month = next((MONTHS[w] for w in re.findall(r"[A-Za-z]+", s.casefold()) if w in MONTHS), None)
+    if month is None:
+        m = _NUMERIC_DATE.match(s)
+        if m:
+            return make_date(m.group(1), m.group(2), m.group(3))
+    y = _YEAR.search(s)
+    if not y:
+        return None
+    day = None
+    if month:
+        d = _DAY.search(s[: y.start()] + " " + s[y.end() :])
+        day = d.group(1) if d else None
+    return make_date(y.group(1), month, day)

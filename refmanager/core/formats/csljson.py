@@ -1,0 +1,224 @@
+"""CSL-JSON: the citation data Zotero, Pandoc and citeproc use.
+
+Only JSON that looks like CSL is claimed (objects with a ``type`` and CSL
+fields such as ``title``, ``author``, ``issued``); any other JSON is left to
+the refmanager JSON reader, which rejects what it does not know.  A single
+CSL object (what doi.org content negotiation returns) is read as one item.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from typing import Any
+
+from ..errors import ParseError
+from ..models import Entry, ParsedFile
+from ..names import is_et_al, join_name
+from . import common
+
+log = logging.getLogger(__name__)
+
+NAME = "CSL-JSON"
+
+_CSL_FIELDS = frozenset(
+    {"title", "author", "issued", "container-title", "DOI", "URL", "editor", "publisher", "abstract", "page",
+     "volume", "issue", "accessed"}
+)
+#: CSL rich-text markup allowed in titles (https://citeproc-js.readthedocs.io, "Rich text").
+_MARKUP = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^>]*)?>")
+
+
+@functools.lru_cache(maxsize=1)
+def _load(text: str) -> Any:
+    """Parsed JSON (or None): detect and parse read the same text, decode it once."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _elements(s: str) -> list[tuple[int, Any]]:
+    """A top-level array decoded element by element, with the line each one starts on."""
+    dec = json.JSONDecoder()
+    out: list[tuple[int, Any]] = []
+    ws = " \t\r\n"
+    pos = len(s) - len(s.lstrip(ws))
+    line, counted = 1, 0  # newlines before ``counted``, counted incrementally (files can be large)
+
+    def line_at(p: int) -> int:
+        nonlocal line, counted
+        line += s.count("\n", counted, p)
+        counted = p
+        return line
+
+    try:
+        if s[pos] != "[":
+            raise json.JSONDecodeError("expected a list of CSL items", s, pos)
+        pos += 1
+        while True:
+            while pos < len(s) and s[pos] in ws:
+                pos += 1
+            if s[pos] == "]" and not out:
+                pos += 1
+                break
+            obj, end = dec.raw_decode(s, pos)
+            out.append((line_at(pos), obj))
+            pos = end
+            while pos < len(s) and s[pos] in ws:
+                pos += 1
+            if s[pos] == ",":
+                pos += 1
+                continue
+            if s[pos] == "]":
+                pos += 1
+                break
+            raise json.JSONDecodeError("expected ',' or ']'", s, pos)
+        if s[pos:].strip(ws):
+            raise json.JSONDecodeError("extra data after the list", s, pos)
+    except json.JSONDecodeError as e:
+        raise ParseError(f"invalid JSON: {e.msg}", line=e.lineno) from None
+    except IndexError:
+        raise ParseError("invalid JSON: unexpected end of file", line=s.count("\n") + 1) from None
+    return out
+
+
+def _is_csl_item(obj: Any) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("type"), str) and bool(_CSL_FIELDS & obj.keys())
+
+
+def detect(text: str) -> bool:
+    s = text.lstrip("\ufeff")
+    if not s.lstrip(" \t\r\n").startswith(("[", "{")):
+        return False
+    data = _load(s)
+    if isinstance(data, list):
+        return bool(data) and _is_csl_item(data[0])
+    return _is_csl_item(data)
+
+
+def _str(obj: dict[str, Any], key: str, line: int) -> str | None:
+    v = obj.get(key)
+    if v is None:
+        return None
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):  # some writers use lists
+        v = v[0] if v else None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = str(v)
+    if v is not None and not isinstance(v, str):
+        raise ParseError(f"field {key!r} must be a string", line=line)
+    return v or None
+
+
+def _authors(v: Any, line: int) -> tuple[list[str], bool]:
+    if v is None:
+        return [], False
+    if not isinstance(v, list):
+        raise ParseError("field 'author' must be a list of names", line=line)
+    names: list[str] = []
+    et_al = False
+    for a in v:
+        if isinstance(a, str):
+            name = a
+        elif isinstance(a, dict):
+            parts = {k: a.get(k) for k in ("given", "dropping-particle", "non-dropping-particle", "family",
+                                          "suffix", "literal")}
+            if any(x is not None and not isinstance(x, str) for x in parts.values()):
+                raise ParseError(
+                    "each author's parts ('family', 'given', 'literal') must be strings", line=line
+                )
+            name = parts["literal"] or join_name(
+                parts["given"] or "",
+                " ".join(p for p in (parts["dropping-particle"], parts["non-dropping-particle"]) if p),
+                parts["family"] or "",
+                parts["suffix"] or "",
+            )
+        else:
+            raise ParseError(
+                "each author must be an object like {\"family\": ..., \"given\": ...}", line=line
+            )
+        name = common.clean_inline(name) or ""
+        if not name:
+            continue
+        if is_et_al(name):
+            et_al = True
+        else:
+            names.append(name)
+    return names, et_al
+
+
+def _date(v: Any, line: int) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return common.parse_date(v)
+    if not isinstance(v, dict):
+        raise ParseError("field 'issued' must be an object like {\"date-parts\": [[2024, 7, 31]]}", line=line)
+    parts = v.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        y, m, d = (list(parts[0]) + [None, None])[:3]
+        return common.make_date(y, m, d)
+    for k in ("raw", "literal"):
+        if isinstance(v.get(k), str):
+            return common.parse_date(v[k])
+    return None
+
+
+def _tags(obj: dict[str, Any]) -> list[str]:
+    tags: list[str] = []
+    for key in ("keyword", "categories"):
+        v = obj.get(key)
+        if isinstance(v, str):
+            tags.extend(common.split_keywords(v))
+        elif isinstance(v, list):
+            tags.extend(x for x in v if isinstance(x, str))
+    return common.dedupe_tags(tags)
+
+
+def _to_entry(line: int, obj: Any) -> Entry:
+    if not isinstance(obj, dict):
+        raise ParseError("each element of a CSL-JSON list must be an object (a CSL item)", line=line)
+    authors, et_al = _authors(obj.get("author"), line)
+    title = _str(obj, "title", line)
+    journal = _str(obj, "container-title", line)
+    doi = common.clean_doi(_str(obj, "DOI", line) or _str(obj, "doi", line))
+    note = common.clean_note(_str(obj, "note", line))
+    arxiv_id = category = None
+    for key in ("number", "URL", "note"):
+        aid, cat = common.find_arxiv(_str(obj, key, line))
+        if aid and (arxiv_id is None or aid == arxiv_id):
+            arxiv_id = aid
+            category = category or cat
+    arxiv_id = arxiv_id or common.arxiv_from_doi(doi)
+    if category is None and "arxiv" in (_str(obj, "archive", line) or "").casefold():
+        category = common.valid_category(_str(obj, "archive_location", line))
+    if common.is_preprint_venue(journal):
+        journal = None
+    return Entry(
+        kind="csljson",
+        line=line,
+        title=common.clean_inline(_MARKUP.sub("", title)) if title else None,
+        authors=authors,
+        et_al=et_al,
+        date=_date(obj.get("issued"), line),
+        category=category,
+        abstract=common.clean_block(_str(obj, "abstract", line)),
+        arxiv_id=arxiv_id,
+        doi=doi,
+        journal=common.clean_inline(_MARKUP.sub("", journal)) if journal else None,
+        tags=_tags(obj),
+        note=common.strip_arxiv_lines(note),
+    )
+
+
+def parse(text: str, **_context: Any) -> ParsedFile:
+    s = text.lstrip("\ufeff")
+    data = _load(s)
+    if isinstance(data, dict):
+        first = len(s) - len(s.lstrip())
+        items = [(s.count("\n", 0, first) + 1, data)]
+    else:
+        items = _elements(s)  # the line of every element; raises ParseError on invalid JSON
+    return ParsedFile(format=NAME, entries=[_to_entry(line, obj) for line, obj in items])

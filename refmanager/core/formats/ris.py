@@ -1,0 +1,203 @@
+"""RIS files (Zotero, Mendeley, EndNote, Web of Science, PubMed tools), read with rispy.
+
+Real exports start with junk (a BOM, "Provider: ..." header lines, blank
+lines), use tags rispy does not know, and wrap long values onto continuation
+lines.  Records are found here first (``TY  -`` ... ``ER  -``) so each entry
+knows its line and a record left open is reported where it starts; each
+record's text is then read by rispy.  Continuation lines are joined with a
+newline (rispy joins with a space), so multi-line notes and abstract
+paragraphs survive; single line breaks in abstracts become spaces again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import rispy
+from rispy.config import TAG_KEY_MAPPING
+
+from ..errors import ParseError
+from ..models import Entry, ParsedFile
+from ..names import is_et_al, join_name
+from . import common
+
+log = logging.getLogger(__name__)
+
+NAME = "RIS"
+
+_TY_RE = re.compile(r"^TY {1,2}- ?\S", re.MULTILINE)
+#: A tag line, tolerating one space before the dash ("TY - JOUR") as Zotero does.
+_TAG_RE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
+_KNOWN_TAGS = frozenset(TAG_KEY_MAPPING) | {"ER"}
+#: Indent of continuation lines (aligned under the values, as our export writes them).
+_CONTINUATION = " " * 6
+#: Types whose T2 is a journal or proceedings (for books T2 is a series or book title).
+_T2_VENUE_TYPES = frozenset(
+    {"JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "CONF", "CPAPER", "CHAP", "ECHAP", "INPR", "ABST", "GEN",
+     "PREPRINT"}
+)
+
+
+class _Parser(rispy.RisParser):
+    """rispy, but continuation lines keep their line break (and, past the
+    usual six-space indent, their own indentation)."""
+
+    def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
+        tag, content = super().parse_line(line)
+        if tag is None and line.startswith(_CONTINUATION):
+            return None, line[len(_CONTINUATION) :].rstrip()
+        return tag, content
+
+    def _add_tag(self, record: dict, tag: str, content: str, extend_multiline: bool = False) -> None:
+        if extend_multiline and tag in self.mapping:
+            name = self.mapping[tag]
+            if name in record:
+                if isinstance(record[name], list) and record[name]:
+                    record[name][-1] = f"{record[name][-1]}\n{content}"
+                elif isinstance(record[name], str):
+                    record[name] = f"{record[name]}\n{content}"
+                return
+        super()._add_tag(record, tag, content, extend_multiline)
+
+
+def detect(text: str) -> bool:
+    """A ``TY  - `` line (after any junk before the first record)."""
+    return _TY_RE.search(text.lstrip("\ufeff")) is not None
+
+
+def _normalise_line(line: str) -> str:
+    if line.strip() == "ER":
+        return "ER  - "
+    m = _TAG_RE.match(line)
+    if m and m.group(1) in _KNOWN_TAGS:
+        return f"{m.group(1)}  - {m.group(2) or ''}"
+    return line
+
+
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    """(1-based line of TY, lines of the record) for every TY ... ER record."""
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    records: list[tuple[int, list[str]]] = []
+    start: int | None = None
+    body: list[str] = []
+    for i, raw in enumerate(lines, start=1):
+        line = _normalise_line(raw)
+        tag = line[:2] if line[2:5] == "  -" else None
+        if tag == "TY":
+            if start is not None:
+                raise ParseError(
+                    f"this record has no 'ER  -' line before the next record starts (line {i})", line=start
+                )
+            start, body = i, [line]
+        elif start is not None:
+            body.append(line)
+            if tag == "ER":
+                records.append((start, body))
+                start, body = None, []
+    if start is not None:
+        raise ParseError("this record has no 'ER  -' line before the end of the file", line=start)
+    if not records:
+        raise ParseError("no RIS record: expected a line starting with 'TY  - '", line=1)
+    return records
+
+
+def _as_list(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, list):
+        return [x for x in v if isinstance(x, str)]
+    return [v] if isinstance(v, str) else []
+
+
+def _first(rec: dict[str, Any], *keys: str) -> str | None:
+    for k in keys:
+        for v in _as_list(rec.get(k)):
+            if v.strip():
+                return v
+    return None
+
+
+def _name(raw: str) -> str:
+    """"Riviere, Morgane" -> "Morgane Riviere"; "Smith, John, Jr." -> "John Smith Jr."."""
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) == 1:
+        return " ".join(raw.split())
+    family, given = parts[0], parts[1]
+    suffix = " ".join(parts[2:])
+    return join_name(given, "", family, suffix)
+
+
+def _to_entry(line: int, rec: dict[str, Any]) -> Entry:
+    ty = (rec.get("type_of_reference") or "").strip().upper()
+    authors: list[str] = []
+    et_al = False
+    for raw in _as_list(rec.get("authors")) + _as_list(rec.get("first_authors")):
+        name = common.clean_inline(_name(raw.replace("\n", " ")))
+        if not name:
+            continue
+        if is_et_al(name):
+            et_al = True
+        elif name not in authors:
+            authors.append(name)
+    urls = _as_list(rec.get("urls"))
+    raw_notes = [common.clean_note(common.html_to_text(n)) for n in _as_list(rec.get("notes"))]
+    doi = common.clean_doi(_first(rec, "doi"))
+    if doi is None:
+        m3 = _first(rec, "type_of_work")
+        doi = common.clean_doi(m3) if m3 and "10." in m3 else None
+    if doi is None:
+        doi = next((common.clean_doi(u) for u in urls if "doi.org/" in u), None)
+    arxiv_id = category = None
+    sources = [_first(rec, "accession_number"), _first(rec, "note"), _first(rec, "type_of_work"), *urls,
+               *_as_list(rec.get("file_attachments1")), *raw_notes]
+    for text in sources:
+        aid, cat = common.find_arxiv(text)
+        if aid and (arxiv_id is None or aid == arxiv_id):
+            arxiv_id = aid
+            category = category or cat
+    arxiv_id = arxiv_id or common.arxiv_from_doi(doi)
+    database = _first(rec, "name_of_database") or ""
+    if category is None and (arxiv_id or "arxiv" in database.casefold()):
+        category = common.valid_category(_first(rec, "call_number"))  # CN, as our export writes it
+    journal = _first(rec, "alternate_title3")  # JF
+    if journal is None and ty in _T2_VENUE_TYPES:
+        journal = _first(rec, "secondary_title")
+    journal = journal or _first(rec, "journal_name", "alternate_title2", "alternate_title1")
+    if common.is_preprint_venue(journal):
+        journal = None
+    date = common.parse_date(_first(rec, "date"))
+    for key in ("year", "publication_year"):
+        other = common.parse_date(_first(rec, key))
+        if other and (date is None or (len(other) > len(date) and other.startswith(date))):
+            date = other
+    tags: list[str] = []
+    for kw in _as_list(rec.get("keywords")):
+        tags.extend(re.split(r"[;\n]", kw))
+    notes = [common.strip_arxiv_lines(n) for n in raw_notes]
+    return Entry(
+        kind="ris",
+        line=line,
+        title=common.clean_inline(_first(rec, "title", "primary_title")),
+        authors=authors,
+        et_al=et_al,
+        date=date,
+        category=category,
+        abstract=common.clean_block(_first(rec, "abstract", "notes_abstract")),
+        arxiv_id=arxiv_id,
+        doi=doi,
+        journal=common.clean_inline(journal),
+        tags=common.dedupe_tags(tags),
+        note=common.join_notes(notes),
+    )
+
+
+def parse(text: str, **_context: Any) -> ParsedFile:
+    entries = []
+    for line, body in _records(text):
+        recs = rispy.loads("\n".join(body), implementation=_Parser)
+        if len(recs) != 1:  # cannot happen: the body is one TY ... ER record
+            raise ParseError("cannot read this RIS record", line=line)
+        entries.append(_to_entry(line, recs[0]))
+    return ParsedFile(format=NAME, entries=entries)

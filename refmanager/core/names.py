@@ -1,0 +1,100 @@
+"""Person and team names: the stored "Given Family" string and its parts.
+
+The library stores every author as one display string in reading order
+("Morgane Riviere", "Jan van der Berg", "Gemma Team").  Bibliography formats
+want the family name apart ("Riviere, Morgane"), so export splits the display
+string back with the same rules BibTeX uses for "First von Last": the last
+word is the family name, lower-case particles before it belong to it, and a
+trailing "Jr."/"III" is a suffix.  Teams and one-word organisations are never
+split ("{Gemma Team}" in BibTeX, a CSL ``literal``).  Import always joins parts
+in the same order, so a name survives export and re-import unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .split import KNOWN_ORG_AUTHORS, PARTICLES, TEAM_WORDS
+from .textnorm import person_key
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+#: Final "authors" that only say the list is truncated.
+ET_AL_NAMES = frozenset({"others", "et al.", "et al", "et. al.", "and others", "et alii"})
+
+_FOLD = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+     "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i"}
+)
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A display name cut into the parts bibliography formats want."""
+
+    given: str
+    family: str  # without the particle
+    particle: str = ""  # "van der", "de la"
+    suffix: str = ""  # "Jr.", "III"
+    literal: bool = False  # a team or organisation: never split, never abbreviated
+
+    @property
+    def full_family(self) -> str:
+        return f"{self.particle} {self.family}".strip()
+
+
+def is_et_al(name: str) -> bool:
+    return " ".join(name.split()).casefold() in ET_AL_NAMES
+
+
+def is_organisation(name: str) -> bool:
+    """"Gemma Team", "OpenAI": names that are not people."""
+    words = name.split()
+    if not words:
+        return False
+    if len(words) >= 2 and words[-1] in TEAM_WORDS:
+        return True
+    return len(words) == 1 and person_key(name) in KNOWN_ORG_AUTHORS
+
+
+def split_name(name: str) -> PersonName:
+    """Cut a display name ("Jan van der Berg Jr.") into its parts."""
+    name = " ".join(name.split())
+    words = name.split(" ")
+    if is_organisation(name) or len(words) < 2 or "," in name:
+        return PersonName(given="", family=name, literal=is_organisation(name) or "," in name)
+    suffix = ""
+    if len(words) > 2 and words[-1].casefold() in SUFFIXES:
+        suffix = words.pop()
+    family = words.pop()
+    particle: list[str] = []
+    while len(words) > 1 and words[-1] in PARTICLES:
+        particle.insert(0, words.pop())
+    if len(words) == 1 and words[0] in PARTICLES:  # "de Vries": no given name at all
+        particle.insert(0, words.pop())
+    return PersonName(given=" ".join(words), family=family, particle=" ".join(particle), suffix=suffix)
+
+
+def join_name(given: str = "", particle: str = "", family: str = "", suffix: str = "") -> str:
+    """Parts back to the display string, in reading order."""
+    return " ".join(" ".join(p.split()) for p in (given, particle, family, suffix) if p and p.strip())
+
+
+def initials(given: str) -> str:
+    """"Jean-Baptiste Marie" -> "J.-B. M."; initials already given stay as they are."""
+    out = []
+    for word in given.split():
+        parts = [p for p in word.split("-") if p]
+        out.append("-".join(p[0] + "." if p[0].isalpha() else p for p in parts))
+    return " ".join(out)
+
+
+def ascii_fold(text: str) -> str:
+    """"Müller" -> "muller", "Gießen" -> "giessen": lower-case letters and digits only."""
+    t = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "", t.lower())

@@ -1,0 +1,94 @@
+"""Issue 4 in the app: export menus, copy citation, Find on arXiv (recorded responses only)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+
+from PySide6.QtWidgets import QApplication
+
+from refmanager.core import arxiv_api as A
+
+from ..test_arxiv_lookup import LISTING, MURRAY_TITLE, FakeClock, FakeFetcher, murray_routes
+from .test_main_window import GEMMA, select_title
+
+
+def test_export_menu_writes_each_format(window, dialog_log, tmp_path):
+    for fmt, ext in (("bibtex", ".bib"), ("ris", ".ris"), ("csljson", ".csl.json"), ("json", ".json")):
+        out = tmp_path / f"lib{ext}"
+        dialog_log.save_path = str(out)
+        window.export_actions[("library", fmt)].trigger()
+        assert out.exists(), fmt
+    bib = (tmp_path / "lib.bib").read_text()
+    assert bib.count("@") == 21
+    assert "title = {{Gemma}: Open Models Based on {Gemini} Research and Technology}" in bib or "Gemma: Open Models" in bib
+    data = json.loads((tmp_path / "lib.json").read_text())
+    assert len(data) == 21
+    csl = json.loads((tmp_path / "lib.csl.json").read_text())
+    assert len(csl) == 21 and all("title" in item or item.get("type") for item in csl)
+    assert (tmp_path / "lib.ris").read_text().count("TY  - ") == 21
+
+
+def test_export_selection_and_current_view(window, qtbot, dialog_log, tmp_path):
+    select_title(window, qtbot, GEMMA)
+    out = tmp_path / "sel.json"
+    dialog_log.save_path = str(out)
+    window.export_actions[("selection", "json")].trigger()
+    assert [p["title"] for p in json.loads(out.read_text())] == [GEMMA]
+    qtbot.keyClicks(window.search, "author:bengio")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=2000)
+    out2 = tmp_path / "view.json"
+    dialog_log.save_path = str(out2)
+    window.export_actions[("view", "json")].trigger()
+    assert sorted(p["title"] for p in json.loads(out2.read_text())) == [
+        "STDP as presynaptic activity times rate of change of postsynaptic activity",
+        "Towards Biologically Plausible Deep Learning",
+    ]
+
+
+def test_copy_citation_as_bibtex(window, qtbot):
+    select_title(window, qtbot, GEMMA)
+    window.act_copy_bibtex.trigger()
+    text = QApplication.clipboard().text()
+    assert text.startswith("@")
+    assert "2024" in text and "Mesnard" in text
+    assert window.act_copy_bibtex.shortcut().toString() == "Ctrl+Shift+C"
+    window.act_copy_reference.trigger()
+    ref = QApplication.clipboard().text()
+    assert "(2024)" in ref and "Gemma: Open Models Based on Gemini Research and Technology" in ref
+
+
+def test_find_on_arxiv_fills_the_id(window, qtbot):
+    window.lib.import_text(LISTING, "murray.txt")
+    window.refresh()
+    select_title(window, qtbot, MURRAY_TITLE)
+    pid = window.detail.paper["id"]
+    window.lib.add_tags([pid], ["bethe"])
+    fetcher = FakeFetcher(murray_routes())
+    clock = FakeClock()
+    window.arxiv_fetcher_factory = lambda: fetcher
+    window.arxiv_clock_factory = lambda: clock
+    with qtbot.waitSignal(window.lookupFinished, timeout=20000) as blocker:
+        window.act_find_arxiv.trigger()
+    report = blocker.args[0]
+    assert report.summary() == "1 matched, 0 not found, 0 ambiguous, 0 failed (2 requests to arXiv)"
+    p = window.lib.get(pid)
+    assert p["arxiv_id"] == "1111.2011" and p["tags"] == ["bethe"]
+    assert window.detail.pdf_button.isEnabled()
+    assert window.statusBar().currentMessage().startswith("arXiv lookup: 1 matched")
+
+
+def test_lookup_offline_fails_gently(window, qtbot):
+    window.lib.import_text(LISTING, "murray.txt")
+    window.refresh()
+    select_title(window, qtbot, MURRAY_TITLE)
+    from ..conftest import dump
+
+    before = dump(window.lib)
+    fetcher = FakeFetcher({A.title_query_url(MURRAY_TITLE): A.LookupFailed("cannot reach arXiv (offline)")})
+    window.arxiv_fetcher_factory = lambda: fetcher
+    window.arxiv_clock_factory = lambda: FakeClock()
+    with qtbot.waitSignal(window.lookupFinished, timeout=20000):
+        window.act_find_arxiv.trigger()
+    assert "arXiv lookup stopped: cannot reach arXiv (offline)" in window.statusBar().currentMessage()
+    assert dump(window.lib) == before

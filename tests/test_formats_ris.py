@@ -1,0 +1,94 @@
+"""RIS import: real-world exports (golden), junk lines, continuation lines, malformed files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from refmanager.core import formats
+from refmanager.core.errors import ParseError
+from refmanager.core.formats import ris
+
+from .formats_golden import FORMATS_DIR, check_golden, golden_inputs
+
+MALFORMED = FORMATS_DIR / "malformed_no_er.ris"
+
+
+@pytest.mark.parametrize("src", golden_inputs(".ris"), ids=lambda p: p.name)
+def test_golden(src: Path) -> None:
+    check_golden(src)
+
+
+def test_golden_files_are_all_there() -> None:
+    assert {p.name for p in golden_inputs(".ris")} == {"mendeley.ris", "pubmed.ris", "wos.ris", "zotero.ris"}
+
+
+def test_detect() -> None:
+    assert ris.detect("\ufeffProvider: X\n\nTY  - JOUR\nTI  - T\nER  - \n")
+    assert ris.detect("TY - JOUR\n")
+    assert not ris.detect("AU  - Doe, Jane\nER  - \n")
+    assert not ris.detect("TYPE  - not a tag\n")
+    assert formats.detect_format("TY  - JOUR\nER  - \n") is ris
+
+
+def test_record_without_er_rejects_the_file(lib) -> None:
+    with pytest.raises(ParseError) as e:
+        formats.parse_path(MALFORMED)
+    assert str(e.value) == f"{MALFORMED}:7: this record has no 'ER  -' line before the next record starts (line 12)"
+    report = lib.import_paths([MALFORMED])
+    assert [(r.line, r.reason) for r in report.rejected] == [
+        (7, "this record has no 'ER  -' line before the next record starts (line 12)")
+    ]
+    assert lib.all_ids() == []
+
+
+def test_record_open_at_end_of_file() -> None:
+    with pytest.raises(ParseError) as e:
+        formats.parse_text("TY  - JOUR\nTI  - A\nER  - \n\nTY  - JOUR\nTI  - B\n", "x.ris")
+    assert str(e.value) == "x.ris:5: this record has no 'ER  -' line before the end of the file"
+
+
+def test_no_ty_record_is_an_error() -> None:
+    with pytest.raises(ParseError) as e:
+        ris.parse("AU  - Doe, Jane\nER  - \n")
+    assert (e.value.line, e.value.message) == (1, "no RIS record: expected a line starting with 'TY  - '")
+    with pytest.raises(ParseError) as e:
+        formats.parse_text("AU  - Doe, Jane\nER  - \n", "x.ris")
+    assert str(e.value).startswith("x.ris:1: not a recognised format")
+
+
+def test_unknown_tags_continuations_and_et_al() -> None:
+    text = (
+        "TY  - CPAPER\nXY  - an unknown tag\nTI  - A long title that\n  goes on\nAU  - Doe, Jane\n"
+        "AU  - Roe, Richard, III\nAU  - et al.\nPY  - 2020///\nKW  - rl; bandits\nKW  - rl\n"
+        "N1  - first line\n      second line\n        indented\nN1  - another note\nER  - \n"
+    )
+    (e,) = ris.parse(text).entries
+    assert (e.title, e.authors, e.et_al, e.date) == (
+        "A long title that goes on", ["Jane Doe", "Richard Roe III"], True, "2020"
+    )
+    assert e.tags == ["rl", "bandits"]
+    assert e.note == "first line\nsecond line\n  indented\n\nanother note"
+
+
+def test_arxiv_category_from_call_number_only_in_the_arxiv_database() -> None:
+    text = (
+        "TY  - GEN\nTI  - A\nDB  - arXiv\nCN  - cs.LG\nER  - \n"
+        "TY  - BOOK\nTI  - B\nDB  - Library of Congress\nCN  - qa76.9\nER  - \n"
+        "TY  - GEN\nTI  - C\nAN  - arXiv:2401.00001 [stat.ML]\nER  - \n"
+    )
+    got = [(e.title, e.arxiv_id, e.category) for e in ris.parse(text).entries]
+    assert got == [("A", None, "cs.LG"), ("B", None, None), ("C", "2401.00001", "stat.ML")]
+
+
+def test_import_through_the_library(lib) -> None:
+    report = lib.import_paths([FORMATS_DIR / "zotero.ris", FORMATS_DIR / "pubmed.ris"])
+    assert [(Path(f.file).name, f.format, f.added) for f in report.files] == [
+        ("zotero.ris", "RIS", 2),
+        ("pubmed.ris", "RIS", 2),
+    ]
+    papers = {p["title"]: p for p in lib.export_json()}
+    assert papers["Human-level control through deep reinforcement learning"]["tags"] == [
+        "Computer science", "Reinforcement learning"
+    ]

@@ -1,0 +1,247 @@
+"""The library file at start (issue 6): unreadable, damaged, locked, newer; and a busy writer.
+
+``Library(path)`` raises ``LibraryError`` with one clear line, never a raw ``sqlite3`` exception,
+and the command line prints that line (exit status 1).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from refmanager.core.errors import LibraryError
+from refmanager.core.library import BUSY_TIMEOUT_S, Library, busy_timeout
+from refmanager.core.schema import SCHEMA_VERSION
+
+from .conftest import FULL_SEED
+
+SHORT = "0.3"  # REFMANAGER_BUSY_TIMEOUT for these tests
+
+
+@pytest.fixture
+def good(tmp_path: Path) -> Path:
+    """A closed library holding the full seed (19 papers)."""
+    path = tmp_path / "library.db"
+    with Library(path) as lib:
+        lib.import_paths([FULL_SEED])
+    return path
+
+
+@pytest.fixture
+def short_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
+    monkeypatch.setenv("REFMANAGER_BUSY_TIMEOUT", SHORT)
+    return float(SHORT)
+
+
+def open_error(path: Path) -> str:
+    with pytest.raises(LibraryError) as e:
+        Library(path)
+    return str(e.value)
+
+
+def _fds() -> int:
+    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+
+
+# ------------------------------------------------------------- cannot be read
+def test_unreadable(good: Path, monkeypatch: pytest.MonkeyPatch):
+    if os.geteuid() == 0:  # root reads a chmod-000 file: make the permission check say no
+        real = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == good else real(p, mode))
+    else:
+        good.chmod(0)
+    assert open_error(good) == f"{good}: cannot read the library file: permission denied"
+
+
+def test_read_only_file(good: Path, monkeypatch: pytest.MonkeyPatch):
+    if os.geteuid() == 0:
+        real = os.access
+        monkeypatch.setattr(
+            os, "access", lambda p, mode: False if Path(p) == good and mode & os.W_OK else real(p, mode)
+        )
+    else:
+        good.chmod(0o400)
+    assert open_error(good) == f"{good}: cannot write to the library file: permission denied"
+    with Library(good, readonly=True) as lib:  # still readable when asked for read-only
+        assert len(lib.all_ids()) == 19
+
+
+def test_folder_and_uncreatable_path(tmp_path: Path):
+    assert open_error(tmp_path) == f"{tmp_path}: is a folder, not a library file"
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    msg = open_error(blocker / "library.db")
+    assert msg == f"{blocker / 'library.db'}: cannot create the library file: {blocker} is not a folder"
+    deeper = blocker / "sub" / "library.db"
+    assert open_error(deeper) == f"{deeper}: cannot open the library file: Not a directory"
+
+
+# ---------------------------------------------------------------- damaged
+def test_random_bytes(tmp_path: Path):
+    path = tmp_path / "random.db"
+    path.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(16384)))
+    assert open_error(path) == f"{path}: not a refmanager library, or the file is damaged (file is not a database)"
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9])
+def test_truncated_sqlite_file(good: Path, keep: float):
+    data = good.read_bytes()
+    good.write_bytes(data[: int(len(data) * keep)])
+    fds = _fds()
+    assert open_error(good) == (
+        f"{good}: the library file is damaged (database disk image is malformed); "
+        "restore a backup with `refmanager restore-backup`"
+    )
+    assert _fds() == fds  # the connection was closed, not leaked
+
+
+def test_sqlite_file_of_another_program(tmp_path: Path):
+    path = tmp_path / "other.db"
+    c = sqlite3.connect(path)
+    c.execute("CREATE TABLE t(x)")
+    c.commit()
+    c.close()
+    assert open_error(path) == f"{path}: an SQLite file, but not a refmanager library"
+
+
+def test_newer_version(good: Path):
+    c = sqlite3.connect(good)
+    c.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    c.close()
+    fds = _fds()
+    assert open_error(good) == (
+        f"{good}: written by a newer refmanager (library version {SCHEMA_VERSION + 1}, "
+        f"this program reads up to {SCHEMA_VERSION}); please upgrade refmanager"
+    )
+    assert _fds() == fds
+
+
+# ------------------------------------------------------------------ locked
+BUSY = "the library is busy (another program is writing to it); try again"
+
+
+def test_locked_rollback_journal_file(good: Path, short_timeout: float):
+    """A file in rollback-journal mode under BEGIN EXCLUSIVE: not even readable, so Library() fails."""
+    holder = sqlite3.connect(good, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        t = time.monotonic()
+        assert open_error(good) == f"{good}: {BUSY}"
+        assert time.monotonic() - t >= short_timeout * 0.9  # it waited the busy timeout first
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Library(good) as lib:
+        assert len(lib.all_ids()) == 19
+
+
+def test_locked_exclusive_locking_mode(good: Path, short_timeout: float):
+    holder = sqlite3.connect(good, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("COMMIT")  # the lock stays until the connection closes
+    try:
+        assert open_error(good) == f"{good}: {BUSY}"
+    finally:
+        holder.close()
+
+
+def test_wal_library_under_begin_exclusive_reads_but_writes_wait_then_fail(good: Path, short_timeout: float):
+    """In WAL mode another writer does not block readers (by design: the app can show the library
+    while a command-line import runs); a write waits the busy timeout, then a clear LibraryError."""
+    holder = sqlite3.connect(good, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        lib = Library(good)
+        try:
+            assert len(lib.all_ids()) == 19
+            t = time.monotonic()
+            with pytest.raises(LibraryError) as e:
+                lib.add_tags([1], ["x"])
+            assert str(e.value) == f"{good}: {BUSY}"
+            assert time.monotonic() - t >= short_timeout * 0.9
+            with pytest.raises(LibraryError) as e:
+                lib.import_text("CLMar 3, 2023\nSparse AttentionAda Lovelace\nAn abstract.\n")
+            assert str(e.value) == f"{good}: {BUSY}"
+            assert lib.tag_names() == [] and len(lib.all_ids()) == 19
+        finally:
+            lib.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_busy_timeout_setting(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("REFMANAGER_BUSY_TIMEOUT", raising=False)
+    assert busy_timeout() == BUSY_TIMEOUT_S == 5.0
+    monkeypatch.setenv("REFMANAGER_BUSY_TIMEOUT", "0.25")
+    assert busy_timeout() == 0.25
+    for bad in ("soon", "-1", "nan", "inf"):
+        monkeypatch.setenv("REFMANAGER_BUSY_TIMEOUT", bad)
+        with pytest.raises(LibraryError) as e:
+            busy_timeout()
+        assert str(e.value) == f"REFMANAGER_BUSY_TIMEOUT must be a number of seconds, not {bad!r}"
+
+
+# ------------------------------------------------------------ command line
+def cli(libpath: Path, *args: str, timeout: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("REFMANAGER_BUSY_TIMEOUT", None)
+    if timeout is not None:
+        env["REFMANAGER_BUSY_TIMEOUT"] = timeout
+    return subprocess.run(
+        [sys.executable, "-m", "refmanager", "--library", str(libpath), *args],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+
+
+def test_cli_one_line_for_each_bad_library_file(tmp_path: Path, good: Path):
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(good.read_bytes()[:40000])
+    noise = tmp_path / "noise.db"
+    noise.write_bytes(b"\x00\x01not a database at all\n" * 500)
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(good.read_bytes())
+    c = sqlite3.connect(newer)
+    c.execute("PRAGMA user_version=99")
+    c.close()
+    expected = {
+        damaged: "the library file is damaged (database disk image is malformed); "
+        "restore a backup with `refmanager restore-backup`",
+        noise: "not a refmanager library, or the file is damaged (file is not a database)",
+        newer: f"written by a newer refmanager (library version 99, this program reads up to "
+        f"{SCHEMA_VERSION}); please upgrade refmanager",
+    }
+    for path, message in expected.items():
+        r = cli(path, "list")
+        assert (r.returncode, r.stdout, r.stderr) == (1, "", f"refmanager: {path}: {message}\n")
+    r = cli(good, "list", timeout="soon")
+    assert (r.returncode, r.stderr) == (1, "refmanager: REFMANAGER_BUSY_TIMEOUT must be a number of seconds, not 'soon'\n")
+
+
+def test_cli_waits_for_a_writer_then_says_busy(good: Path):
+    holder = sqlite3.connect(good, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        t = time.monotonic()
+        r = cli(good, "import", str(FULL_SEED), timeout="0.5")
+        elapsed = time.monotonic() - t
+        assert r.returncode == 1
+        assert r.stderr == f"refmanager: {good}: {BUSY}\n"
+        assert "Traceback" not in r.stderr
+        assert 0.5 <= elapsed < BUSY_TIMEOUT_S  # waited the short timeout, not the default
+        r = cli(good, "list", timeout="0.5")  # reading is not blocked
+        assert r.returncode == 0 and len(r.stdout.splitlines()) == 19
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # the writer has gone: the same command now works (nothing new: the seed is already there)
+    r = cli(good, "import", str(FULL_SEED), timeout="0.5")
+    assert r.returncode == 0 and r.stdout.splitlines()[-1] == "Nothing changed: everything was already in the library."
