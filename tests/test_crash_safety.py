@@ -4,9 +4,10 @@ After every kill the library file must pass ``PRAGMA integrity_check`` (and the 
 own check), open normally, and hold the import either wholly or not at all: exactly the papers it
 had before, or those plus all N new ones; never a part.
 
-Half of the kills fall at a seeded random time in the run (start-up, parsing, writing, commit,
-close); the other half wait until the write transaction has spilled uncommitted pages into the
-write-ahead log, the case recovery must undo, then kill at a random moment after that.
+The kill times are seeded random, in three kinds taken in turn: anywhere in the run (start-up,
+parsing, writing, commit, close); after the write transaction has spilled uncommitted pages into the
+write-ahead log (what recovery must undo) plus a random delay; and late in the run, around the
+commit and the close.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ pytestmark = [
     pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
 ]
 
-N = 6000  # new papers in the listing: a few seconds of import
-KILLS = 10
+N = 8000  # new papers in the listing: a few seconds of import
+KILLS = 9  # three of each kind
 SEED = 20261125
 WORDS = "Learning Neural Sparse Graphs Credit Agents Models Vision Policy Robust".split()
 NAMES = "Ada Alan Grace Edsger Barbara Donald Karl Imre Emmy Kurt".split()
@@ -105,9 +106,12 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path):
         fresh_copy(pristine, db)
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         t0 = time.monotonic()
-        if i % 2 == 0:
+        if i % 3 == 0:  # anywhere
             delay = rng.uniform(0.05, 1.05) * duration
             how = f"at {delay:.2f}s"
+        elif i % 3 == 2:  # around the commit
+            delay = rng.uniform(0.85, 1.1) * duration
+            how = f"late, at {delay:.2f}s"
         else:  # wait for uncommitted pages in the WAL, then a little more
             while proc.poll() is None and wal_size(db) < 512 * 1024 and time.monotonic() - t0 < duration * 2:
                 time.sleep(0.005)

@@ -245,3 +245,35 @@ def test_cli_waits_for_a_writer_then_says_busy(good: Path):
     # the writer has gone: the same command now works (nothing new: the seed is already there)
     r = cli(good, "import", str(FULL_SEED), timeout="0.5")
     assert r.returncode == 0 and r.stdout.splitlines()[-1] == "Nothing changed: everything was already in the library."
+
+
+# ------------------------------------------------------- failures mid-way
+def test_disk_full_during_an_import_changes_nothing(good: Path):
+    """SQLITE_FULL (here: a page limit just above the file's size) rolls the whole import back."""
+    from .conftest import PROFILE_SEED, dump
+
+    with Library(good) as lib:
+        before = dump(lib)
+        pages = lib.db.conn.execute("PRAGMA page_count").fetchone()[0]
+        lib.db.conn.execute(f"PRAGMA max_page_count={pages + 2}")
+        with pytest.raises(LibraryError) as e:
+            lib.import_paths([PROFILE_SEED])
+        assert str(e.value) == f"{good}: the disk is full; nothing was changed (database or disk is full)"
+        assert dump(lib) == before
+        assert lib.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_cli_database_error_after_opening_is_one_line(good: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    from refmanager.cli import main
+
+    def damaged(*_a: object, **_k: object) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(Library, "ids", damaged)
+    assert main(["--library", str(good), "list"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"refmanager: {good}: the library file is damaged (database disk image is malformed); "
+        "restore a backup with `refmanager restore-backup`\n"
+    )

@@ -181,6 +181,16 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
     return Entry(**kw)
 
 
+def _names_differ(diff: set[str], *titles: str) -> bool:
+    """Do two similar titles differ in a name (``MegaFormer``/``MetaFormer``, ``BERT``) rather
+    than in a typo?  Names are CamelCase or capitals; typos hit ordinary words."""
+    for title in titles:
+        for tok in title.split():
+            if title_key(tok) in diff and any(c.isupper() for c in tok[1:]):
+                return True
+    return False
+
+
 def _three_way_set(before: Iterable[Any], after: Iterable[Any], current: Iterable[Any]) -> set[Any]:
     """Take back what a merge added, keep what the user changed since."""
     b, a, c = set(before), set(after), set(current)
@@ -871,14 +881,14 @@ class EditingMixin:
         groups(([int(x) for x in g.split(",")] for (g,) in self._q(
             f"SELECT group_concat(id) FROM papers WHERE {live} AND doi IS NOT NULL "
             "GROUP BY lower(doi) HAVING count(*) > 1")), "same DOI", False)
-        titles: list[tuple[int, str]] = []
-        for pid, tkey in self._q(
-            f"SELECT id, title_key FROM papers WHERE {live} AND title_key IS NOT NULL ORDER BY id"
-        ):
-            titles.append((pid, tkey))
+        titles: list[tuple[int, str, str]] = [
+            (pid, tkey, title) for pid, tkey, title in self._q(
+                f"SELECT id, title_key, title FROM papers WHERE {live} AND title_key IS NOT NULL ORDER BY id"
+            )
+        ]
         by_key: dict[str, list[int]] = defaultdict(list)
         by_compact: dict[str, list[int]] = defaultdict(list)
-        for pid, tkey in titles:
+        for pid, tkey, _ in titles:
             by_key[tkey].append(pid)
             by_compact[tkey.replace(" ", "")].append(pid)
         groups(by_key.values(), "same title")
@@ -891,32 +901,44 @@ class EditingMixin:
         return [(a, b, r) for (a, b), r in sorted(found.items(), key=lambda kv: (rank(kv[1]), kv[0]))]
 
     @staticmethod
-    def _similar_titles(titles: list[tuple[int, str]], add: Any) -> None:
-        blocks: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-        for pid, tkey in titles:
-            if len(tkey) <= SIMILAR_TITLE_MIN_CHARS:
+    def _similar_titles(titles: list[tuple[int, str, str]], add: Any) -> None:
+        """Typos and small rewordings: blocks of titles sharing their first or last three words,
+        compared by length order with cheap filters before difflib."""
+        blocks: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
+        for t in titles:
+            if len(t[1]) <= SIMILAR_TITLE_MIN_CHARS:
                 continue
-            words = tkey.split()
-            blocks[("first", " ".join(words[:3]))].append((pid, tkey))
-            blocks[("last", " ".join(words[-3:]))].append((pid, tkey))
+            words = t[1].split()
+            blocks[("first", " ".join(words[:3]))].append(t)
+            blocks[("last", " ".join(words[-3:]))].append(t)
         bound = 2 / SIMILAR_TITLE_RATIO - 1  # ratio >= r needs len(b) <= len(a) * bound
+        compared: set[tuple[int, int]] = set()
         for members in blocks.values():
             if len(members) < 2:
                 continue
             members.sort(key=lambda m: len(m[1]))
-            for i, (a, ta) in enumerate(members):
-                sm = difflib.SequenceMatcher(None, autojunk=False)
-                sm.set_seq2(ta)
+            for i, (a, ta, title_a) in enumerate(members):
+                sm: difflib.SequenceMatcher[str] | None = None
+                words_a = set(ta.split())
                 digits = _DIGITS.findall(ta)
-                for b, tb in members[i + 1 : i + 1 + SIMILAR_TITLE_WINDOW]:
+                for b, tb, title_b in members[i + 1 : i + 1 + SIMILAR_TITLE_WINDOW]:
                     if len(tb) > len(ta) * bound:
                         break
-                    if tb == ta or _DIGITS.findall(tb) != digits:  # "Gemma 2" is not "Gemma 3"
+                    diff = words_a.symmetric_difference(tb.split())
+                    # A 5% edit touches a few words; numbers differ: "Gemma 2" is not "Gemma 3".
+                    if tb == ta or len(diff) > 6 or _DIGITS.findall(tb) != digits or (a, b) in compared:
                         continue
+                    compared.add((a, b))
+                    if sm is None:
+                        sm = difflib.SequenceMatcher(None, autojunk=False)
+                        sm.set_seq2(ta)
                     sm.set_seq1(tb)
-                    if (sm.real_quick_ratio() >= SIMILAR_TITLE_RATIO and sm.quick_ratio() >= SIMILAR_TITLE_RATIO
+                    if not (sm.real_quick_ratio() >= SIMILAR_TITLE_RATIO and sm.quick_ratio() >= SIMILAR_TITLE_RATIO
                             and sm.ratio() >= SIMILAR_TITLE_RATIO):
-                        add(a, b, "similar title")
+                        continue
+                    if _names_differ(diff, title_a, title_b):
+                        continue
+                    add(a, b, "similar title")
 
     def _abstract_prefixes(self, add: Any) -> None:
         # Sorted keys: every key that starts with k follows k directly, so a stack of the

@@ -130,7 +130,8 @@ def run_app(library: str | None = None) -> int:
     app.setDesktopFileName("refmanager")
     app.setWindowIcon(app_icon())
     theme.follow_system(str(QSettings().value("prefs/theme", "system")))
-    path = Path(library) if library else default_library_path()
+    preferred = QSettings().value("prefs/default_library", "")
+    path = Path(library) if library else (Path(str(preferred)) if preferred else default_library_path())
     if try_activate_existing(path):
         print(f"refmanager: {path} is already open: the open window was brought forward", file=sys.stderr)
         return 0

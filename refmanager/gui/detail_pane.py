@@ -151,6 +151,11 @@ class NoteEditor(QPlainTextEdit):
 
 
 class DetailPane(QScrollArea):
+    fieldEdited = Signal(str, object)  # field, value (edit mode)
+    pickSplit = Signal(int)  # index into the alternative splits
+    acceptReview = Signal()
+    attachRequested = Signal()
+    openAttachment = Signal(str)  # path
     openArxiv = Signal()
     openPdf = Signal()
     addTag = Signal(str)
@@ -204,10 +209,45 @@ class DetailPane(QScrollArea):
         self.pdf_button = QPushButton(icon("pdf"), "PDF")
         self.pdf_button.setToolTip("Open the PDF on arXiv")
         self.pdf_button.clicked.connect(self.openPdf)
+        self.edit_button = QPushButton(icon("note"), "Edit")
+        self.edit_button.setCheckable(True)
+        self.edit_button.setToolTip("Edit every field of this paper (Enter or leaving a field saves, Esc reverts)")
+        self.edit_button.toggled.connect(self._edit_toggled)
         buttons.addWidget(self.arxiv_button)
         buttons.addWidget(self.pdf_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.edit_button)
         lay.addLayout(buttons)
+
+        from .editor import PaperEditor
+
+        self.editor = PaperEditor()
+        self.editor.setVisible(False)
+        self.editor.fieldEdited.connect(self.fieldEdited)
+        lay.addWidget(self.editor)
+
+        # --- what the importer was unsure of
+        self.review_box = QFrame()
+        self.review_box.setObjectName("ReviewBox")
+        self.review_box.setFrameShape(QFrame.Shape.StyledPanel)
+        rl = QVBoxLayout(self.review_box)
+        rl.setContentsMargins(8, 8, 8, 8)
+        self.review_title = _label()
+        rf = self.review_title.font()
+        rf.setBold(True)
+        self.review_title.setFont(rf)
+        self.raw_line = _label()
+        self.raw_line.setAccessibleName("Line as imported")
+        rl.addWidget(self.review_title)
+        rl.addWidget(self.raw_line)
+        self.split_buttons_box = QVBoxLayout()
+        rl.addLayout(self.split_buttons_box)
+        self.accept_button = QPushButton("The current split is right")
+        self.accept_button.clicked.connect(self.acceptReview)
+        rl.addWidget(self.accept_button)
+        self.split_buttons: list[QPushButton] = []
+        self.review_box.setVisible(False)
+        lay.addWidget(self.review_box)
 
         tags_box = QWidget()
         self.tags_layout = FlowLayout(tags_box)
@@ -228,6 +268,22 @@ class DetailPane(QScrollArea):
         self.abstract.setAccessibleName("Abstract")
         lay.addWidget(self.abstract)
 
+        files_row = QHBoxLayout()
+        self.files_label = _label()
+        self.files_label.setText("Files")
+        ff = self.files_label.font()
+        ff.setBold(True)
+        self.files_label.setFont(ff)
+        self.attach_button = QPushButton(icon("pdf"), "Attach file…")
+        self.attach_button.clicked.connect(self.attachRequested)
+        files_row.addWidget(self.files_label)
+        files_row.addStretch(1)
+        files_row.addWidget(self.attach_button)
+        lay.addLayout(files_row)
+        self.files_box = QVBoxLayout()
+        lay.addLayout(self.files_box)
+        self.attachment_buttons: list[QPushButton] = []
+
         note_title = QLabel("Notes")
         nf = note_title.font()
         nf.setBold(True)
@@ -237,6 +293,12 @@ class DetailPane(QScrollArea):
         self.note.setAccessibleName("Note")
         self.note.saveRequested.connect(self.flush_note)
         lay.addWidget(self.note, 1)
+        hist_title = QLabel("History")
+        hist_title.setFont(nf)
+        lay.addWidget(hist_title)
+        self.history = _label()
+        self.history.setAccessibleName("History")
+        lay.addWidget(self.history)
         self.stack.addWidget(one)
         self.one = one
 
@@ -336,9 +398,58 @@ class DetailPane(QScrollArea):
         )
         self._show_tags(p["tags"], colors or {})
         self.abstract.setText(p["abstract"] or "")
+        self.editor.load(p)
         if not same or not self.note.dirty:
             self.note.load(p["note"] or "")
         self.stack.setCurrentWidget(self.one)
+
+    def _edit_toggled(self, on: bool) -> None:
+        self.editor.setVisible(on)
+        for w in (self.title, self.authors, self.meta, self.ids, self.abstract):
+            w.setVisible(not on)
+        self.orgs.setVisible(not on and bool(self.paper and self.paper["orgs"]))
+        if on and self.paper is not None:
+            self.editor.load(self.paper)
+            self.editor.title.setFocus()
+
+    def set_extras(self, review: dict[str, Any] | None, history: list[str], attachments: list[dict[str, Any]]) -> None:
+        """What needs a second query: the review options, the history, the files."""
+        for b in self.split_buttons:
+            b.deleteLater()
+        self.split_buttons = []
+        show_review = bool(review and (review.get("needs_review") or review.get("alternatives")) and review.get("raw_line"))
+        self.review_box.setVisible(show_review)
+        if show_review and review is not None:
+            self.review_title.setText(
+                "Needs review: is the title/author split right?" if review.get("needs_review")
+                else "Title/author split"
+            )
+            self.raw_line.setText("As imported: " + (review.get("raw_line") or ""))
+            for i, alt in enumerate(review.get("alternatives") or []):
+                first = (alt.get("authors") or ["?"])[0]
+                b = QPushButton(f"Use: {alt.get('title')}  |  {first}")
+                b.setToolTip("Title: " + str(alt.get("title")) + "\nAuthors: " + ", ".join(alt.get("authors") or []))
+                b.setStyleSheet("text-align: left;")
+                b.clicked.connect(lambda _=False, idx=i: self.pickSplit.emit(idx))
+                self.split_buttons_box.addWidget(b)
+                self.split_buttons.append(b)
+            self.accept_button.setVisible(bool(review.get("needs_review")))
+        for b in self.attachment_buttons:
+            b.deleteLater()
+        self.attachment_buttons = []
+        for a in attachments:
+            b = QPushButton(icon("pdf"), a["name"] + ("" if a["exists"] else "  (missing)"))
+            b.setEnabled(bool(a["exists"]))
+            b.setToolTip(str(a["path"]) if a["exists"] else f"The file is missing: {a['path']}")
+            b.setStyleSheet("text-align: left;")
+            b.clicked.connect(lambda _=False, path=str(a["path"]): self.openAttachment.emit(path))
+            self.files_box.addWidget(b)
+            self.attachment_buttons.append(b)
+        self.history.setText("\n".join(history))
+        local = [a for a in attachments if a["exists"] and str(a["name"]).lower().endswith(".pdf")]
+        if local:
+            self.pdf_button.setEnabled(True)
+            self.pdf_button.setToolTip(f"Open the attached PDF ({local[0]['name']})")
 
     def _show_tags(self, tags: list[str], colors: dict[str, str]) -> None:
         while self.tags_layout.count():

@@ -74,3 +74,18 @@ def choose(parent: QWidget | None, title: str, text: str, choices: list[str]) ->
 def get_open_library(parent: QWidget | None) -> str | None:
     path, _ = QFileDialog.getOpenFileName(parent, "Open library", "", "refmanager libraries (*.db);;All files (*)")
     return path or None
+
+
+def exec_dialog(dlg: object) -> bool:
+    """Run a custom dialog modally (tests replace this)."""
+    from PySide6.QtWidgets import QDialog
+
+    return dlg.exec() == QDialog.DialogCode.Accepted  # type: ignore[attr-defined]
+
+
+def merge_choices(parent: QWidget, fields: dict, defaults: dict) -> dict | None:
+    """The merge dialog: per field, which paper's value wins (None when cancelled)."""
+    from .merge_dialog import MergeDialog
+
+    dlg = MergeDialog(fields, defaults, parent)
+    return dlg.choices() if exec_dialog(dlg) else None

@@ -18,3 +18,12 @@ def open_url(url: str) -> bool:
         log.warning("refused to open %r: not an https URL on an allowed host", url)
         return False
     return bool(QDesktopServices.openUrl(QUrl(url, QUrl.ParsingMode.StrictMode)))
+
+
+def open_local_file(path: str, lib: object) -> bool:
+    """Open an attached file, only from the library's attachments or a path the user attached."""
+    allowed = getattr(lib, "attachment_path_allowed", None)
+    if allowed is None or not allowed(path):
+        log.warning("refused to open %r: not an attachment of this library", path)
+        return False
+    return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(path)))

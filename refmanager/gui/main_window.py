@@ -49,10 +49,30 @@ HIDDEN_BY_DEFAULT = {"date", "added"}
 
 
 class PaperTable(QTableView):
-    """The table; Enter opens the paper on arXiv, Ctrl+V pastes listings."""
+    """The table; Enter opens the paper on arXiv, Ctrl+V pastes listings, PDFs dropped on a row attach."""
 
     activatedPaper = Signal()
     pasteRequested = Signal()
+    filesDroppedOnRow = Signal(int, list)  # row, paths (PDFs and other files to attach)
+    inputsDropped = Signal(object)  # QMimeData to import
+
+    def dragEnterEvent(self, e: Any) -> None:  # noqa: N802
+        md = e.mimeData()
+        if md.hasUrls() or md.hasText():
+            e.acceptProposedAction()
+
+    def dragMoveEvent(self, e: Any) -> None:  # noqa: N802
+        e.acceptProposedAction()
+
+    def dropEvent(self, e: Any) -> None:  # noqa: N802
+        md = e.mimeData()
+        paths = [u.toLocalFile() for u in md.urls() if u.isLocalFile()] if md.hasUrls() else []
+        idx = self.indexAt(e.position().toPoint())
+        if paths and idx.isValid() and all(p.lower().endswith(".pdf") for p in paths):
+            self.filesDroppedOnRow.emit(idx.row(), paths)
+        else:
+            self.inputsDropped.emit(md)
+        e.acceptProposedAction()
 
     def keyPressEvent(self, e: Any) -> None:  # noqa: N802
         if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not e.modifiers():
@@ -115,6 +135,10 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.setDragEnabled(False)
+        self.table.setAcceptDrops(True)
+        self.table.viewport().setAcceptDrops(True)
+        self.table.setDropIndicatorShown(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 edits the title
         self.table.setAccessibleName("Papers")
         hh = self.table.horizontalHeader()
         hh.setSectionsMovable(True)
@@ -200,6 +224,15 @@ class MainWindow(QMainWindow):
         self.detail.removeTag.connect(lambda t: self.remove_tags(self.selected_ids(), [t]))
         self.detail.noteChanged.connect(self._save_note)
         self.detail.bulkAction.connect(self._bulk)
+        self.detail.fieldEdited.connect(self.edit_field)
+        self.detail.pickSplit.connect(self.pick_split)
+        self.detail.acceptReview.connect(self.accept_review)
+        self.detail.attachRequested.connect(self.attach_dialog)
+        self.detail.openAttachment.connect(self.open_attachment)
+        self.model.editFailed.connect(lambda msg: dialogs.warn(self, "Not saved", msg))
+        self.model.edited.connect(lambda _pid: self.refresh())
+        self.table.filesDroppedOnRow.connect(self._attach_dropped)
+        self.table.inputsDropped.connect(self._import_mime)
 
         self._build_actions()
         self.setWindowTitle(f"{lib.path.name} — refmanager")
@@ -228,6 +261,11 @@ class MainWindow(QMainWindow):
         self.act_import = self._act(f, "&Import…", self.import_dialog, QKeySequence.StandardKey.Open, "import")
         self.act_paste = self._act(f, "Import from clipboard", self.paste, "Ctrl+Shift+V")
         f.addSeparator()
+        self.act_new_library = self._act(f, "&New library…", self.new_library_dialog, QKeySequence.StandardKey.New)
+        self.act_open_library = self._act(f, "Open &library…", self.open_library_dialog, "Ctrl+Shift+O")
+        self.recent_menu = f.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        f.addSeparator()
         self.export_menu = f.addMenu("&Export")
         self.export_actions: dict[tuple[str, str], QAction] = {}
         for scope, scope_label in (("library", "Whole library"), ("view", "Current view"), ("selection", "Selected papers")):
@@ -237,6 +275,9 @@ class MainWindow(QMainWindow):
                 self.export_actions[(scope, fmt)] = a
         self.act_export = self.export_actions[("library", "bibtex")]
         self.act_export.setShortcut(QKeySequence("Ctrl+E"))
+        f.addSeparator()
+        self.act_prefs = self._act(f, "&Preferences…", self.preferences_dialog, "Ctrl+,")
+        self.act_prefs.setMenuRole(QAction.MenuRole.PreferencesRole)
         f.addSeparator()
         self.act_quit = self._act(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -253,6 +294,9 @@ class MainWindow(QMainWindow):
         self.act_tag = self._act(e, "Add &tag…", self.tag_dialog, "Ctrl+T", "tag")
         self.act_untag = self._act(e, "Remove tag…", self.untag_dialog, "Ctrl+Shift+T")
         e.addSeparator()
+        self.act_merge = self._act(e, "&Merge papers…", self.merge_selected, "Ctrl+Shift+M")
+        self.act_duplicates = self._act(e, "Find &duplicates…", self.find_duplicates_dialog)
+        e.addSeparator()
         self.act_trash = self._act(e, "Move to &trash", self.trash_selected, QKeySequence.StandardKey.Delete, "trash")
         self.act_restore = self._act(e, "Restore from trash", self.restore_selected, "Ctrl+Shift+R", "restore")
         self.act_empty_trash = self._act(e, "Empty trash…", self.empty_trash)
@@ -265,6 +309,11 @@ class MainWindow(QMainWindow):
         p = mb.addMenu("&Paper")
         self.act_open = self._act(p, "Open on &arXiv", self.open_on_arxiv, "Ctrl+Return", "open")
         self.act_pdf = self._act(p, "Open &PDF", self.open_pdf, "Ctrl+Shift+P", "pdf")
+        p.addSeparator()
+        self.act_edit = self._act(p, "&Edit paper", self.toggle_edit, "Ctrl+Shift+E", "note")
+        self.act_attach = self._act(p, "Attach &file…", self.attach_dialog, "Ctrl+Shift+A")
+        self.act_split = self._act(p, "S&plit merged paper", self.split_selected)
+        self.act_accept_review = self._act(p, "Accept title/author split", self.accept_review)
         p.addSeparator()
         self.act_find_arxiv = self._act(p, "Find on arXiv", self.find_on_arxiv, "Ctrl+L", "search")
         self.act_fetch_ids = self._act(p, "Fetch missing arXiv ids…", self.fetch_missing_ids)
@@ -420,6 +469,7 @@ class MainWindow(QMainWindow):
         papers = self.lib.get_many(ids[:1]) if len(ids) == 1 else [{"trashed": t} for t in self._trashed_flags(ids)]
         if len(ids) == 1:
             self.detail.show_papers(papers, self.lib.tag_colors())
+            self._show_extras(ids[0])
             self.read_timer.start()
         else:
             self.read_timer.stop()
@@ -622,11 +672,17 @@ class MainWindow(QMainWindow):
             gui_links.open_url(core_links.abs_url(p))
 
     def open_pdf(self) -> None:
+        """The attached PDF when there is one, else arXiv's PDF."""
         p = self.current_paper()
-        if p is not None:
-            url = core_links.pdf_url(p)
-            if url:
-                gui_links.open_url(url)
+        if p is None:
+            return
+        local = [a for a in self.lib.attachments(p["id"]) if a["exists"] and str(a["name"]).lower().endswith(".pdf")]
+        if local:
+            self.open_attachment(str(local[0]["path"]))
+            return
+        url = core_links.pdf_url(p)
+        if url:
+            gui_links.open_url(url)
 
     # -------------------------------------------------------------- import
     def import_dialog(self) -> None:
@@ -824,6 +880,202 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"arXiv lookup failed: {message}", 10000)
         self.lookupFinished.emit(None)
 
+    # ------------------------------------------------------- fixing by hand
+    def _show_extras(self, pid: int) -> None:
+        try:
+            review = self.lib.review_options(pid)
+            history = self.history_lines(pid)
+            attachments = self.lib.attachments(pid)
+        except Exception:  # never let the detail pane fail on a paper
+            log.exception("detail extras failed for %s", pid)
+            review, history, attachments = None, [], []
+        self.detail.set_extras(review, history, attachments)
+
+    def history_lines(self, pid: int) -> list[str]:
+        """Added from, merged with, edited: what the detail pane shows as history."""
+        lines = []
+        for s in self.lib.paper_sources(pid):
+            where = Path(s["file"]).name if s["file"] else s["kind"]
+            line = f", line {s['line']}" if s["line"] else ""
+            lines.append(f"Added from {where}{line} ({(s['added_at'] or '')[:10]})")
+        for m in self.lib.merge_history(pid):
+            merged = ", ".join(str(i) for i in m["merged_ids"])
+            lines.append(f"Merged with paper {merged} ({(m['at'] or '')[:10]})")
+        p = self.lib.get(pid)
+        if p and p["edited_fields"]:
+            lines.append("Edited by you: " + ", ".join(f.replace("_", " ") for f in p["edited_fields"]))
+        return lines
+
+    def toggle_edit(self) -> None:
+        if self.detail.paper is not None:
+            self.detail.edit_button.toggle()
+
+    def edit_field(self, field: str, value: Any) -> None:
+        from ..core.errors import RefManagerError
+
+        p = self.detail.paper
+        if p is None:
+            return
+        try:
+            self.lib.edit_paper(p["id"], **{field: value})
+        except RefManagerError as e:
+            self.detail.editor.show_error(getattr(e, "message", str(e)))
+            return
+        self.detail.editor.show_error(None)
+        self.refresh()
+
+    def pick_split(self, index: int) -> None:
+        p = self.detail.paper
+        if p is not None:
+            self.lib.pick_split(p["id"], index)
+            self.refresh()
+
+    def accept_review(self) -> None:
+        p = self.detail.paper
+        if p is not None and self.lib.accept_review(p["id"]):
+            self.refresh()
+
+    def attach_dialog(self) -> None:
+        p = self.current_paper()
+        if p is None:
+            return
+        files = dialogs.get_open_files(self, "Attach files")
+        self._attach(p["id"], files)
+
+    def _attach(self, pid: int, files: list[str]) -> None:
+        from ..core.errors import RefManagerError
+
+        mode = str(self.settings.value("prefs/attachments", "copy"))
+        for f in files:
+            try:
+                self.lib.attach_file(pid, f, mode="link" if mode == "link" else "copy")
+            except RefManagerError as e:
+                dialogs.warn(self, "Not attached", str(e))
+        self.refresh()
+
+    def _attach_dropped(self, row: int, paths: list[str]) -> None:
+        pid = self.model.paper_id(row)
+        if pid is not None:
+            self._attach(pid, paths)
+            self.select_ids([pid])
+
+    def _import_mime(self, md: Any) -> None:
+        if md.hasUrls() and any(u.isLocalFile() for u in md.urls()):
+            files = [u.toLocalFile() for u in md.urls() if u.isLocalFile()]
+            self.import_inputs([(f, Path(f)) for f in files])
+        elif md.hasText():
+            self.import_inputs([("dropped text", md.text())], label="drop")
+
+    def open_attachment(self, path: str) -> None:
+        gui_links.open_local_file(path, self.lib)
+
+    def merge_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) < 2:
+            self.statusBar().showMessage("Select two or more papers to merge", 4000)
+            return
+        fields = self.lib.merge_candidates_fields(ids)
+        defaults = self.lib.default_merge_choice(ids)
+        choices = dialogs.merge_choices(self, fields, defaults)
+        if choices is None:
+            return
+        kept = self.lib.merge_papers(ids, choices)
+        self.refresh(keep_selection=False)
+        self.select_ids([kept])
+
+    def split_selected(self) -> None:
+        from ..core.errors import RefManagerError
+
+        p = self.current_paper()
+        if p is None:
+            return
+        try:
+            ids = self.lib.split_paper(p["id"])
+        except RefManagerError as e:
+            dialogs.warn(self, "Cannot split", str(getattr(e, "message", e)))
+            return
+        self.refresh(keep_selection=False)
+        self.select_ids(ids)
+
+    def find_duplicates_dialog(self) -> None:
+        from .duplicates import DuplicatesDialog
+
+        dlg = DuplicatesDialog(self)
+        self.duplicates_dialog = dlg
+        dlg.show()
+
+    # ------------------------------------------------------------ libraries
+    def switch_library(self, path: Path, *, create: bool = False) -> bool:
+        """Show another library in this window (File → Open / New / Recent)."""
+        from ..core.errors import RefManagerError
+        from ..core.library import Library as _Library
+
+        path = Path(path)
+        if not create and not path.exists():
+            dialogs.warn(self, "Open library", f"{path}: no such library")
+            return False
+        try:
+            lib = _Library(path)
+        except RefManagerError as e:
+            dialogs.warn(self, "Cannot open the library", str(e))
+            return False
+        self.detail.flush_note()
+        wait_all()
+        old = self.lib
+        self.lib = lib
+        self.model.lib = lib
+        self.sidebar.lib = lib
+        self.model.set_view(View(sort=self.model.view.sort, descending=self.model.view.descending))
+        self.sidebar.select_section("all")
+        self.refresh(keep_selection=False)
+        self.setWindowTitle(f"{lib.path.name} — refmanager")
+        self.add_recent(lib.path)
+        old.close()
+        return True
+
+    def add_recent(self, path: Path) -> None:
+        items = [str(path.resolve())] + [p for p in self.recent_libraries() if p != str(path.resolve())]
+        self.settings.setValue("recent/libraries", items[:8])
+
+    def recent_libraries(self) -> list[str]:
+        v = self.settings.value("recent/libraries", [])
+        if isinstance(v, str):
+            v = [v]
+        return [str(x) for x in (v or [])]
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for p in self.recent_libraries():
+            a = self.recent_menu.addAction(p)
+            a.triggered.connect(lambda _=False, path=p: self.switch_library(Path(path)))
+        if not self.recent_libraries():
+            a = self.recent_menu.addAction("(none)")
+            a.setEnabled(False)
+
+    def new_library_dialog(self) -> None:
+        path = dialogs.get_save_file(self, "New library", "refmanager libraries (*.db)", "library.db")
+        if not path:
+            return
+        if Path(path).exists():
+            dialogs.warn(self, "New library", f"{path} already exists: choose a new name, or use Open library.")
+            return
+        self.switch_library(Path(path), create=True)
+
+    def open_library_dialog(self) -> None:
+        path = dialogs.get_open_library(self)
+        if path:
+            self.switch_library(Path(path))
+
+    def preferences_dialog(self) -> None:
+        from .preferences import PreferencesDialog
+
+        dlg = PreferencesDialog(self.settings, self)
+        if dialogs.exec_dialog(dlg):
+            dlg.save()
+            from . import theme
+
+            theme.follow_system(str(self.settings.value("prefs/theme", "system")))
+
     # --------------------------------------------------------------- menus
     def _fill_columns_menu(self, menu: QMenu) -> None:
         menu.clear()
@@ -848,6 +1100,9 @@ class MainWindow(QMainWindow):
             m.addAction(a)
         m.addSeparator()
         for a in (self.act_tag, self.act_untag, self.act_toggle_read, self.act_toggle_star):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.act_edit, self.act_attach, self.act_merge, self.act_split):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.act_restore if self.model.view.section == "trash" else self.act_trash)

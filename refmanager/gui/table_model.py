@@ -56,6 +56,8 @@ def plain_tooltip(text: str) -> str:
 
 class PaperTableModel(QAbstractTableModel):
     countChanged = Signal(int)
+    editFailed = Signal(str)
+    edited = Signal(int)  # paper id
 
     def __init__(self, lib: Library, parent: Any = None) -> None:
         super().__init__(parent)
@@ -149,7 +151,29 @@ class PaperTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        if COLUMNS[index.column()][0] == "title":
+            f |= Qt.ItemFlag.ItemIsEditable  # F2 edits the title in the table
+        return f
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or COLUMNS[index.column()][0] != "title":
+            return False
+        pid = self.paper_id(index.row())
+        if pid is None:
+            return False
+        from ..core.errors import RefManagerError
+
+        try:
+            changed = self.lib.edit_paper(pid, title=str(value).strip() or None)
+        except RefManagerError as e:
+            self.editFailed.emit(str(getattr(e, "message", e)))
+            return False
+        if changed:
+            self._pages.clear()
+            self.dataChanged.emit(index, index)
+            self.edited.emit(pid)
+        return True
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -184,6 +208,8 @@ class PaperTableModel(QAbstractTableModel):
             if key == "read":
                 return "" if read else "●"
             return None
+        if role == Qt.ItemDataRole.EditRole:
+            return (title or "") if key == "title" else None
         if role == IdRole:
             return pid
         if role == TagsRole:

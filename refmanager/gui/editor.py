@@ -1,0 +1,266 @@
+"""Editing a paper in place: every field, saved on Enter or when leaving it, Esc reverts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.categories import CATEGORY_NAMES
+
+log = logging.getLogger(__name__)
+
+EDIT_FIELDS = ("title", "authors", "et_al", "orgs", "date", "category", "arxiv_id", "doi", "journal", "abstract")
+
+
+class FieldLine(QLineEdit):
+    """A line that saves on Enter or focus loss and reverts on Esc."""
+
+    committed = Signal(str, str)  # field, text
+
+    def __init__(self, field: str, placeholder: str = "") -> None:
+        super().__init__()
+        self.field = field
+        self.original = ""
+        self.setPlaceholderText(placeholder)
+        self.setAccessibleName(field)
+        self.editingFinished.connect(self._commit)
+
+    def load(self, text: str) -> None:
+        self.original = text
+        self.setText(text)
+        self.setCursorPosition(0)
+
+    def _commit(self) -> None:
+        if self.text() != self.original:
+            self.committed.emit(self.field, self.text())
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
+        if e.key() == Qt.Key.Key_Escape:
+            self.setText(self.original)
+            return
+        super().keyPressEvent(e)
+
+
+class FieldText(QPlainTextEdit):
+    """The abstract: saved when leaving the field (or Ctrl+Enter), Esc reverts."""
+
+    committed = Signal(str, str)
+
+    def __init__(self, field: str) -> None:
+        super().__init__()
+        self.field = field
+        self.original = ""
+        self.setAccessibleName(field)
+        self.setTabChangesFocus(True)
+        self.setMinimumHeight(90)
+
+    def load(self, text: str) -> None:
+        self.original = text
+        self.setPlainText(text)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
+        if e.key() == Qt.Key.Key_Escape:
+            self.setPlainText(self.original)
+            return
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and e.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self._commit()
+            return
+        super().keyPressEvent(e)
+
+    def focusOutEvent(self, e: Any) -> None:  # noqa: N802
+        self._commit()
+        super().focusOutEvent(e)
+
+    def _commit(self) -> None:
+        if self.toPlainText() != self.original:
+            self.committed.emit(self.field, self.toPlainText())
+
+
+class AuthorList(QWidget):
+    """Authors in order: add, remove, reorder, rename in place."""
+
+    committed = Signal(str, object)  # "authors", list[str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.list = QListWidget()
+        self.list.setAccessibleName("authors")
+        self.list.setMaximumHeight(120)
+        self.list.itemChanged.connect(lambda _i: self._commit())
+        lay.addWidget(self.list, 1)
+        buttons = QVBoxLayout()
+        self.buttons: dict[str, QToolButton] = {}
+        for key, text, tip in (("add", "+", "Add an author"), ("remove", "−", "Remove the author"),
+                               ("up", "↑", "Move up"), ("down", "↓", "Move down")):
+            b = QToolButton()
+            b.setText(text)
+            b.setToolTip(tip)
+            b.setAccessibleName(tip)
+            b.clicked.connect(lambda _=False, k=key: self._button(k))
+            buttons.addWidget(b)
+            self.buttons[key] = b
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        self._loading = False
+
+    def load(self, authors: list[str]) -> None:
+        self._loading = True
+        self.list.clear()
+        for a in authors:
+            it = QListWidgetItem(a)
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsEditable)
+            self.list.addItem(it)
+        self._loading = False
+
+    def authors(self) -> list[str]:
+        return [self.list.item(i).text().strip() for i in range(self.list.count()) if self.list.item(i).text().strip()]
+
+    def _button(self, key: str) -> None:
+        row = self.list.currentRow()
+        if key == "add":
+            self._loading = True
+            it = QListWidgetItem("New Author")
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsEditable)
+            self.list.addItem(it)
+            self.list.setCurrentItem(it)
+            self._loading = False
+            self.list.editItem(it)
+            return
+        if row < 0:
+            return
+        if key == "remove":
+            self.list.takeItem(row)
+        elif key in ("up", "down"):
+            to = row - 1 if key == "up" else row + 1
+            if not 0 <= to < self.list.count():
+                return
+            self._loading = True
+            it = self.list.takeItem(row)
+            self.list.insertItem(to, it)
+            self.list.setCurrentRow(to)
+            self._loading = False
+        self._commit()
+
+    def _commit(self) -> None:
+        if not self._loading:
+            self.committed.emit("authors", self.authors())
+
+
+class PaperEditor(QWidget):
+    """The edit form of the detail pane."""
+
+    fieldEdited = Signal(str, object)  # field, value
+
+    def __init__(self) -> None:
+        super().__init__()
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.title = FieldLine("title", "Title")
+        self.authors = AuthorList()
+        self.et_al = QCheckBox("The author list is cut short (et al.)")
+        self.orgs = FieldLine("orgs", "organisations, comma separated")
+        self.date = FieldLine("date", "YYYY-MM-DD")
+        self.category = QComboBox()
+        self.category.setEditable(True)
+        self.category.setAccessibleName("category")
+        self.category.addItem("", "")
+        for code, name in sorted(CATEGORY_NAMES.items()):
+            self.category.addItem(f"{code} — {name}", code)
+        self.category.activated.connect(lambda _i: self._category_done())
+        self.category.lineEdit().editingFinished.connect(self._category_done)
+        self.arxiv_id = FieldLine("arxiv_id", "e.g. 2408.00118")
+        self.doi = FieldLine("doi", "10.xxxx/…")
+        self.journal = FieldLine("journal", "journal reference")
+        self.abstract = FieldText("abstract")
+        self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.setObjectName("EditError")
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setVisible(False)
+        form.addRow("Title", self.title)
+        form.addRow("Authors", self.authors)
+        form.addRow("", self.et_al)
+        form.addRow("Organisations", self.orgs)
+        form.addRow("Date", self.date)
+        form.addRow("Category", self.category)
+        form.addRow("arXiv id", self.arxiv_id)
+        form.addRow("DOI", self.doi)
+        form.addRow("Journal", self.journal)
+        form.addRow("Abstract", self.abstract)
+        form.addRow("", self.error)
+        for w in (self.title, self.orgs, self.date, self.arxiv_id, self.doi, self.journal, self.abstract):
+            w.committed.connect(self._text_done)
+        self.authors.committed.connect(lambda f, v: self.fieldEdited.emit(f, v))
+        self.et_al.toggled.connect(lambda on: None if self._loading else self.fieldEdited.emit("et_al", on))
+        self._loading = False
+        self._category = ""
+
+    def load(self, p: dict[str, Any]) -> None:
+        self._loading = True
+        self.title.load(p["title"] or "")
+        self.authors.load(p["authors"])
+        self.et_al.setChecked(bool(p["et_al"]))
+        self.orgs.load(", ".join(p["orgs"]))
+        self.date.load(p["date"] or "")
+        self._category = p["category"] or ""
+        i = self.category.findData(self._category)
+        if i >= 0:
+            self.category.setCurrentIndex(i)
+        else:
+            self.category.setEditText(self._category)
+        self.arxiv_id.load(p["arxiv_id"] or "")
+        self.doi.load(p.get("doi") or "")
+        self.journal.load(p.get("journal") or "")
+        self.abstract.load(p["abstract"] or "")
+        self.show_error(None)
+        self._loading = False
+
+    def _text_done(self, field: str, text: str) -> None:
+        if self._loading:
+            return
+        value: Any = text.strip()
+        if field == "orgs":
+            value = [o.strip() for o in text.split(",") if o.strip()]
+        elif value == "" and field != "abstract":
+            value = None
+        self.fieldEdited.emit(field, value)
+
+    def _category_done(self) -> None:
+        if self._loading:
+            return
+        data = self.category.currentData()
+        text = self.category.currentText().strip()
+        code = data if data and text.startswith(str(data)) else text.split(" — ")[0].strip()
+        if code != self._category:
+            self._category = code
+            self.fieldEdited.emit("category", code or None)
+
+    def show_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+
+    def revert(self, field: str) -> None:
+        w = getattr(self, field, None)
+        if isinstance(w, (FieldLine, FieldText)):
+            w.load(w.original)
