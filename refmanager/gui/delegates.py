@@ -37,6 +37,7 @@ class TagsDelegate(QStyledItemDelegate):
         right = opt.rect.right() - 3
         start = x
         for t in tags:
+            color = QColor(self.model.tag_color(t) or DEFAULT_CHIP)
             w = fm.horizontalAdvance(t) + 10
             if x == start and x + w > right:
                 # the first tag alone is too wide: show it elided rather than not at all
@@ -47,7 +48,6 @@ class TagsDelegate(QStyledItemDelegate):
                     painter.setPen(opt.palette.text().color())
                     painter.drawText(QRectF(x, y, right - x, h), Qt.AlignmentFlag.AlignVCenter, "…")
                 break
-            color = QColor(self.model.tag_color(t) or DEFAULT_CHIP)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(color)
             painter.drawRoundedRect(QRectF(x, y, w, h), h / 2, h / 2)

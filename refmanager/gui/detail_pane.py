@@ -167,6 +167,8 @@ class DetailPane(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # text wraps to the pane's width instead of scrolling sideways
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(280)
         self.paper: dict[str, Any] | None = None
         self.stack = QStackedWidget()
@@ -219,13 +221,6 @@ class DetailPane(QScrollArea):
         buttons.addWidget(self.edit_button)
         lay.addLayout(buttons)
 
-        from .editor import PaperEditor
-
-        self.editor = PaperEditor()
-        self.editor.setVisible(False)
-        self.editor.fieldEdited.connect(self.fieldEdited)
-        lay.addWidget(self.editor)
-
         # --- what the importer was unsure of
         self.review_box = QFrame()
         self.review_box.setObjectName("ReviewBox")
@@ -248,6 +243,14 @@ class DetailPane(QScrollArea):
         self.split_buttons: list[QPushButton] = []
         self.review_box.setVisible(False)
         lay.addWidget(self.review_box)
+
+        from .editor import PaperEditor
+
+        self.editor = PaperEditor()
+        self.editor.setVisible(False)
+        self.editor.fieldEdited.connect(self.fieldEdited)
+        lay.addWidget(self.editor)
+
 
         tags_box = QWidget()
         self.tags_layout = FlowLayout(tags_box)
@@ -430,6 +433,7 @@ class DetailPane(QScrollArea):
                 b = QPushButton(f"Use: {alt.get('title')}  |  {first}")
                 b.setToolTip("Title: " + str(alt.get("title")) + "\nAuthors: " + ", ".join(alt.get("authors") or []))
                 b.setStyleSheet("text-align: left;")
+                b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
                 b.clicked.connect(lambda _=False, idx=i: self.pickSplit.emit(idx))
                 self.split_buttons_box.addWidget(b)
                 self.split_buttons.append(b)
@@ -442,6 +446,7 @@ class DetailPane(QScrollArea):
             b.setEnabled(bool(a["exists"]))
             b.setToolTip(str(a["path"]) if a["exists"] else f"The file is missing: {a['path']}")
             b.setStyleSheet("text-align: left;")
+            b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             b.clicked.connect(lambda _=False, path=str(a["path"]): self.openAttachment.emit(path))
             self.files_box.addWidget(b)
             self.attachment_buttons.append(b)

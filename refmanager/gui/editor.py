@@ -183,6 +183,8 @@ class PaperEditor(QWidget):
         self.category = QComboBox()
         self.category.setEditable(True)
         self.category.setAccessibleName("category")
+        self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.category.setMinimumContentsLength(12)
         self.category.addItem("", "")
         for code, name in sorted(CATEGORY_NAMES.items()):
             self.category.addItem(f"{code} — {name}", code)
