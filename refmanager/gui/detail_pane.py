@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from ..core.categories import category_name
 from ..core.links import opening_words
 from .icons import icon
+from .table_model import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -431,7 +432,7 @@ class DetailPane(QScrollArea):
             for i, alt in enumerate(review.get("alternatives") or []):
                 first = (alt.get("authors") or ["?"])[0]
                 b = QPushButton(f"Use: {alt.get('title')}  |  {first}")
-                b.setToolTip("Title: " + str(alt.get("title")) + "\nAuthors: " + ", ".join(alt.get("authors") or []))
+                b.setToolTip(plain_tooltip("Title: " + str(alt.get("title")) + "\nAuthors: " + ", ".join(alt.get("authors") or [])))
                 b.setStyleSheet("text-align: left;")
                 b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
                 b.clicked.connect(lambda _=False, idx=i: self.pickSplit.emit(idx))
@@ -444,7 +445,7 @@ class DetailPane(QScrollArea):
         for a in attachments:
             b = QPushButton(icon("pdf"), a["name"] + ("" if a["exists"] else "  (missing)"))
             b.setEnabled(bool(a["exists"]))
-            b.setToolTip(str(a["path"]) if a["exists"] else f"The file is missing: {a['path']}")
+            b.setToolTip(plain_tooltip(str(a["path"]) if a["exists"] else f"The file is missing: {a['path']}"))
             b.setStyleSheet("text-align: left;")
             b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             b.clicked.connect(lambda _=False, path=str(a["path"]): self.openAttachment.emit(path))
@@ -454,7 +455,7 @@ class DetailPane(QScrollArea):
         local = [a for a in attachments if a["exists"] and str(a["name"]).lower().endswith(".pdf")]
         if local:
             self.pdf_button.setEnabled(True)
-            self.pdf_button.setToolTip(f"Open the attached PDF ({local[0]['name']})")
+            self.pdf_button.setToolTip(plain_tooltip(f"Open the attached PDF ({local[0]['name']})"))
 
     def _show_tags(self, tags: list[str], colors: dict[str, str]) -> None:
         while self.tags_layout.count():
@@ -464,7 +465,7 @@ class DetailPane(QScrollArea):
         for t in tags:
             chip = QToolButton()
             chip.setText(f"{t}  ✕")
-            chip.setToolTip(f"Remove tag {t!r}")
+            chip.setToolTip(plain_tooltip(f"Remove tag {t!r}"))
             chip.setAccessibleName(f"Remove tag {t}")
             chip.setObjectName("tagChip")
             color = colors.get(t.casefold())

@@ -476,3 +476,25 @@ def test_follows_system_light_and_dark(window, qtbot):
     finally:
         hints.unsetColorScheme()
         theme.apply_scheme(Qt.ColorScheme.Light)
+
+
+def test_every_tooltip_with_imported_text_is_escaped(window, qtbot, tmp_path):
+    """Qt renders a tool tip as rich text when it looks like HTML: ours never let it."""
+    evil = '<img src="file:///etc/passwd">'
+    window.lib.import_text(f"CLJan 2, 2026\n{evil}What Is AIMax\nAbstract.\n", "h.txt")
+    window.refresh()
+    pid = window.lib.search("author:max")[0][0]["id"]
+    window.lib.add_tags([pid], ["<b>bold</b>"])
+    pdf = tmp_path / "<i>x<i>.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n")
+    window.lib.attach_file(pid, pdf)
+    window.refresh()
+    window.select_ids([pid])
+    qtbot.waitUntil(lambda: window.detail.paper is not None and window.detail.paper["id"] == pid)
+    from PySide6.QtWidgets import QWidget
+
+    tips = [w.toolTip() for w in window.detail.findChildren(QWidget) if w.toolTip()]
+    assert any("&lt;b&gt;bold&lt;/b&gt;" in t for t in tips)
+    for t in tips:
+        if "<" in t.replace("<p style='white-space:pre-wrap'>", "").replace("</p>", ""):
+            raise AssertionError(f"unescaped markup in a tool tip: {t!r}")
