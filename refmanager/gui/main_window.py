@@ -716,28 +716,34 @@ class MainWindow(QMainWindow):
 
     def import_inputs(self, inputs: list[tuple[str, Any]], label: str | None = None) -> None:
         """Start one import action in the background, with progress and Cancel."""
+        worker = ImportWorker(self.lib.path, inputs, label)
+        if self._start_worker(worker, "Import", "Importing…", "entries"):
+            worker.finished.connect(self._on_import_finished)
+            worker.failed.connect(self._on_import_failed)
+            worker.cancelled.connect(self._on_import_cancelled)
+
+    def _start_worker(self, worker: Any, title: str, text: str, unit: str) -> bool:
+        """Run a worker in its thread behind a progress dialog with Cancel (one at a time)."""
         if self._worker is not None:
-            dialogs.warn(self, "Import running", "Another import is still running.")
-            return
+            dialogs.warn(self, "Busy", "Another import or lookup is still running.")
+            return False
         self.detail.flush_note()
-        self._worker = ImportWorker(self.lib.path, inputs, label)
-        self._progress = QProgressDialog("Importing…", "Cancel", 0, 0, self)
-        self._progress.setWindowTitle("Import")
+        self._worker = worker
+        self._progress = QProgressDialog(text, "Cancel", 0, 0, self)
+        self._progress.setWindowTitle(title)
         self._progress.setMinimumDuration(300)
         self._progress.setAutoClose(False)
         self._progress.setAutoReset(False)
-        self._progress.canceled.connect(self._worker.cancel)
-        self._worker.progress.connect(self._on_progress)
-        self._worker.finished.connect(self._on_import_finished)
-        self._worker.failed.connect(self._on_import_failed)
-        self._worker.cancelled.connect(self._on_import_cancelled)
-        self._import_thread = start_in_thread(self._worker, self)
+        self._progress.canceled.connect(worker.cancel)
+        worker.progress.connect(lambda d, t: self._on_progress(d, t, text, unit))
+        self._import_thread = start_in_thread(worker, self)
+        return True
 
-    def _on_progress(self, done: int, total: int) -> None:
+    def _on_progress(self, done: int, total: int, text: str = "Importing…", unit: str = "entries") -> None:
         if self._progress is not None:
             self._progress.setMaximum(total)
             self._progress.setValue(done)
-            self._progress.setLabelText(f"Importing… {done:,} of {total:,} entries")
+            self._progress.setLabelText(f"{text} {done:,} of {total:,} {unit}")
 
     def _end_import(self) -> None:
         if self._progress is not None:
@@ -847,22 +853,10 @@ class MainWindow(QMainWindow):
         self.start_lookup(ids)
 
     def start_lookup(self, ids: list[int]) -> None:
-        if self._worker is not None:
-            dialogs.warn(self, "Busy", "Another import or lookup is still running.")
-            return
-        self.detail.flush_note()
         worker = LookupWorker(self.lib.path, ids, self.arxiv_fetcher_factory(), self.arxiv_clock_factory())
-        self._worker = worker  # type: ignore[assignment]
-        self._progress = QProgressDialog("Looking up papers on arXiv…", "Cancel", 0, len(ids), self)
-        self._progress.setWindowTitle("arXiv lookup")
-        self._progress.setMinimumDuration(300)
-        self._progress.setAutoClose(False)
-        self._progress.setAutoReset(False)
-        self._progress.canceled.connect(worker.cancel)
-        worker.progress.connect(lambda d, t: self._progress and (self._progress.setValue(d), self._progress.setLabelText(f"Looking up papers on arXiv… {d} of {t}")))
-        worker.finished.connect(self._on_lookup_finished)
-        worker.failed.connect(self._on_lookup_failed)
-        self._import_thread = start_in_thread(worker, self)
+        if self._start_worker(worker, "arXiv lookup", "Looking up papers on arXiv…", "papers"):
+            worker.finished.connect(self._on_lookup_finished)
+            worker.failed.connect(self._on_lookup_failed)
 
     def _on_lookup_finished(self, report: Any) -> None:
         self._end_import()
