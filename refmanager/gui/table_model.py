@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -68,6 +68,11 @@ class PaperTableModel(QAbstractTableModel):
         self._colors: dict[str, str] = {}
         self._note_hits: set[int] = set()
         self.hint: str | None = None
+        self.count_pending = False
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(0)
+        self._count_timer.timeout.connect(self.finish_count)
         self.reload()
 
     # ------------------------------------------------------------- the view
@@ -80,14 +85,41 @@ class PaperTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        """Re-query after a change: drop the cache, count again."""
+        """Re-query after a change: the first page now, the full count right after.
+
+        The first page is all the table needs to paint; counting every match of
+        a short prefix in a big library can take longer, so it runs from the
+        event loop once the first page is on screen (rows are then appended).
+        """
         self.beginResetModel()
         self._pages.clear()
         self._colors = self.lib.tag_colors()
-        self._count = self.lib.count(self._view)
         self.hint = self.lib.search_hint(self._view) if self._view.search.strip() else None
         self._note_hits = set()
+        first = self.lib.page(self._view, 0, PAGE_SIZE)
+        self._pages[0] = first
+        if self._view.search.strip():
+            self._mark_note_hits(first)
+        self._count = len(first)
         self.endResetModel()
+        if len(first) == PAGE_SIZE:
+            self.count_pending = True
+            self._count_timer.start()
+        else:
+            self.count_pending = False
+            self.countChanged.emit(self._count)
+
+    def finish_count(self) -> None:
+        """Count all matching rows (after the first page was shown) and append them."""
+        self._count_timer.stop()
+        if not self.count_pending:
+            return
+        self.count_pending = False
+        n = self.lib.count(self._view)
+        if n > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, n - 1)
+            self._count = n
+            self.endInsertRows()
         self.countChanged.emit(self._count)
 
     def refresh_rows(self) -> None:
@@ -126,6 +158,7 @@ class PaperTableModel(QAbstractTableModel):
         return r[0] if r else None
 
     def row_of(self, pid: int) -> int | None:
+        self.finish_count()
         for page_no, page in self._pages.items():
             for i, r in enumerate(page):
                 if r[0] == pid:

@@ -305,8 +305,9 @@ def test_drop_and_paste_import(window, qtbot, tmp_path):
     text = "CLJan 2, 2026\nA Brand New Paper About ThingsAda Lovelace, Alan Turing\nWe study things.\n"
     QApplication.clipboard().setText(text)
     window.table.setFocus()
-    with qtbot.waitSignal(window.importFinished, timeout=20000):
+    with qtbot.waitSignal(window.importFinished, timeout=60000):
         qtbot.keyClick(window.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        assert window._worker is not None, "Ctrl+V on the table did not start an import"
     assert window.model.rowCount() == 22
     f = tmp_path / "drop.txt"
     f.write_text("CLJan 3, 2026\nAnother PaperGrace Hopper\nCompilers.\n")
