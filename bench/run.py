@@ -381,7 +381,9 @@ def gui_metrics(library_path: Path) -> dict[str, Any]:
     ``tag_filter``.  Return a flat or nested dict; it is stored as-is under
     ``"gui"`` in results.json.
     """
-    return {"status": "not implemented yet (hook for the GUI lead)", "library": str(library_path)}
+    from bench.gui_bench import measure
+
+    return measure(library_path)
 
 
 def phase_gui(a: dict[str, Any]) -> dict[str, Any]:

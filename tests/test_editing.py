@@ -9,6 +9,7 @@ import pytest
 
 from refmanager.core.errors import RefManagerError, ValidationError
 from refmanager.core.library import Library, View
+from refmanager.core.schema import SCHEMA_VERSION
 
 from .conftest import FULL_SEED, PROFILE_SEED, dump
 
@@ -348,4 +349,30 @@ def test_undo_history_survives_closing_the_library(tmp_path: Path):
     assert lib.count(View()) == 21
     assert lib.redo() == "Edit title of 'Curiosity in Hindsight: Intrinsic Exploration in…'"
     assert lib.get(2)["title"] == "Curiosity in Hindsight"
+    lib.close()
+
+
+def test_version_2_library_is_upgraded_and_its_undo_history_still_works(tmp_path: Path):
+    import sqlite3
+
+    path = tmp_path / "v2.db"
+    lib = Library(path)
+    lib.import_paths([FULL_SEED])
+    lib.add_tags([1], ["old"])
+    lib.close()
+    c = sqlite3.connect(path)
+    c.executescript(
+        "DROP TABLE alternatives; DROP TABLE merges; DROP TABLE not_duplicates; DROP TABLE attachments; "
+        "UPDATE undo_log SET before = replace(before, ',\"_alternatives\":[],\"_attachments\":[],"
+        "\"_merges\":[],\"_not_dups\":[]', ''); PRAGMA user_version=2;"
+    )
+    assert "_alternatives" not in c.execute("SELECT before FROM undo_log ORDER BY id DESC").fetchone()[0]
+    c.close()
+    lib = Library(path)
+    assert lib.schema_version == SCHEMA_VERSION >= 3
+    lib.edit_paper(1, title="Gemma 2, edited after the upgrade")
+    assert lib.get(1)["alternatives"] == {"title": [GEMMA2]}
+    assert lib.undo() == "Edit title of 'Gemma 2: Improving Open Language Models at a Prac…'"
+    assert lib.undo() == "Add tag 'old'"  # logged before the upgrade
+    assert lib.get(1)["tags"] == [] and lib.get(1)["title"] == GEMMA2
     lib.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import filecmp
+import itertools
 import json
 import logging
 import os
@@ -903,30 +904,30 @@ class EditingMixin:
     @staticmethod
     def _similar_titles(titles: list[tuple[int, str, str]], add: Any) -> None:
         """Typos and small rewordings: blocks of titles sharing their first or last three words,
-        compared by length order with cheap filters before difflib."""
-        blocks: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
-        for t in titles:
-            if len(t[1]) <= SIMILAR_TITLE_MIN_CHARS:
+        each title compared with its neighbours by length, cheap filters before difflib."""
+        Item = tuple[int, str, str, frozenset[str], tuple[str, ...]]
+        blocks: dict[tuple[str, str], list[Item]] = defaultdict(list)
+        for pid, tkey, title in titles:
+            if len(tkey) <= SIMILAR_TITLE_MIN_CHARS:
                 continue
-            words = t[1].split()
-            blocks[("first", " ".join(words[:3]))].append(t)
-            blocks[("last", " ".join(words[-3:]))].append(t)
+            words = tkey.split()
+            item = (pid, tkey, title, frozenset(words), tuple(_DIGITS.findall(tkey)))
+            blocks[("first", " ".join(words[:3]))].append(item)
+            blocks[("last", " ".join(words[-3:]))].append(item)
         bound = 2 / SIMILAR_TITLE_RATIO - 1  # ratio >= r needs len(b) <= len(a) * bound
         compared: set[tuple[int, int]] = set()
         for members in blocks.values():
             if len(members) < 2:
                 continue
             members.sort(key=lambda m: len(m[1]))
-            for i, (a, ta, title_a) in enumerate(members):
+            for i, (a, ta, title_a, words_a, digits_a) in enumerate(members):
                 sm: difflib.SequenceMatcher[str] | None = None
-                words_a = set(ta.split())
-                digits = _DIGITS.findall(ta)
-                for b, tb, title_b in members[i + 1 : i + 1 + SIMILAR_TITLE_WINDOW]:
-                    if len(tb) > len(ta) * bound:
+                limit = len(ta) * bound
+                for b, tb, title_b, words_b, digits_b in members[i + 1 : i + 1 + SIMILAR_TITLE_WINDOW]:
+                    if len(tb) > limit:
                         break
-                    diff = words_a.symmetric_difference(tb.split())
-                    # A 5% edit touches a few words; numbers differ: "Gemma 2" is not "Gemma 3".
-                    if tb == ta or len(diff) > 6 or _DIGITS.findall(tb) != digits or (a, b) in compared:
+                    # Numbers differ: "Gemma 2" is not "Gemma 3"; a 5% edit touches few words.
+                    if digits_b != digits_a or tb == ta or len(words_a ^ words_b) > 6 or (a, b) in compared:
                         continue
                     compared.add((a, b))
                     if sm is None:
@@ -936,25 +937,40 @@ class EditingMixin:
                     if not (sm.real_quick_ratio() >= SIMILAR_TITLE_RATIO and sm.quick_ratio() >= SIMILAR_TITLE_RATIO
                             and sm.ratio() >= SIMILAR_TITLE_RATIO):
                         continue
-                    if _names_differ(diff, title_a, title_b):
+                    if _names_differ(words_a ^ words_b, title_a, title_b):
                         continue
                     add(a, b, "similar title")
 
     def _abstract_prefixes(self, add: Any) -> None:
-        # Sorted keys: every key that starts with k follows k directly, so a stack of the
-        # keys that are prefixes of the current one finds every pair in one pass.
-        stack: list[tuple[int, str]] = []
+        """One abstract the start of another: both share their first 40 characters, so only the
+        papers whose opening another paper shares are read, group by group (the prefix index
+        gives the groups and their order; each group is sorted here)."""
+        n = ABSTRACT_PREFIX_CHARS
+        prefix = f"substr(abstract_key, 1, {n})"  # the expression of the index papers_abstract_prefix
         cur = self.db.conn.execute(
-            "SELECT id, abstract_key FROM papers WHERE abstract_key IS NOT NULL AND trashed_at IS NULL "
-            "AND length(abstract_key) >= ? ORDER BY abstract_key",
-            (ABSTRACT_PREFIX_CHARS,),
+            f"SELECT id, abstract_key FROM papers WHERE abstract_key IS NOT NULL AND trashed_at IS NULL "
+            f"AND length(abstract_key) >= {n} AND {prefix} IN "
+            f"(SELECT {prefix} FROM papers GROUP BY {prefix} HAVING count(*) > 1) ORDER BY {prefix}"
         )
-        for pid, akey in cur:
-            while stack and not akey.startswith(stack[-1][1]):
+        group: list[tuple[str, int]] = []
+        for pid, akey in itertools.chain(cur, [(None, None)]):  # (streamed, not all in memory)
+            if group and (akey is None or not akey.startswith(group[0][0][:n])):
+                self._prefix_pairs(sorted(group), add)
+                group = []
+            if akey is not None:
+                group.append((akey, pid))
+
+    @staticmethod
+    def _prefix_pairs(keys: list[tuple[str, int]], add: Any) -> None:
+        # Sorted: every key that starts with k follows k directly, so a stack of the keys that
+        # are prefixes of the current one finds every pair in one pass.
+        stack: list[tuple[str, int]] = []
+        for akey, pid in keys:
+            while stack and not akey.startswith(stack[-1][0]):
                 stack.pop()
-            for other, okey in stack[-GROUP_PAIRS:]:
+            for okey, other in stack[-GROUP_PAIRS:]:
                 add(other, pid, "same abstract" if okey == akey else "one abstract is the start of the other")
-            stack.append((pid, akey))
+            stack.append((akey, pid))
 
     def mark_not_duplicate(self, a: int, b: int) -> None:
         """Remember that two papers are different: ``find_duplicates`` never pairs them again."""

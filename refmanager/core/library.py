@@ -109,8 +109,12 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
+#: One encoder, made once: ``json.dumps`` with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dumps(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(v)
 
 
 @dataclass
@@ -547,7 +551,7 @@ class Library(EditingMixin):
         """Position of a paper in a view (for keeping the selection)."""
         frm, params, _ = self.view_sql(view)
         expr = SORTS.get(view.sort, SORTS["added"])
-        r = self._q(f"SELECT {expr.replace('p.', '')} , id FROM papers WHERE id = ?", (pid,))
+        r = self._q(f"SELECT {expr}, p.id FROM papers p WHERE p.id = ?", (pid,))
         if not r:
             return None
         key = r[0][0]
@@ -561,6 +565,34 @@ class Library(EditingMixin):
         except sqlite3.OperationalError:
             return None
         return n if found else None
+
+    def rows_of(self, view: View, ids: Sequence[int]) -> dict[int, int]:
+        """Positions of many papers in a view with one scan (selecting new papers after an import)."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        frm, params, _ = self.view_sql(view)
+        order = self.order_sql(view)
+        c = self.db.conn
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id INTEGER PRIMARY KEY)")
+        c.execute("DELETE FROM wanted_ids")
+        c.executemany("INSERT OR IGNORE INTO wanted_ids(id) VALUES (?)", [(i,) for i in ids])
+        try:
+            return {
+                pid: rn
+                for pid, rn in self._q(
+                    f"SELECT id, rn FROM (SELECT p.id AS id, row_number() OVER ({order}) - 1 AS rn {frm}) "
+                    "WHERE id IN (SELECT id FROM wanted_ids)",
+                    params,
+                )
+            }
+        except sqlite3.OperationalError as e:
+            log.info("rows_of failed: %s", e)
+            return {}
+        finally:
+            c.execute("DELETE FROM wanted_ids")
+            if c.in_transaction:
+                c.commit()
 
     def note_hits(self, ids: Sequence[int], query: str) -> set[int]:
         """Which of these papers the search matches in their note (shown in the table)."""
@@ -582,8 +614,7 @@ class Library(EditingMixin):
     def search(self, query: str, *, trash: bool = False) -> tuple[list[dict[str, Any]], str | None]:
         """Papers matching a search (for the command line), and a hint."""
         view = View(section="trash" if trash else "all", search=query, sort="added", descending=True)
-        frm, params, hint = self.view_sql(view)
-        return self.get_many(self.ids(view)), hint
+        return self.get_many(self.ids(view)), self.search_hint(view)
 
     def all_ids(self, *, trash: bool = False) -> list[int]:
         return self.ids(View(section="trash" if trash else "all", sort="added", descending=False))

@@ -183,6 +183,11 @@ CREATE INDEX IF NOT EXISTS attachments_paper ON attachments(paper_id);
     # at the first 40 characters (library.MIN_PREFIX_CHARS): index those, not whole abstracts (the
     # old index was a second copy of every abstract), plus a small index of the untitled papers,
     # the only ones a titled entry can merge into by abstract.
+    # The sort indexes hold the papers outside the trash only (every view but the trash's): the
+    # table's first page and the pages deeper down walk the index without reading each row to
+    # check ``trashed_at``; "tags" gets one too.
+    # FTS5 keeps up to 32 MB of new terms in memory before writing a segment (default 1 MB):
+    # a third less work to index an import.
     # The FTS triggers skip papers above ``fts_deferred.above_id`` while a row exists there: an
     # import (one transaction) inserts that row, writes its papers, indexes them with one
     # INSERT ... SELECT and deletes the row before committing.  Writing FTS5 from a trigger
@@ -192,7 +197,26 @@ DROP INDEX IF EXISTS papers_abstract_key;
 CREATE INDEX IF NOT EXISTS papers_abstract_prefix ON papers(substr(abstract_key, 1, 40));
 CREATE INDEX IF NOT EXISTS papers_abstract_prefix_untitled ON papers(substr(abstract_key, 1, 40))
     WHERE title IS NULL;
+DROP INDEX IF EXISTS papers_sort_title;
+DROP INDEX IF EXISTS papers_sort_author;
+DROP INDEX IF EXISTS papers_sort_year;
+DROP INDEX IF EXISTS papers_sort_date;
+DROP INDEX IF EXISTS papers_sort_category;
+DROP INDEX IF EXISTS papers_sort_added;
+DROP INDEX IF EXISTS papers_sort_read;
+DROP INDEX IF EXISTS papers_sort_starred;
+CREATE INDEX IF NOT EXISTS papers_live_title ON papers(sort_title, id) WHERE trashed_at IS NULL;
+CREATE INDEX IF NOT EXISTS papers_live_author ON papers(sort_author, id) WHERE trashed_at IS NULL;
+CREATE INDEX IF NOT EXISTS papers_live_year ON papers(coalesce(year, 0), id) WHERE trashed_at IS NULL;
+CREATE INDEX IF NOT EXISTS papers_live_date ON papers(coalesce(date, ''), id) WHERE trashed_at IS NULL;
+CREATE INDEX IF NOT EXISTS papers_live_category ON papers(coalesce(category, ''), id)
+    WHERE trashed_at IS NULL;
+CREATE INDEX IF NOT EXISTS papers_live_tags ON papers(tags_text, id) WHERE trashed_at IS NULL;
+CREATE INDEX IF NOT EXISTS papers_live_added ON papers(added_at, id) WHERE trashed_at IS NULL;
+CREATE INDEX IF NOT EXISTS papers_live_read ON papers(read, id) WHERE trashed_at IS NULL;
+CREATE INDEX IF NOT EXISTS papers_live_starred ON papers(starred, id) WHERE trashed_at IS NULL;
 CREATE TABLE IF NOT EXISTS fts_deferred (above_id INTEGER NOT NULL);
+INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', 33554432);
 DROP TRIGGER IF EXISTS papers_ai;
 DROP TRIGGER IF EXISTS papers_ad;
 DROP TRIGGER IF EXISTS papers_au;

@@ -37,6 +37,7 @@ _QUOTES = str.maketrans(
 _NBSP = re.compile("[\u00a0\u202f\u2007]")
 _WS = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w]+")
+_KEY_SEP = re.compile(r"[\W_]+")
 
 
 def clean_text(text: str) -> str:
@@ -91,8 +92,9 @@ def title_key(text: str | None) -> str | None:
     if not t.isascii():
         t = unicodedata.normalize("NFKD", t)
         t = "".join(c for c in t if not unicodedata.combining(c))
-    t = _NON_WORD.sub(" ", t.casefold()).replace("_", " ")
-    t = collapse_ws(t)
+    # One pass: every run of non-word characters and underscores becomes one
+    # space (whitespace is non-word, so nothing else is left to collapse).
+    t = _KEY_SEP.sub(" ", t.casefold()).strip()
     return t or None
 
 

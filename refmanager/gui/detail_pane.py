@@ -353,11 +353,7 @@ class DetailPane(QScrollArea):
             self.stack.setCurrentWidget(self.empty)
             return
         if len(papers) > 1:
-            self.paper = None
-            self.many_label.setText(f"{len(papers)} papers selected")
-            trash = all(p["trashed"] for p in papers)
-            self.bulk_buttons["trash"].setVisible(not trash)
-            self.stack.setCurrentWidget(self.many)
+            self.show_many(len(papers), trash=all(p["trashed"] for p in papers))
             return
         p = papers[0]
         same = self.paper is not None and self.paper["id"] == p["id"]
@@ -456,6 +452,14 @@ class DetailPane(QScrollArea):
         if local:
             self.pdf_button.setEnabled(True)
             self.pdf_button.setToolTip(plain_tooltip(f"Open the attached PDF ({local[0]['name']})"))
+
+    def show_many(self, n: int, trash: bool = False) -> None:
+        """Several papers selected: the bulk actions."""
+        self.flush_note()
+        self.paper = None
+        self.many_label.setText(f"{n:,} papers selected")
+        self.bulk_buttons["trash"].setVisible(not trash)
+        self.stack.setCurrentWidget(self.many)
 
     def _show_tags(self, tags: list[str], colors: dict[str, str]) -> None:
         while self.tags_layout.count():

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelection, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,7 +34,7 @@ from .detail_pane import DetailPane
 from .icons import app_icon, icon
 from .sidebar import Sidebar
 from .table_model import COL, COLUMNS, PaperTableModel
-from .workers import ImportWorker, LookupWorker, start_in_thread, wait_all
+from .workers import ImportProcess, LookupWorker, start_in_thread, wait_all
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         self.lib = lib
         self.settings = settings or QSettings()
         self._import_thread = None
-        self._worker: ImportWorker | None = None
+        self._worker: Any = None  # the running import (child process) or lookup (thread)
         self._progress: QProgressDialog | None = None
         self.last_report: ImportReport | None = None
         from ..core import arxiv_api
@@ -392,6 +392,9 @@ class MainWindow(QMainWindow):
         self.save_all()
         for t in (self.read_timer, self.search_timer, self.detail.note.timer):
             t.stop()
+        if isinstance(self._worker, ImportProcess):
+            self._worker.cancel()
+            self._worker.wait()
         wait_all()
         super().closeEvent(e)
 
@@ -434,7 +437,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         n = self.model.rowCount()
-        m = len(self.selected_ids()) if self.table.selectionModel() else 0
+        m = self.selected_count() if self.table.selectionModel() else 0
         self.status_label.setText(f"{n:,} paper{'s' if n != 1 else ''} · {m:,} selected")
 
     def show_banner(self, text: str) -> None:
@@ -442,16 +445,27 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(True)
 
     # ---------------------------------------------------------- selection
+    def _selected_ranges(self) -> list[tuple[int, int]]:
+        """Selected rows as merged (top, bottom) ranges: cheap even for 100,000 rows."""
+        spans = sorted((r.top(), r.bottom()) for r in self.table.selectionModel().selection())
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+            else:
+                merged.append((top, bottom))
+        return merged
+
     def selected_rows(self) -> list[int]:
-        sm = self.table.selectionModel()
-        return sorted(i.row() for i in sm.selectedRows())
+        return [r for top, bottom in self._selected_ranges() for r in range(top, bottom + 1)]
+
+    def selected_count(self) -> int:
+        return sum(b - t + 1 for t, b in self._selected_ranges())
 
     def selected_ids(self) -> list[int]:
-        out = []
-        for r in self.selected_rows():
-            pid = self.model.paper_id(r)
-            if pid is not None:
-                out.append(pid)
+        out: list[int] = []
+        for top, bottom in self._selected_ranges():
+            out.extend(self.model.ids_in_rows(top, bottom))
         return out
 
     def current_paper(self) -> dict[str, Any] | None:
@@ -465,33 +479,42 @@ class MainWindow(QMainWindow):
         return self.lib.get(ids[0])
 
     def _selection_changed(self, *_: Any) -> None:
-        ids = self.selected_ids()
-        papers = self.lib.get_many(ids[:1]) if len(ids) == 1 else [{"trashed": t} for t in self._trashed_flags(ids)]
-        if len(ids) == 1:
-            self.detail.show_papers(papers, self.lib.tag_colors())
-            self._show_extras(ids[0])
+        n = self.selected_count()
+        if n == 1:
+            ids = self.selected_ids()
+            self.detail.show_papers(self.lib.get_many(ids), self.lib.tag_colors())
+            if self.detail.paper is not None:
+                self._show_extras(ids[0])
             self.read_timer.start()
         else:
             self.read_timer.stop()
-            self.detail.show_papers(papers if len(ids) > 1 else [])
+            if n > 1:
+                self.detail.show_many(n, trash=self.model.view.section == "trash")
+            else:
+                self.detail.show_papers([])
         self._update_status()
 
-    def _trashed_flags(self, ids: list[int]) -> list[bool]:
-        return [self.model.view.section == "trash"] * len(ids)
-
     def select_ids(self, ids: list[int]) -> None:
+        """Select papers by id: one lookup of their rows, one selection change."""
         sm = self.table.selectionModel()
-        sm.clearSelection()
-        first = None
-        for pid in ids:
-            row = self.model.row_of(pid)
-            if row is None:
-                continue
-            idx = self.model.index(row, COL["title"])
-            sm.select(idx, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
-            if first is None:
-                first = idx
-        if first is not None:
+        self.model.finish_count()
+        if len(ids) == 1:
+            row = self.model.row_of(ids[0])
+            rows = [] if row is None else [row]
+        else:
+            rows = sorted(self.model.lib.rows_of(self.model.view, ids).values())
+        selection = QItemSelection()
+        last_col = len(COLUMNS) - 1
+        i = 0
+        while i < len(rows):
+            j = i
+            while j + 1 < len(rows) and rows[j + 1] == rows[j] + 1:
+                j += 1
+            selection.select(self.model.index(rows[i], 0), self.model.index(rows[j], last_col))
+            i = j + 1
+        sm.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        if rows:
+            first = self.model.index(rows[0], COL["title"])
             sm.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
             self.table.scrollTo(first)
 
@@ -716,7 +739,7 @@ class MainWindow(QMainWindow):
 
     def import_inputs(self, inputs: list[tuple[str, Any]], label: str | None = None) -> None:
         """Start one import action in the background, with progress and Cancel."""
-        worker = ImportWorker(self.lib.path, inputs, label)
+        worker = ImportProcess(self.lib.path, inputs, label, self)
         if self._start_worker(worker, "Import", "Importing…", "entries"):
             worker.finished.connect(self._on_import_finished)
             worker.failed.connect(self._on_import_failed)
@@ -735,11 +758,18 @@ class MainWindow(QMainWindow):
         self._progress.setAutoClose(False)
         self._progress.setAutoReset(False)
         self._progress.canceled.connect(worker.cancel)
-        worker.progress.connect(lambda d, t: self._on_progress(d, t, text, unit))
-        self._import_thread = start_in_thread(worker, self)
+        self._progress_text = (text, unit)
+        # a bound method of this window: Qt queues the call into the UI thread
+        # (a lambda here would run in the worker thread and touch widgets from it)
+        worker.progress.connect(self._on_progress)
+        if isinstance(worker, ImportProcess):
+            worker.start()
+        else:
+            self._import_thread = start_in_thread(worker, self)
         return True
 
-    def _on_progress(self, done: int, total: int, text: str = "Importing…", unit: str = "entries") -> None:
+    def _on_progress(self, done: int, total: int) -> None:
+        text, unit = getattr(self, "_progress_text", ("Importing…", "entries"))
         if self._progress is not None:
             self._progress.setMaximum(total)
             self._progress.setValue(done)

@@ -157,6 +157,22 @@ class PaperTableModel(QAbstractTableModel):
         r = self._row(row) if 0 <= row < self._count else None
         return r[0] if r else None
 
+    def ids_in_rows(self, top: int, bottom: int) -> list[int]:
+        """Paper ids of rows top..bottom: cached pages when loaded, else one id-only query."""
+        self.finish_count()
+        out: list[int] = []
+        row = top
+        while row <= bottom:
+            page_no, i = divmod(row, PAGE_SIZE)
+            page = self._pages.get(page_no)
+            end = min(bottom, (page_no + 1) * PAGE_SIZE - 1)
+            if page is not None:
+                out.extend(r[0] for r in page[i : i + end - row + 1])
+            else:
+                out.extend(self.lib.ids(self._view, limit=end - row + 1, offset=row))
+            row = end + 1
+        return out
+
     def row_of(self, pid: int) -> int | None:
         self.finish_count()
         for page_no, page in self._pages.items():

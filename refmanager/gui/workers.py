@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal
 
 from ..core.errors import ImportCancelled, RefManagerError
 from ..core.library import Library
@@ -61,21 +63,92 @@ class LibraryWorker(QObject):
         self.finished.emit(result)
 
 
-class ImportWorker(LibraryWorker):
-    """One import action (one transaction; Cancel rolls it back)."""
+class ImportProcess(QObject):
+    """One import action in a child process (see core/import_child.py).
 
-    def __init__(self, library_path: Path, inputs: list[tuple[str, Any]], label: str | None = None) -> None:
-        super().__init__(library_path)
-        self.inputs = inputs
-        self.label = label
+    Same signals as the thread workers.  Cancel sends SIGTERM (the child rolls
+    back its transaction); a child that does not stop is killed, which also
+    leaves nothing behind.
+    """
 
-    def work(self, lib: Library) -> Any:
-        return lib.import_inputs(
-            self.inputs,
-            progress=lambda d, t: self.progress.emit(d, t),
-            cancelled=self._cancel.is_set,
-            label=self.label,
-        )
+    progress = Signal(int, int)
+    finished = Signal(object)  # ImportReport
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, library_path: Path, inputs: list[tuple[str, Any]], label: str | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.spec = {
+            "library": str(library_path),
+            "label": label,
+            "inputs": [
+                {"name": name, "path": str(src)} if isinstance(src, Path) else
+                {"name": name, "text": src.decode("utf-8", "replace") if isinstance(src, bytes) else src}
+                for name, src in inputs
+            ],
+        }
+        self.proc = QProcess(self)
+        self.proc.setProgram(sys.executable)
+        self.proc.setArguments(["-m", "refmanager.core.import_child"])
+        self.proc.readyReadStandardOutput.connect(self._read)
+        self.proc.finished.connect(self._ended)
+        self._buf = b""
+        self._outcome: tuple[str, Any] | None = None
+        self._kill_timer = QTimer(self)
+        self._kill_timer.setSingleShot(True)
+        self._kill_timer.setInterval(10000)
+        self._kill_timer.timeout.connect(self.proc.kill)
+
+    def start(self) -> None:
+        self.proc.start()
+        self.proc.write(json.dumps(self.spec).encode("utf-8"))
+        self.proc.closeWriteChannel()
+
+    def cancel(self) -> None:
+        if self.proc.state() != QProcess.ProcessState.NotRunning:
+            self.proc.terminate()
+            self._kill_timer.start()
+
+    def wait(self, ms: int = 30000) -> None:
+        if not self.proc.waitForFinished(ms):
+            self.proc.kill()
+            self.proc.waitForFinished(ms)
+
+    def _read(self) -> None:
+        self._buf += bytes(self.proc.readAllStandardOutput().data())
+        *lines, self._buf = self._buf.split(b"\n")
+        for line in lines:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                log.warning("import child said: %r", line[:200])
+                continue
+            if "progress" in msg:
+                self.progress.emit(*msg["progress"])
+            elif "report" in msg:
+                from ..core.import_child import report_from_wire
+
+                self._outcome = ("finished", report_from_wire(msg["report"]))
+            elif "cancelled" in msg:
+                self._outcome = ("cancelled", None)
+            elif "error" in msg:
+                self._outcome = ("failed", msg["error"])
+
+    def _ended(self, code: int, status: QProcess.ExitStatus) -> None:
+        self._kill_timer.stop()
+        self._read()
+        kind, value = self._outcome or ("cancelled" if self._cancel_requested() else "failed", None)
+        if kind == "finished":
+            self.finished.emit(value)
+        elif kind == "cancelled":
+            self.cancelled.emit()
+        else:
+            err = bytes(self.proc.readAllStandardError().data()).decode("utf-8", "replace").strip()
+            self.failed.emit(value or f"the import stopped unexpectedly (exit {code}) {err[-300:]}".strip())
+
+    def _cancel_requested(self) -> bool:
+        return self._kill_timer.isActive() or self.proc.exitStatus() == QProcess.ExitStatus.CrashExit
 
 
 class LookupWorker(LibraryWorker):
@@ -108,9 +181,11 @@ def start_in_thread(worker: LibraryWorker, parent: QObject) -> QThread:
     thread.started.connect(worker.run)
     for sig in (worker.finished, worker.failed, worker.cancelled):
         sig.connect(thread.quit)
-    pair = (thread, worker)
-    _RUNNING.add(pair)
-    thread.finished.connect(lambda: _RUNNING.discard(pair))
+    # Forget threads that have finished (done here, in the UI thread: a slot on
+    # QThread.finished would run in the worker thread).
+    for pair in [p for p in _RUNNING if p[0].isFinished()]:
+        _RUNNING.discard(pair)
+    _RUNNING.add((thread, worker))
     thread.start()
     return thread
 

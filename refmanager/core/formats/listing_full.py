@@ -20,6 +20,7 @@ from ..categories import code_to_category
 from ..errors import ParseError
 from ..models import Entry, ParsedFile
 from ..split import MAX_TITLE_COMMAS, split_title_authors
+from ..split import _candidates as _cut_points
 from ..textnorm import clean_text
 
 NAME = "full listing"
@@ -97,7 +98,7 @@ def _check_split_size(rest: str) -> None:
             f"the title/author line is too long to split: the title and first authors take "
             f"{len(head):,} characters; the limit is {MAX_TITLE_CHARS:,}"
         )
-    points = sum(1 for i in range(1, len(head)) if head[i].isupper() and not head[i - 1].isspace())
+    points = len(_cut_points(head))  # the split's own candidate cuts, counted the same way
     if points > MAX_SPLIT_POINTS:
         raise ParseError(
             f"the title/author line is too hard to split: {points:,} places where the title could "
@@ -152,7 +153,10 @@ def parse(
     for ln in dict.fromkeys(ln for _, ln in items):  # each distinct line once
         if "," in ln and not HEADER_RE.match(ln):
             for name in ln.split(",")[1:6]:
-                nm = _ET_AL.sub("", _ORGS_SEP.split(name)[0]).strip()
+                # (the regexes only when they can match: this loop sees every abstract too)
+                if "·" in name:
+                    name = _ORGS_SEP.split(name)[0]
+                nm = (_ET_AL.sub("", name) if "al" in name else name).strip()
                 if 0 < len(nm) <= 60:
                     file_names.add(nm.casefold())
 

@@ -1,0 +1,94 @@
+"""Run one import action in a child process and talk JSON lines on stdout.
+
+The desktop app imports in a separate process, not a thread: parsing holds
+Python's GIL in long C calls on whole files (decoding, splitting lines), which
+would freeze the window for tens of milliseconds at a time.  A process cannot
+block the UI, and cancelling is just ending it: SIGTERM sets the cancel flag
+(the transaction rolls back), and even a SIGKILL leaves no trace because the
+import is one uncommitted transaction.
+
+Protocol: the spec arrives as one JSON object on stdin::
+
+    {"library": PATH, "label": LABEL|null, "inputs": [{"name": N, "path": P} | {"name": N, "text": T}]}
+
+and each stdout line is one JSON object: ``{"progress": [done, total]}``, then
+exactly one of ``{"report": {...}}``, ``{"cancelled": true}`` or ``{"error": MESSAGE}``.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from .errors import ImportCancelled, RefManagerError
+from .library import FileReport, ImportReport, Library, Rejected
+
+
+def report_to_wire(r: ImportReport) -> dict[str, Any]:
+    return {
+        "files": [f.__dict__ for f in r.files],
+        "rejected": [x.__dict__ for x in r.rejected],
+        "added_ids": r.added_ids,
+        "merged_ids": r.merged_ids,
+        "import_id": r.import_id,
+    }
+
+
+def report_from_wire(d: dict[str, Any]) -> ImportReport:
+    return ImportReport(
+        files=[FileReport(**f) for f in d["files"]],
+        rejected=[Rejected(**x) for x in d["rejected"]],
+        added_ids=list(d["added_ids"]),
+        merged_ids=list(d["merged_ids"]),
+        import_id=d.get("import_id"),
+    )
+
+
+def _say(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def main() -> int:
+    cancel = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    try:
+        spec = json.loads(sys.stdin.read())
+        inputs: list[tuple[str, Any]] = [
+            (i["name"], Path(i["path"]) if "path" in i else i["text"]) for i in spec["inputs"]
+        ]
+        lib = Library(Path(spec["library"]), create=False)
+    except (ValueError, KeyError) as e:
+        _say({"error": f"bad import request: {e}"})
+        return 2
+    except RefManagerError as e:
+        _say({"error": str(e)})
+        return 1
+    try:
+        report = lib.import_inputs(
+            inputs,
+            progress=lambda d, t: _say({"progress": [d, t]}),
+            cancelled=cancel.is_set,
+            label=spec.get("label"),
+        )
+    except ImportCancelled:
+        _say({"cancelled": True})
+        return 0
+    except RefManagerError as e:
+        _say({"error": str(e)})
+        return 1
+    except Exception as e:  # a bug: one line for the user
+        _say({"error": f"internal error: {e!r}"})
+        return 3
+    finally:
+        lib.close()
+    _say({"report": report_to_wire(report)})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
