@@ -80,3 +80,71 @@ def test_known_name_tips_the_balance():
     assert plain.title == "A Study of Attention"
     known = split_title_authors("Scaling UpLi", known=lambda n: n == "Li")
     assert known.authors == ["Li"]
+
+
+# Real lines as listing pages glue them (title + first authors), from well-known arXiv papers.
+REAL = [
+    ("Llama 2: Open Foundation and Fine-Tuned Chat ModelsHugo Touvron, Louis Martin, Kevin Stone",
+     "Llama 2: Open Foundation and Fine-Tuned Chat Models", "Hugo Touvron"),
+    ("DeepSeek-V3 Technical ReportDeepSeek-AI, Aixin Liu, Bei Feng", "DeepSeek-V3 Technical Report", "DeepSeek-AI"),
+    ("Mixtral of ExpertsAlbert Q. Jiang, Alexandre Sablayrolles, Antoine Roux", "Mixtral of Experts", "Albert Q. Jiang"),
+    ("An Image is Worth 16x16 Words: Transformers for Image Recognition at ScaleAlexey Dosovitskiy, Lucas Beyer",
+     "An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale", "Alexey Dosovitskiy"),
+    ("Language Models are Few-Shot LearnersTom B. Brown, Benjamin Mann, Nick Ryder",
+     "Language Models are Few-Shot Learners", "Tom B. Brown"),
+    ("Training language models to follow instructions with human feedbackLong Ouyang, Jeff Wu, Xu Jiang",
+     "Training language models to follow instructions with human feedback", "Long Ouyang"),
+    ("QLoRA: Efficient Finetuning of Quantized LLMsTim Dettmers, Artidoro Pagnoni, Ari Holtzman",
+     "QLoRA: Efficient Finetuning of Quantized LLMs", "Tim Dettmers"),
+    ("Scaling Instruction-Finetuned Language ModelsHyung Won Chung, Le Hou, Shayne Longpre",
+     "Scaling Instruction-Finetuned Language Models", "Hyung Won Chung"),
+    ("Mamba: Linear-Time Sequence Modeling with Selective State SpacesAlbert Gu, Tri Dao",
+     "Mamba: Linear-Time Sequence Modeling with Selective State Spaces", "Albert Gu"),
+    ("FlashAttention-2: Faster Attention with Better Parallelism and Work PartitioningTri Dao",
+     "FlashAttention-2: Faster Attention with Better Parallelism and Work Partitioning", "Tri Dao"),
+    ("Efficient Memory Management for Large Language Model Serving with PagedAttentionWoosuk Kwon, Zhuohan Li",
+     "Efficient Memory Management for Large Language Model Serving with PagedAttention", "Woosuk Kwon"),
+    ("Gemini 1.5: Unlocking multimodal understanding across millions of tokens of contextGemini Team, Petko Georgiev",
+     "Gemini 1.5: Unlocking multimodal understanding across millions of tokens of context", "Gemini Team"),
+    ("Sequence to Sequence Learning with Neural NetworksIlya Sutskever, Oriol Vinyals, Quoc V. Le",
+     "Sequence to Sequence Learning with Neural Networks", "Ilya Sutskever"),
+    ("word2vec Explained: deriving Mikolov et al.'s negative-sampling word-embedding methodYoav Goldberg, Omer Levy",
+     "word2vec Explained: deriving Mikolov et al.'s negative-sampling word-embedding method", "Yoav Goldberg"),
+    ("Are Emergent Abilities of Large Language Models a Mirage?Rylan Schaeffer, Brando Miranda, Sanmi Koyejo",
+     "Are Emergent Abilities of Large Language Models a Mirage?", "Rylan Schaeffer"),
+    ("Let's Verify Step by StepHunter Lightman, Vineet Kosaraju, Yura Burda",
+     "Let's Verify Step by Step", "Hunter Lightman"),
+    ("Retrieval-Augmented Generation for Knowledge-Intensive NLP TasksPatrick Lewis, Ethan Perez",
+     "Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks", "Patrick Lewis"),
+    ("Zephyr: Direct Distillation of LM AlignmentLewis Tunstall, Edward Beeching, Nathan Lambert",
+     "Zephyr: Direct Distillation of LM Alignment", "Lewis Tunstall"),
+    ("GPT-NeoX-20B: An Open-Source Autoregressive Language ModelSid Black, Stella Biderman",
+     "GPT-NeoX-20B: An Open-Source Autoregressive Language Model", "Sid Black"),
+    ("Deep Learning Scaling is Predictable, EmpiricallyJoel Hestness, Sharan Narang",
+     "Deep Learning Scaling is Predictable, Empirically", "Joel Hestness"),
+    ("Visualizing Data using t-SNELaurens van der Maaten, Geoffrey Hinton",
+     "Visualizing Data using t-SNE", "Laurens van der Maaten"),
+    ("Neural Ordinary Differential EquationsRicky T. Q. Chen, Yulia Rubanova, Jesse Bettencourt",
+     "Neural Ordinary Differential Equations", "Ricky T. Q. Chen"),
+    ("Attention Is Not All You NeedŁukasz Kaiser, Çağlar Gülçehre", "Attention Is Not All You Need", "Łukasz Kaiser"),
+    ("A Dream of a Fair SocietyMartin Luther King Jr., Coretta Scott King",
+     "A Dream of a Fair Society", "Martin Luther King Jr."),
+    ("Generative Agents: Interactive Simulacra of Human BehaviorJoon Sung Park, Joseph C. O'Brien",
+     "Generative Agents: Interactive Simulacra of Human Behavior", "Joon Sung Park"),
+    ("SWE-bench: Can Language Models Resolve Real-World GitHub Issues?Carlos E. Jimenez, John Yang",
+     "SWE-bench: Can Language Models Resolve Real-World GitHub Issues?", "Carlos E. Jimenez"),
+]
+
+
+@pytest.mark.parametrize("line,title,first", REAL, ids=[c[1][:30] for c in REAL])
+def test_real_world_splits(line, title, first):
+    info = parse_title_line(line)
+    assert (info["title"], info["authors"][0]) == (title, first)
+
+
+def test_line_with_nowhere_to_split_imports_flagged():
+    from refmanager.core.formats import parse_text
+
+    parsed = parse_text("CLJan 2, 2026\nall lower case title by nobody\nAn abstract.\n", "x.txt")
+    (e,) = parsed.entries
+    assert e.title == "all lower case title by nobody" and e.authors == [] and e.needs_review is True

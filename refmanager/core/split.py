@@ -37,6 +37,8 @@ TEAM_WORDS = frozenset(
     "Team Group Lab Labs Consortium Collaboration Project Community Committee Initiative Authors "
     "Contributors Organization Organisation".split()
 )
+#: Generational suffixes that end a name ("Martin Luther King Jr.").
+NAME_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
 #: One-word authors that are organisations.
 KNOWN_ORG_AUTHORS = frozenset(
     person_key(n)
@@ -123,6 +125,8 @@ def token_score(tok: str, pos: int, n: int) -> float:
         return 0.1 if last else 0.85
     if tok in TEAM_WORDS:
         return 1.0 if (last and n >= 2) else 0.3
+    if tok in NAME_SUFFIXES:
+        return 0.8 if (last and n >= 3) else -1.0
     if tok.lower() in PARTICLES and tok.islower():
         if 0 < pos < n - 1:
             return 0.7

@@ -243,11 +243,14 @@ def parse(
             except ParseError as e:
                 e.line = t_no
                 raise
-        if not info["title"] or not info["authors"]:
+        if not info["title"]:
             raise ParseError(
-                f"cannot find the authors in the title/author line {_preview(t_line.strip())!r}",
+                f"the title/author line is empty after removing et al. and organisations: {_preview(t_line.strip())!r}",
                 line=t_no,
             )
+        if not info["authors"]:
+            # no place where a name could start: keep the whole line as the title, flag it
+            info["needs_review"] = True
         entry = Entry(
             kind="full",
             line=lineno,
