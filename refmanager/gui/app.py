@@ -116,6 +116,25 @@ def install_sigterm_handler(app: QApplication, win: MainWindow) -> None:
     app._sig_timer = timer  # type: ignore[attr-defined]
 
 
+def install_excepthook() -> None:
+    """An unexpected error in a slot becomes a one-line dialog (and a log entry), never a traceback."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: object) -> None:
+        from ..core.errors import RefManagerError
+
+        log.error("unexpected error", exc_info=(exc_type, exc, tb))  # type: ignore[arg-type]
+        if isinstance(exc, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        text = str(exc) if isinstance(exc, RefManagerError) else f"Something went wrong: {exc!r}"
+        try:
+            dialogs.warn(None, "refmanager", text + "\n\nYour library is unchanged by the failed action.")
+        except Exception:  # no dialog possible (no display): the log has it
+            pass
+
+    sys.excepthook = hook
+
+
 def activate(win: MainWindow) -> None:
     win.showNormal()
     win.raise_()
@@ -142,5 +161,6 @@ def run_app(library: str | None = None) -> int:
     server = InstanceServer(lib.path, lambda: activate(win), app)
     app._instance_server = server  # type: ignore[attr-defined]
     install_sigterm_handler(app, win)  # type: ignore[arg-type]
+    install_excepthook()
     win.show()
     return app.exec()

@@ -276,6 +276,9 @@ class MainWindow(QMainWindow):
         self.act_export = self.export_actions[("library", "bibtex")]
         self.act_export.setShortcut(QKeySequence("Ctrl+E"))
         f.addSeparator()
+        self.act_backup = self._act(f, "&Back up now", self.backup_now)
+        self.act_restore_backup = self._act(f, "Restore a bac&kup…", self.restore_backup_dialog)
+        f.addSeparator()
         self.act_prefs = self._act(f, "&Preferences…", self.preferences_dialog, "Ctrl+,")
         self.act_prefs.setMenuRole(QAction.MenuRole.PreferencesRole)
         f.addSeparator()
@@ -1029,7 +1032,7 @@ class MainWindow(QMainWindow):
         dlg.show()
 
     # ------------------------------------------------------------ libraries
-    def switch_library(self, path: Path, *, create: bool = False) -> bool:
+    def switch_library(self, path: Path, *, create: bool = False, _closed: bool = False) -> bool:
         """Show another library in this window (File → Open / New / Recent)."""
         from ..core.errors import RefManagerError
         from ..core.library import Library as _Library
@@ -1043,7 +1046,8 @@ class MainWindow(QMainWindow):
         except RefManagerError as e:
             dialogs.warn(self, "Cannot open the library", str(e))
             return False
-        self.detail.flush_note()
+        if not _closed:
+            self.detail.flush_note()
         wait_all()
         old = self.lib
         self.lib = lib
@@ -1054,7 +1058,11 @@ class MainWindow(QMainWindow):
         self.refresh(keep_selection=False)
         self.setWindowTitle(f"{lib.path.name} — refmanager")
         self.add_recent(lib.path)
-        old.close()
+        if old is not None and old is not lib:
+            try:
+                old.close()
+            except Exception:  # already closed (restore)
+                pass
         return True
 
     def add_recent(self, path: Path) -> None:
@@ -1075,6 +1083,43 @@ class MainWindow(QMainWindow):
         if not self.recent_libraries():
             a = self.recent_menu.addAction("(none)")
             a.setEnabled(False)
+
+    def backup_now(self) -> None:
+        from ..core import backup
+
+        path = backup.make_backup(self.lib, "manual")
+        self.statusBar().showMessage(f"Backed up to {path}", 6000)
+
+    def restore_backup_dialog(self) -> None:
+        """Replace the library with one of its backups (the current state is backed up first)."""
+        from ..core import backup
+        from ..core.errors import RefManagerError
+
+        backups = backup.list_backups(self.lib.path)
+        if not backups:
+            dialogs.inform(self, "Restore a backup", f"There are no backups of {self.lib.path} yet.")
+            return
+        names = [b.name for b in backups]
+        choice = dialogs.get_text(self, "Restore a backup", "Backup to restore (newest first):", items=names)
+        if not choice or choice not in names:
+            return
+        chosen = backups[names.index(choice)]
+        if not dialogs.confirm(
+            self, "Restore a backup",
+            f"Replace the library with {chosen.name}? The library as it is now is backed up first.",
+        ):
+            return
+        self.detail.flush_note()
+        wait_all()
+        path = self.lib.path
+        self.lib.close()
+        try:
+            backup.restore_backup(path, chosen)
+        except RefManagerError as e:
+            dialogs.warn(self, "Restore failed", str(e))
+        self.lib = None  # type: ignore[assignment]
+        self.switch_library(path, _closed=True)
+        self.statusBar().showMessage(f"Restored {path.name} from {chosen.name}", 8000)
 
     def new_library_dialog(self) -> None:
         path = dialogs.get_save_file(self, "New library", "refmanager libraries (*.db)", "library.db")

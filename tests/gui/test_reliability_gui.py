@@ -199,3 +199,35 @@ def test_giving_up_returns_none(tmp_path, dialog_log):
     path.write_bytes(b"not a database" * 1000)
     dialog_log.choices = [None]
     assert gui_app.open_with_recovery(path) is None
+
+
+def test_backup_and_restore_from_the_app(window, qtbot, dialog_log):
+    from refmanager.core import backup
+
+    window.act_backup.trigger()
+    (made,) = backup.list_backups(window.lib.path)[:1]
+    assert window.statusBar().currentMessage() == f"Backed up to {made}"
+    window.lib.trash(window.lib.all_ids())
+    window.refresh()
+    assert window.model.rowCount() == 0
+    dialog_log.texts.append(made.name)
+    window.act_restore_backup.trigger()
+    assert window.model.rowCount() == 21
+    assert window.windowTitle() == "library.db — refmanager"
+    assert window.lib.counts()["trash"] == 0
+
+
+def test_unexpected_error_in_the_app_is_one_line_dialog(dialog_log, caplog):
+    import sys
+
+    from refmanager.core.errors import LibraryError
+
+    gui_app.install_excepthook()
+    try:
+        sys.excepthook(LibraryError, LibraryError("lib.db: the library is busy"), None)
+        sys.excepthook(ValueError, ValueError("boom"), None)
+    finally:
+        sys.excepthook = sys.__excepthook__
+    warns = dialog_log.of("warn")
+    assert warns[0][1] == "lib.db: the library is busy\n\nYour library is unchanged by the failed action."
+    assert warns[1][1].startswith("Something went wrong: ValueError('boom')")
