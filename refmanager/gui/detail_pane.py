@@ -405,6 +405,10 @@ class DetailPane(QScrollArea):
 
     def _edit_toggled(self, on: bool) -> None:
         self.editor.setVisible(on)
+        review = getattr(self, "_review", None)
+        if review is not None:
+            self.set_extras(review, self.history.text().split("\n") if self.history.text() else [],
+                            getattr(self, "_attachments", []))
         for w in (self.title, self.authors, self.meta, self.ids, self.abstract):
             w.setVisible(not on)
         self.orgs.setVisible(not on and bool(self.paper and self.paper["orgs"]))
@@ -417,7 +421,13 @@ class DetailPane(QScrollArea):
         for b in self.split_buttons:
             b.deleteLater()
         self.split_buttons = []
-        show_review = bool(review and (review.get("needs_review") or review.get("alternatives")) and review.get("raw_line"))
+        self._review = review
+        # A confident split needs no attention: the box appears for papers flagged
+        # for review, or in Edit mode (to choose another split on purpose).
+        show_review = bool(
+            review and review.get("raw_line")
+            and (review.get("needs_review") or (self.edit_button.isChecked() and review.get("alternatives")))
+        )
         self.review_box.setVisible(show_review)
         if show_review and review is not None:
             self.review_title.setText(
@@ -435,6 +445,7 @@ class DetailPane(QScrollArea):
                 self.split_buttons_box.addWidget(b)
                 self.split_buttons.append(b)
             self.accept_button.setVisible(bool(review.get("needs_review")))
+        self._attachments = attachments
         for b in self.attachment_buttons:
             b.deleteLater()
         self.attachment_buttons = []
