@@ -66,6 +66,10 @@ def measure(library: Path) -> dict[str, Any]:
         win.search.clear()
         win.apply_search()
         win.search.setFocus()
+        # let the previous view finish (its deferred count) as it would between keystrokes
+        while win.model.count_pending or win.search_timer.isActive():
+            app.processEvents()
+        app.processEvents()
         QTest.keyClicks(win.search, q)
         t_key_last = time.perf_counter()
         # the debounce timer fires, then the query runs and the table repaints

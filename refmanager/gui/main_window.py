@@ -38,8 +38,9 @@ from .workers import ImportProcess, LookupWorker, start_in_thread, wait_all
 
 log = logging.getLogger(__name__)
 
-#: The search box waits this long after the last keystroke (decisions: at most 100 ms).
-SEARCH_DEBOUNCE_MS = 80
+#: The search box waits this long after the last keystroke (decisions: at most 100 ms;
+#: a first page takes ~15 ms at 100,000 papers, so a short pause keeps keystroke-to-table under 50 ms).
+SEARCH_DEBOUNCE_MS = 15
 #: A paper selected this long is marked read.
 MARK_READ_MS = 1500
 
@@ -200,6 +201,7 @@ class MainWindow(QMainWindow):
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self.search_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.search_timer.timeout.connect(self.apply_search)
         self.read_timer = QTimer(self)
         self.read_timer.setSingleShot(True)
