@@ -269,3 +269,15 @@ def test_cli_export_formats(capsys, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as e:
         main(["--library", db, "export", "--format", "docx"])
     assert e.value.code == 2
+
+
+def test_citation_key_pattern():
+    from refmanager.core.export import citation_keys
+
+    papers = [
+        {"id": 1, "authors": ["Thomas Mesnard"], "date": "2024-03-13", "title": "Gemma: Open Models"},
+        {"id": 2, "authors": ["Thomas Mesnard"], "date": "2024-05-01", "title": "Gemma Again"},
+    ]
+    assert citation_keys(papers) == ["mesnard2024gemma", "mesnard2024gemmaa"]
+    assert citation_keys(papers, "{author}:{year}") == ["mesnard:2024", "mesnard:2024a"]
+    assert citation_keys(papers, "no fields at all") == ["mesnard2024gemma", "mesnard2024gemmaa"]

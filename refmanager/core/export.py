@@ -76,18 +76,29 @@ def _suffixes() -> Iterator[str]:
             yield a + b
 
 
-def citation_keys(papers: Sequence[Paper]) -> list[str]:
+#: The default citation key pattern (a preference in the app).
+DEFAULT_KEY_PATTERN = "{author}{year}{word}"
+_KEY_FIELDS = re.compile(r"\{(author|year|word)\}")
+
+
+def citation_keys(papers: Sequence[Paper], pattern: str = DEFAULT_KEY_PATTERN) -> list[str]:
     """One key per paper (same order): ``mesnard2024gemma``.
 
-    First person's family name (ASCII, lower case) + year + first significant
-    title word.  Papers sharing a key get ``a``, ``b``... in paper-id order,
+    ``pattern`` joins ``{author}`` (first person's family name, ASCII, lower
+    case), ``{year}`` and ``{word}`` (first significant title word) with any
+    literal text.  Papers sharing a key get ``a``, ``b``... in paper-id order,
     the lowest id keeping the bare key, so keys do not change when later
     papers are added.
     """
+    if not _KEY_FIELDS.search(pattern):
+        pattern = DEFAULT_KEY_PATTERN
     bases = []
     for p in papers:
         date = p.get("date") or ""
-        bases.append(_key_name(p) + (date[:4] if date[:4].isdigit() else "") + _key_word(p.get("title")))
+        parts = {"author": _key_name(p), "year": date[:4] if date[:4].isdigit() else "",
+                 "word": _key_word(p.get("title"))}
+        base = _KEY_FIELDS.sub(lambda m: parts[m.group(1)], pattern)
+        bases.append(re.sub(r"[^A-Za-z0-9_:.\-]", "", base) or "anon")
     order = sorted(
         range(len(papers)), key=lambda i: (papers[i].get("id") is None, papers[i].get("id") or 0, i)
     )
@@ -210,9 +221,9 @@ def _bib_entry(p: Paper, key: str) -> str:
     return f"@{kind}{{{key},\n{body}}}\n"
 
 
-def to_bibtex(papers: Sequence[Paper]) -> str:
+def to_bibtex(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN) -> str:
     """BibTeX entries (UTF-8; ``@misc`` for preprints, ``@article`` with a journal)."""
-    keys = citation_keys(papers)
+    keys = citation_keys(papers, key_pattern)
     return "\n".join(_bib_entry(p, k) for p, k in zip(papers, keys))
 
 
@@ -316,9 +327,9 @@ def _csl_item(p: Paper, key: str) -> dict[str, Any]:
     return item
 
 
-def to_csljson(papers: Sequence[Paper]) -> str:
+def to_csljson(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN) -> str:
     """A CSL-JSON array (ids are the BibTeX citation keys)."""
-    keys = citation_keys(papers)
+    keys = citation_keys(papers, key_pattern)
     items = [_csl_item(p, k) for p, k in zip(papers, keys)]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 

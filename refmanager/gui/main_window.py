@@ -840,7 +840,13 @@ class MainWindow(QMainWindow):
         papers = []
         for i in range(0, len(ids), 1000):
             papers.extend(self.lib.get_many(ids[i : i + 1000]))
-        writer = {"bibtex": export.to_bibtex, "ris": export.to_ris, "csljson": export.to_csljson, "json": export.to_json}[fmt]
+        pattern = self.key_pattern()
+        writer = {
+            "bibtex": lambda ps: export.to_bibtex(ps, pattern),
+            "ris": export.to_ris,
+            "csljson": lambda ps: export.to_csljson(ps, pattern),
+            "json": export.to_json,
+        }[fmt]
         try:
             Path(path).write_text(writer(papers), encoding="utf-8")
         except OSError as e:
@@ -848,12 +854,17 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Exported {len(papers)} papers to {path}", 5000)
 
+    def key_pattern(self) -> str:
+        from ..core.export import DEFAULT_KEY_PATTERN
+
+        return str(self.settings.value("prefs/citation_key", DEFAULT_KEY_PATTERN) or DEFAULT_KEY_PATTERN)
+
     def copy_bibtex(self) -> None:
         from ..core import export
 
         papers = self.lib.get_many(self.selected_ids())
         if papers:
-            QApplication.clipboard().setText(export.to_bibtex(papers))
+            QApplication.clipboard().setText(export.to_bibtex(papers, self.key_pattern()))
             self.statusBar().showMessage(f"Copied {len(papers)} BibTeX entr{'ies' if len(papers) != 1 else 'y'}", 4000)
 
     def copy_reference(self) -> None:

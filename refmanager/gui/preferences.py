@@ -5,9 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
 
+from ..core.export import DEFAULT_KEY_PATTERN
 from ..core.library import default_library_path
-
-DEFAULT_KEY_PATTERN = "{author}{year}{word}"
 
 
 class PreferencesDialog(QDialog):

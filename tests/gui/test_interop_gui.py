@@ -92,3 +92,10 @@ def test_lookup_offline_fails_gently(window, qtbot):
         window.act_find_arxiv.trigger()
     assert "arXiv lookup stopped: cannot reach arXiv (offline)" in window.statusBar().currentMessage()
     assert dump(window.lib) == before
+
+
+def test_copy_bibtex_uses_the_citation_key_preference(window, qtbot):
+    window.settings.setValue("prefs/citation_key", "{author}{year}")
+    select_title(window, qtbot, GEMMA)
+    window.act_copy_bibtex.trigger()
+    assert QApplication.clipboard().text().startswith("@misc{mesnard2024,")
