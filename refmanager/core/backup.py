@@ -41,21 +41,28 @@ def list_backups(library_path: Path) -> list[Path]:
 
 
 def _copy(src: sqlite3.Connection, dest_path: Path) -> None:
+    """Copy into ``dest_path`` through a ``.part`` file, renamed only when complete.
+
+    A backup interrupted (the app quits, the process is killed) never looks
+    like a backup: ``list_backups`` only sees finished ``*.db`` files.
+    """
     dest_path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(dest_path.parent, 0o700)
-    fd = os.open(dest_path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    part = dest_path.with_name(dest_path.name + ".part")
+    fd = os.open(part, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
-    dest = sqlite3.connect(str(dest_path))
+    dest = sqlite3.connect(str(part))
     try:
         src.backup(dest)
         # A backup is one file: no -wal/-shm appear beside it when it is read.
         dest.execute("PRAGMA journal_mode=DELETE")
     except BaseException:
         dest.close()
-        dest_path.unlink(missing_ok=True)  # never leave a half-written backup behind
+        part.unlink(missing_ok=True)  # never leave a half-written backup behind
         raise
     dest.close()
-    os.chmod(dest_path, 0o600)
+    os.chmod(part, 0o600)
+    os.replace(part, dest_path)
 
 
 def make_backup(lib: Library, reason: str = "manual") -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -90,12 +91,27 @@ def create_window(path: Path, settings: QSettings | None = None) -> MainWindow:
     return _window_for(lib, settings)
 
 
+def start_daily_backup(path: Path) -> threading.Thread:
+    """The daily backup, in the background on its own connection.
+
+    A big library takes seconds to copy; the window must not wait for it.
+    """
+
+    def run() -> None:
+        try:
+            with Library(path, create=False) as lib:
+                backup.daily_backup(lib)
+        except Exception:  # a failed backup must not stop the app: the log says why
+            log.warning("daily backup of %s failed", path, exc_info=True)
+
+    t = threading.Thread(target=run, name="daily-backup", daemon=True)
+    t.start()
+    return t
+
+
 def _window_for(lib: Library, settings: QSettings | None = None) -> MainWindow:
-    try:
-        backup.daily_backup(lib)
-    except Exception:  # a failed backup must not stop the app
-        log.warning("daily backup failed", exc_info=True)
     win = MainWindow(lib, settings)
+    win.backup_thread = start_daily_backup(lib.path)
     app = QGuiApplication.instance()
     if app is not None:
         app.commitDataRequest.connect(win.on_commit_data)  # session end (log out)

@@ -201,9 +201,18 @@ def test_giving_up_returns_none(tmp_path, dialog_log):
     assert gui_app.open_with_recovery(path) is None
 
 
+def test_daily_backup_runs_in_the_background(window):
+    from refmanager.core import backup
+
+    window.backup_thread.join(30)
+    names = [b.name for b in backup.list_backups(window.lib.path)]
+    assert len(names) == 1 and names[0].endswith("-daily.db")
+
+
 def test_backup_and_restore_from_the_app(window, qtbot, dialog_log):
     from refmanager.core import backup
 
+    window.backup_thread.join(30)
     window.act_backup.trigger()
     (made,) = backup.list_backups(window.lib.path)[:1]
     assert window.statusBar().currentMessage() == f"Backed up to {made}"
