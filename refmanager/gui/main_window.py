@@ -34,6 +34,7 @@ from .detail_pane import DetailPane
 from .icons import app_icon, icon
 from .sidebar import Sidebar
 from .table_model import COL, COLUMNS, PaperTableModel
+from .background import BackgroundQueries
 from .workers import ImportProcess, LookupWorker, start_in_thread, wait_all
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,10 @@ EXPORT_FILES = {
 }
 
 
+#: Above this many papers, counts (table, sidebar) run off the UI thread.
+BIG_LIBRARY = 50_000
+
+
 class MainWindow(QMainWindow):
     importFinished = Signal(object)  # ImportReport (or None when cancelled / failed)
     lookupFinished = Signal(object)  # arxiv_api.LookupReport (or None)
@@ -119,7 +124,11 @@ class MainWindow(QMainWindow):
         # --- widgets
         self.sidebar = Sidebar(lib)
         self.sidebar.setObjectName("Sidebar")
-        self.model = PaperTableModel(lib, self)
+        # Big libraries count in the background (see background.py); small ones at once.
+        self.background = BackgroundQueries(lib.path, self)
+        self.background.done.connect(self._background_done)
+        self.big = (lib.db.conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0) > BIG_LIBRARY
+        self.model = PaperTableModel(lib, self, background=self.background if self.big else None)
         self.table = PaperTable()
         self.table.setObjectName("PaperTable")
         self.table.setModel(self.model)
@@ -237,6 +246,7 @@ class MainWindow(QMainWindow):
         self.table.inputsDropped.connect(self._import_mime)
 
         self._build_actions()
+        self.refresh_sidebar()
         self.setWindowTitle(f"{lib.path.name} — refmanager")
         self.detail.set_tag_names(lib.tag_names())
         if readonly_reason:
@@ -401,6 +411,7 @@ class MainWindow(QMainWindow):
             self._worker.cancel()
             self._worker.wait()
         wait_all()
+        self.background.shutdown()
         super().closeEvent(e)
 
     def on_commit_data(self, _manager: Any = None) -> None:
@@ -528,13 +539,25 @@ class MainWindow(QMainWindow):
         ids = self.selected_ids() if keep_selection else []
         self.detail.flush_note()
         self.model.reload()
-        self.sidebar.refresh()
+        self.refresh_sidebar()
         self.detail.set_tag_names(self.lib.tag_names())
         if ids:
             self.select_ids(ids)
         self._after_view_change()
         self._selection_changed()
         self._update_undo_actions()
+
+    def refresh_sidebar(self) -> None:
+        """Tags now; section counts now (small library) or from a worker thread (big one)."""
+        self.sidebar.refresh(counts=not self.big)
+        if self.big:
+            self.background.submit("sidebar", lambda lib: lib.counts())
+
+    def _background_done(self, tag: object, result: object) -> None:
+        if tag == "sidebar":
+            self.sidebar.set_counts(result)  # type: ignore[arg-type]
+        else:
+            self.model._background_done(tag, result)
 
     def _mark_current_read(self) -> None:
         ids = self.selected_ids()
@@ -543,7 +566,7 @@ class MainWindow(QMainWindow):
             if p and not p["read"]:
                 self.lib.set_read(ids, True)
                 self.model.refresh_rows()
-                self.sidebar.refresh()
+                self.refresh_sidebar()
 
     # --------------------------------------------------------------- edits
     def add_tags(self, ids: list[int], tags: list[str]) -> None:
@@ -1066,6 +1089,11 @@ class MainWindow(QMainWindow):
         self.lib = lib
         self.model.lib = lib
         self.sidebar.lib = lib
+        self.background.shutdown()
+        self.background = BackgroundQueries(lib.path, self)
+        self.background.done.connect(self._background_done)
+        self.big = (lib.db.conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0) > BIG_LIBRARY
+        self.model.background = self.background if self.big else None
         self.model.set_view(View(sort=self.model.view.sort, descending=self.model.view.descending))
         self.sidebar.select_section("all")
         self.refresh(keep_selection=False)

@@ -77,20 +77,23 @@ class Sidebar(QTreeWidget):
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(0, self.header().ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, self.header().ResizeMode.ResizeToContents)
-        self.refresh()
+        self.refresh(counts=False)  # the window counts in the background
         self._section_items["all"].setSelected(True)
 
     def apply_icons(self) -> None:
         for key, _label, icon_name in SECTIONS:
             self._section_items[key].setIcon(0, icon(icon_name))
 
-    def refresh(self) -> None:
-        """Update counts and the tag list, keeping the selection."""
+    def set_counts(self, counts: dict[str, int]) -> None:
+        for key, it in self._section_items.items():
+            it.setText(1, f"{counts.get(key, 0):,}")
+
+    def refresh(self, counts: bool = True) -> None:
+        """Update the tag list (and, unless counted elsewhere, the section counts)."""
         self._updating = True
         try:
-            counts = self.lib.counts()
-            for key, it in self._section_items.items():
-                it.setText(1, str(counts.get(key, 0)))
+            if counts:
+                self.set_counts(self.lib.counts())
             selected = set(self.selected_tags())
             self._tags_header.takeChildren()
             self._tag_items.clear()
@@ -110,10 +113,10 @@ class Sidebar(QTreeWidget):
 
     def tag_count(self, name: str) -> int | None:
         it = self._tag_items.get(name.casefold())
-        return int(it.text(1)) if it else None
+        return int(it.text(1).replace(",", "")) if it else None
 
     def section_count(self, key: str) -> int:
-        return int(self._section_items[key].text(1))
+        return int(self._section_items[key].text(1).replace(",", "") or 0)
 
     def tag_item(self, name: str) -> QTreeWidgetItem | None:
         return self._tag_items.get(name.casefold())

@@ -59,7 +59,7 @@ class PaperTableModel(QAbstractTableModel):
     editFailed = Signal(str)
     edited = Signal(int)  # paper id
 
-    def __init__(self, lib: Library, parent: Any = None) -> None:
+    def __init__(self, lib: Library, parent: Any = None, background: Any = None) -> None:
         super().__init__(parent)
         self.lib = lib
         self._view = View()
@@ -73,6 +73,9 @@ class PaperTableModel(QAbstractTableModel):
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(0)
         self._count_timer.timeout.connect(self.finish_count)
+        self._generation = 0
+        #: set by the window for big libraries: counts then run on a worker thread
+        self.background: Any = background
         self.reload()
 
     # ------------------------------------------------------------- the view
@@ -102,20 +105,30 @@ class PaperTableModel(QAbstractTableModel):
             self._mark_note_hits(first)
         self._count = len(first)
         self.endResetModel()
+        self._generation += 1
         if len(first) == PAGE_SIZE:
             self.count_pending = True
-            self._count_timer.start()
+            if self.background is not None:
+                view = self._view
+                self.background.submit(("count", self._generation), lambda lib: lib.count(view))
+            else:
+                self._count_timer.start()
         else:
             self.count_pending = False
             self.countChanged.emit(self._count)
 
+    def _background_done(self, tag: object, result: object) -> None:
+        if isinstance(tag, tuple) and tag == ("count", self._generation) and self.count_pending:
+            self._apply_count(int(result))  # type: ignore[arg-type]
+
     def finish_count(self) -> None:
-        """Count all matching rows (after the first page was shown) and append them."""
+        """Count now (synchronously) if the count is still pending."""
         self._count_timer.stop()
-        if not self.count_pending:
-            return
+        if self.count_pending:
+            self._apply_count(self.lib.count(self._view))
+
+    def _apply_count(self, n: int) -> None:
         self.count_pending = False
-        n = self.lib.count(self._view)
         if n > self._count:
             self.beginInsertRows(QModelIndex(), self._count, n - 1)
             self._count = n
@@ -159,7 +172,6 @@ class PaperTableModel(QAbstractTableModel):
 
     def ids_in_rows(self, top: int, bottom: int) -> list[int]:
         """Paper ids of rows top..bottom: cached pages when loaded, else one id-only query."""
-        self.finish_count()
         out: list[int] = []
         row = top
         while row <= bottom:
@@ -174,7 +186,6 @@ class PaperTableModel(QAbstractTableModel):
         return out
 
     def row_of(self, pid: int) -> int | None:
-        self.finish_count()
         for page_no, page in self._pages.items():
             for i, r in enumerate(page):
                 if r[0] == pid:
