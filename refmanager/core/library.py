@@ -38,6 +38,10 @@ MIN_PREFIX_CHARS = 40
 UNDO_LIMIT = 200
 #: "Recently added" means within this many days.
 RECENT_DAYS = 14
+#: Largest undo record kept, in characters of JSON (SQLite refuses values over 1 GB).
+UNDO_MAX_CHARS = 200_000_000
+#: Page cache while importing, in KiB as PRAGMA cache_size takes it (negative).
+IMPORT_CACHE_KIB = -131072
 #: Busy timeout: how long a second writer waits before "library is busy"
 #: (the environment variable REFMANAGER_BUSY_TIMEOUT, in seconds, overrides it).
 BUSY_TIMEOUT_S = 5.0
@@ -457,45 +461,60 @@ class Library(EditingMixin):
         return bool(self._q("SELECT 1 FROM papers WHERE id = ?", (pid,)))
 
     # ----------------------------------------------------------------- views
-    def view_sql(self, view: View) -> tuple[str, list[Any], str | None]:
-        """FROM/WHERE clause for a view, its parameters and a hint for the user."""
-        where: list[str] = []
-        params: list[Any] = []
+    def _view_parts(
+        self, view: View
+    ) -> tuple[list[tuple[str, list[Any]]], int | None, str | None, str | None]:
+        """A view's conditions in order, each with its parameters; which one is the
+        FTS condition (and its MATCH string); and a hint for the user."""
+        parts: list[tuple[str, list[Any]]] = []
         sec = view.section if view.section in SECTIONS else "all"
         if sec == "trash":
-            where.append("p.trashed_at IS NOT NULL")
+            parts.append(("p.trashed_at IS NOT NULL", []))
         else:
-            where.append("p.trashed_at IS NULL")
+            parts.append(("p.trashed_at IS NULL", []))
         if sec == "unread":
-            where.append("p.read = 0")
+            parts.append(("p.read = 0", []))
         elif sec == "starred":
-            where.append("p.starred = 1")
+            parts.append(("p.starred = 1", []))
         elif sec == "incomplete":
-            where.append("p.incomplete = 1")
+            parts.append(("p.incomplete = 1", []))
         elif sec == "review":
-            where.append("p.needs_review = 1")
+            parts.append(("p.needs_review = 1", []))
         elif sec == "recent":
             cutoff = (_dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(days=RECENT_DAYS)).isoformat(
                 timespec="seconds"
             )
-            where.append("p.added_at >= ?")
-            params.append(cutoff)
+            parts.append(("p.added_at >= ?", [cutoff]))
         for tag in view.tags:
-            where.append(
+            parts.append((
                 "p.id IN (SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
-                "WHERE t.name = ? COLLATE NOCASE)"
-            )
-            params.append(tag)
+                "WHERE t.name = ? COLLATE NOCASE)",
+                [tag],
+            ))
         hint = None
+        fts_at: int | None = None
+        fts: str | None = None
         if view.search.strip():
             q = parse_query(view.search)
             hint = q.hint
             if q.fts:
-                where.append("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-                params.append(q.fts)
-            where.extend(q.where)
-            params.extend(q.params)
-        return "FROM papers p WHERE " + " AND ".join(where), params, hint
+                fts_at, fts = len(parts), q.fts
+                parts.append(("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)", [q.fts]))
+            # q.where and q.params line up one parameter list per condition only in
+            # total, so they stay one part (joined as before).
+            if q.where:
+                parts.append((" AND ".join(q.where), list(q.params)))
+        return parts, fts_at, fts, hint
+
+    @staticmethod
+    def _where(parts: Sequence[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+        return " AND ".join(c for c, _ in parts), [v for _, ps in parts for v in ps]
+
+    def view_sql(self, view: View) -> tuple[str, list[Any], str | None]:
+        """FROM/WHERE clause for a view, its parameters and a hint for the user."""
+        parts, _, _, hint = self._view_parts(view)
+        where, params = self._where(parts)
+        return "FROM papers p WHERE " + where, params, hint
 
     def order_sql(self, view: View) -> str:
         expr = SORTS.get(view.sort, SORTS["added"])
@@ -503,12 +522,39 @@ class Library(EditingMixin):
         return f"ORDER BY {expr} {d}, p.id {d}"
 
     def count(self, view: View) -> int:
-        frm, params, _ = self.view_sql(view)
+        parts, fts_at, fts, _ = self._view_parts(view)
+        where, params = self._where(parts)
         try:
-            return self._q(f"SELECT count(*) {frm}", params)[0][0]
+            try:
+                return self._count_fast(parts, fts_at, fts, where, params)
+            except sqlite3.OperationalError as e:
+                # e.g. a library opened read-only, written by an older version
+                # without the indexes (schema v4): SQLite's plan below.
+                log.debug("fast count not possible: %s", e)
+            return self._q(f"SELECT count(*) FROM papers p WHERE {where}", params)[0][0]
         except sqlite3.OperationalError as e:
             log.info("search failed: %s", e)
             return 0
+
+    def _count_fast(
+        self, parts: list[tuple[str, list[Any]]], fts_at: int | None, fts: str | None, where: str,
+        params: list[Any],
+    ) -> int:
+        if fts is not None and len(parts) == 2 and fts_at == 1:
+            # Only words and the trash in or out: count in the FTS index and leave
+            # out (or keep only) the trashed papers, a short list, instead of
+            # reading the row of every match to look at its trashed_at.  The index
+            # holds exactly the papers' ids (kept so by the triggers).
+            op = "IN" if parts[0][0] == "p.trashed_at IS NOT NULL" else "NOT IN"
+            return self._q(
+                "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ? AND rowid "
+                f"{op} (SELECT id FROM papers WHERE trashed_at IS NOT NULL)",
+                (fts,),
+            )[0][0]
+        # Outside the trash, every condition a view can have is answered by the
+        # narrow filter index (schema v4): no paper's row is read to count.
+        idx = "INDEXED BY papers_live_filter " if parts[0][0] == "p.trashed_at IS NULL" else ""
+        return self._q(f"SELECT count(*) FROM papers p {idx}WHERE {where}", params)[0][0]
 
     def search_hint(self, view: View) -> str | None:
         return self.view_sql(view)[2]
@@ -532,20 +578,164 @@ class Library(EditingMixin):
         "has_note",
     )
 
+    _PAGE_COLS = (
+        "SELECT p.id, p.title, substr(p.abstract, 1, 160), "
+        "json_extract(p.authors, '$[0]'), json_array_length(p.authors), p.et_al, p.year, p.date, "
+        "p.category, p.tags_text, p.added_at, p.read, p.starred, p.incomplete, p.needs_review, "
+        "p.note IS NOT NULL AND p.note != '' "
+    )
+    #: The sort indexes of the papers outside the trash (schema v4), by sort key.
+    _LIVE_INDEX = {
+        "title": "papers_live_title", "authors": "papers_live_author", "year": "papers_live_year",
+        "date": "papers_live_date", "category": "papers_live_category", "tags": "papers_live_tags",
+        "added": "papers_live_added", "read": "papers_live_read", "starred": "papers_live_starred",
+    }
+    #: How deep the search plans below go before leaving it to SQLite's plan.
+    _FAST_PAGE_MAX_ROWS = 5000
+    _FAST_PAGE_MAX_IDS = 20000
+
     def page(self, view: View, offset: int, limit: int) -> list[tuple[Any, ...]]:
-        """One page of table rows (see ROW_FIELDS), sorted and filtered in SQL."""
-        frm, params, _ = self.view_sql(view)
-        sql = (
-            "SELECT p.id, p.title, substr(p.abstract, 1, 160), "
-            "json_extract(p.authors, '$[0]'), json_array_length(p.authors), p.et_al, p.year, p.date, "
-            "p.category, p.tags_text, p.added_at, p.read, p.starred, p.incomplete, p.needs_review, "
-            f"p.note IS NOT NULL AND p.note != '' {frm} {self.order_sql(view)} LIMIT ? OFFSET ?"
-        )
+        """One page of table rows (see ROW_FIELDS), sorted and filtered in SQL.
+
+        A search matching much of a large library (``g``, ``ge`` while typing)
+        is where SQLite's own plan is slow: it reads every matching row to sort
+        them.  ``_page_search`` answers those pages from the FTS index's rowid
+        order or by walking the sort index instead; same rows, same order.
+        """
+        parts, fts_at, fts, _ = self._view_parts(view)
         try:
+            live = parts[0][0] == "p.trashed_at IS NULL"
+            if fts is not None and live and offset + limit <= self._FAST_PAGE_MAX_ROWS:
+                try:
+                    rows = self._page_search(view, parts, fts_at, fts, offset, limit)
+                    if rows is not None:
+                        return rows
+                except sqlite3.OperationalError as e:
+                    # a bad query (SQLite's plan fails the same way), or a read-only
+                    # library of an older version without the schema v4 indexes
+                    log.debug("search page shortcut not possible: %s", e)
+            where, params = self._where(parts)
+            sql = f"{self._PAGE_COLS} FROM papers p WHERE {where} {self.order_sql(view)} LIMIT ? OFFSET ?"
             return [tuple(r) for r in self._q(sql, [*params, limit, offset])]
         except sqlite3.OperationalError as e:
             log.info("search failed: %s", e)
             return []
+
+    def _page_search(
+        self, view: View, parts: list[tuple[str, list[Any]]], fts_at: int | None, fts: str,
+        offset: int, limit: int,
+    ) -> list[tuple[Any, ...]] | None:
+        """A page of a search outside the trash, planned here rather than by SQLite
+        (which cannot tell "g" from "quokka"), or None when the shortcut cannot be
+        proven right (the caller then runs SQLite's plan)."""
+        need = offset + limit
+        desc = view.descending
+        order = "DESC" if desc else "ASC"
+        batch = max(2 * need, 256)
+        # The first matches in rowid order: cheap (FTS5 stops early), and they show
+        # how dense the matches are.
+        ids = [r[0] for r in self._q(
+            f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid {order} LIMIT ?",
+            (fts, batch),
+        )]
+        others = [p for i, p in enumerate(parts) if i != fts_at]
+        where, params = self._where(others)
+        if len(ids) < batch:
+            # These are all the matches (few): read and sort them, without asking
+            # the FTS index a second time.
+            sql = (
+                f"{self._PAGE_COLS} FROM papers p WHERE {where} AND p.id IN (SELECT value FROM json_each(?)) "
+                f"{self.order_sql(view)} LIMIT ? OFFSET ?"
+            )
+            return [tuple(r) for r in self._q(sql, [*params, _dumps(ids), limit, offset])]
+        sort = view.sort if view.sort in SORTS else "added"
+        if sort != "added":
+            all_where, all_params = self._where(parts)
+            n = self._q("SELECT max(id) FROM papers")[0][0] or 1  # ~ the library's size
+            est = len(ids) * n / (abs(ids[0] - ids[-1]) + 1)  # matches, estimated
+            if others[1:]:
+                # ... of which this share passes the other conditions (read in the
+                # narrow filter index for these first matches)
+                kept = self._q(
+                    f"SELECT count(*) FROM papers p INDEXED BY papers_live_filter WHERE {where} "
+                    "AND p.id IN (SELECT value FROM json_each(?))",
+                    [*params, _dumps(ids)],
+                )[0][0]
+                est = est * max(kept, 1) / len(ids)
+            if est * est >= 4 * need * n:
+                # Many papers to show: walk the sort index and keep the matching ones
+                # (a short walk when they are dense), rather than read every match's
+                # row to sort them.
+                sql = (
+                    f"{self._PAGE_COLS} FROM papers p INDEXED BY {self._LIVE_INDEX[sort]} WHERE "
+                    f"{all_where} {self.order_sql(view)} LIMIT ? OFFSET ?"
+                )
+                return [tuple(r) for r in self._q(sql, [*all_params, limit, offset])]
+            # Fewer: find them in the filter index (no rows read), then read and
+            # sort just those.
+            found = [r[0] for r in self._q(
+                f"SELECT p.id FROM papers p INDEXED BY papers_live_filter WHERE {all_where}", all_params
+            )]
+            sql = (
+                f"{self._PAGE_COLS} FROM papers p WHERE p.id IN (SELECT value FROM json_each(?)) "
+                f"{self.order_sql(view)} LIMIT ? OFFSET ?"
+            )
+            return [tuple(r) for r in self._q(sql, [_dumps(found), limit, offset])]
+        # Sorted by date added: ids grow with it (a paper gets the next id when it
+        # is added), so the matches in rowid order are the candidates.  Take them
+        # in growing batches until the page is full, then prove that no paper
+        # further along in rowid order was added later (clocks can go back).
+        cmp = "<" if desc else ">"
+        cands: list[tuple[str, int]] = []  # (added_at, id) of the matches that qualify
+        seen = 0
+        while True:
+            seen += len(ids)
+            # The other conditions, checked in the narrow filter index: no rows read.
+            cands.extend(self._q(
+                f"SELECT p.added_at, p.id FROM papers p INDEXED BY papers_live_filter WHERE {where} "
+                "AND p.id IN (SELECT value FROM json_each(?))",
+                [*params, _dumps(ids)],
+            ))
+            exhausted = len(ids) < batch
+            if exhausted or len(cands) >= need:
+                break
+            # The next batch: enough to fill the page at the share kept so far.
+            kept = max(len(cands), 1) / seen
+            batch = max(4 * batch, int(2 * (need - len(cands)) / kept))
+            if seen + batch > self._FAST_PAGE_MAX_IDS:
+                # The other conditions are selective (a tag, a rare category): start
+                # from the papers they allow, and check the words against the
+                # matches ("+" keeps SQLite from starting with the many matches).
+                demoted = list(parts)
+                demoted[fts_at] = ("+" + parts[fts_at][0], parts[fts_at][1])
+                w, ps = self._where(demoted)
+                sql = f"{self._PAGE_COLS} FROM papers p WHERE {w} {self.order_sql(view)} LIMIT ? OFFSET ?"
+                return [tuple(r) for r in self._q(sql, [*ps, limit, offset])]
+            ids = [r[0] for r in self._q(
+                f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid {cmp} ? "
+                f"ORDER BY rowid {order} LIMIT ?",
+                (fts, ids[-1], batch),
+            )]
+            if not ids:
+                exhausted = True
+                break
+        cands.sort(reverse=desc)
+        cands = cands[:need]
+        if not exhausted and cands:
+            # Unseen matches have ids beyond ids[-1]; any of them sorting before the
+            # last one here would need an added_at beyond that one's.
+            later = ">" if desc else "<"
+            if self._q(
+                f"SELECT 1 FROM papers INDEXED BY papers_live_added WHERE trashed_at IS NULL "
+                f"AND added_at {later} ? AND id {cmp} ? LIMIT 1",
+                (cands[-1][0], ids[-1]),
+            ):
+                return None
+        want = [pid for _, pid in cands[offset:]]
+        got = {r[0]: tuple(r) for r in self._q(
+            f"{self._PAGE_COLS} FROM papers p WHERE p.id IN (SELECT value FROM json_each(?))", (_dumps(want),)
+        )}
+        return [got[pid] for pid in want]
 
     def row_of(self, view: View, pid: int) -> int | None:
         """Position of a paper in a view (for keeping the selection)."""
@@ -746,13 +936,17 @@ class Library(EditingMixin):
             )
             if report.added or report.merged:
                 n = report.added + report.merged
-                self._log_undo(
+                if not self._log_undo(
                     f"{label}: {n} paper{'s' if n != 1 else ''}",
                     {"papers": {str(k): v for k, v in before.items()}},
                     None,
                     after_ids=list(dict.fromkeys(report.added_ids + report.merged_ids)),
                     defer_after=True,
-                )
+                ):
+                    report.files[-1].notes.append(
+                        f"this import changed too many papers to be undone ({len(before):,} "
+                        "merged into); the undo history was cleared"
+                    )
             else:
                 self.db.conn.execute("DELETE FROM imports WHERE id = ?", (import_id,))
                 report.import_id = None
@@ -776,6 +970,10 @@ class Library(EditingMixin):
         above = c.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()[0]
         c.execute("INSERT INTO fts_deferred(above_id) VALUES (?)", (above,))
         self._tags_text_later = set()
+        # A bigger page cache while importing: the sort and key indexes take new
+        # entries all over (about 10% of a 100,000-paper import otherwise).
+        cache = c.execute("PRAGMA cache_size").fetchone()[0]
+        c.execute(f"PRAGMA cache_size={IMPORT_CACHE_KIB}")
         try:
             yield
             later, self._tags_text_later = self._tags_text_later, None
@@ -788,6 +986,7 @@ class Library(EditingMixin):
             c.execute("DELETE FROM fts_deferred")
         finally:
             self._tags_text_later = None
+            c.execute(f"PRAGMA cache_size={int(cache)}")
 
     def _find_match(self, e: Entry) -> tuple[int | None, list[int]]:
         """The paper an entry merges into, and (if ambiguous) the candidates."""
@@ -818,7 +1017,9 @@ class Library(EditingMixin):
             # it looks at those alone: thousands of abstracts opening with "Large
             # language models (LLMs) have ..." must not be read for every entry.
             sql = (
-                "SELECT id, abstract_key, title FROM papers WHERE substr(abstract_key, 1, 40) = ?"
+                "SELECT id, abstract_key, title FROM papers "
+                + ("INDEXED BY papers_abstract_prefix_untitled " if e.title is not None else "")
+                + "WHERE substr(abstract_key, 1, 40) = ?"
                 + (" AND title IS NULL" if e.title is not None else "")
                 + " ORDER BY abstract_key, id"
             )
@@ -1206,20 +1407,14 @@ class Library(EditingMixin):
 
     def empty_trash(self) -> int:
         ids = [r[0] for r in self._q("SELECT id FROM papers WHERE trashed_at IS NOT NULL")]
-        if not ids:
-            return 0
-        with self.action(f"Empty trash ({len(ids)} papers)", ids):
-            for chunk in _chunks(ids, 500):
-                marks = ",".join("?" * len(chunk))
-                self.db.conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)
-        return len(ids)
+        return self.delete_papers(ids, label=f"Empty trash ({len(ids)} papers)")
 
-    def delete_papers(self, ids: Sequence[int]) -> int:
+    def delete_papers(self, ids: Sequence[int], *, label: str | None = None) -> int:
         """Delete papers for good (undoable, like every action)."""
         ids = list(ids)
         if not ids:
             return 0
-        with self.action(f"Delete {len(ids)} paper{'s' if len(ids) != 1 else ''}", ids):
+        with self.action(label or f"Delete {len(ids)} paper{'s' if len(ids) != 1 else ''}", ids):
             for chunk in _chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
                 self.db.conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)
@@ -1301,11 +1496,13 @@ class Library(EditingMixin):
         *,
         after_ids: Sequence[int],
         defer_after: bool = False,
-    ) -> None:
-        """Record an action.  ``defer_after`` (imports): store only the ids; the
-        papers' state is captured when the action is undone -- it is then still
-        the state the action left (undo goes newest first) -- so an import of
-        100,000 papers does not copy them all into the undo log up front."""
+    ) -> bool:
+        """Record an action; False when it is too large to keep (see UNDO_MAX_CHARS).
+
+        ``defer_after`` (imports): store only the ids; the papers' state is
+        captured when the action is undone -- it is then still the state the
+        action left (undo goes newest first) -- so an import of 100,000 papers
+        does not copy them all into the undo log up front."""
         after = dict(after or {})
         if defer_after:
             after[_DEFERRED] = list(after_ids)
@@ -1313,14 +1510,24 @@ class Library(EditingMixin):
             after["papers"] = {str(k): v for k, v in self._snapshot(after_ids).items()}
         c = self.db.conn
         c.execute("DELETE FROM undo_log WHERE undone = 1")
+        before_json, after_json = _dumps(before), _dumps(after)
+        if len(before_json) + len(after_json) > UNDO_MAX_CHARS:
+            # SQLite refuses a value over 1 GB (this failed the whole action).  The
+            # action stands but cannot be undone, and nothing before it can be
+            # undone safely either.
+            log.warning("%s: too large to undo (%d characters); undo history cleared",
+                        label, len(before_json) + len(after_json))
+            c.execute("DELETE FROM undo_log")
+            return False
         c.execute(
             "INSERT INTO undo_log(at, label, before, after) VALUES (?, ?, ?, ?)",
-            (now_iso(), label, _dumps(before), _dumps(after)),
+            (now_iso(), label, before_json, after_json),
         )
         c.execute(
             "DELETE FROM undo_log WHERE id NOT IN (SELECT id FROM undo_log ORDER BY id DESC LIMIT ?)",
             (UNDO_LIMIT,),
         )
+        return True
 
     def undo_label(self) -> str | None:
         r = self._q("SELECT label FROM undo_log WHERE undone = 0 ORDER BY id DESC LIMIT 1")
@@ -1343,9 +1550,16 @@ class Library(EditingMixin):
                 if _DEFERRED in after:
                     # Capture the after-state for redo now, before undoing it.
                     after["papers"] = {str(k): v for k, v in self._snapshot(after.pop(_DEFERRED)).items()}
-                    self.db.conn.execute("UPDATE undo_log SET after = ? WHERE id = ?", (_dumps(after), uid))
+                    after_json = _dumps(after)
+                    if len(before) + len(after_json) > UNDO_MAX_CHARS:
+                        after_json = ""  # too large to keep: this undo cannot be redone
+                    else:
+                        self.db.conn.execute("UPDATE undo_log SET after = ? WHERE id = ?", (after_json, uid))
             self._restore(json.loads(before))
-            self.db.conn.execute("UPDATE undo_log SET undone = 1 WHERE id = ?", (uid,))
+            if after_json:
+                self.db.conn.execute("UPDATE undo_log SET undone = 1 WHERE id = ?", (uid,))
+            else:
+                self.db.conn.execute("DELETE FROM undo_log WHERE id = ?", (uid,))
         return label
 
     def redo(self) -> str | None:

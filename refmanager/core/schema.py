@@ -185,7 +185,8 @@ CREATE INDEX IF NOT EXISTS attachments_paper ON attachments(paper_id);
     # the only ones a titled entry can merge into by abstract.
     # The sort indexes hold the papers outside the trash only (every view but the trash's): the
     # table's first page and the pages deeper down walk the index without reading each row to
-    # check ``trashed_at``; "tags" gets one too.
+    # check ``trashed_at``; "tags" gets one too.  ``papers_live_filter`` holds, by id, every column
+    # a view's conditions look at: counts and search pages check them there, not in the rows.
     # FTS5 keeps up to 32 MB of new terms in memory before writing a segment (default 1 MB):
     # a third less work to index an import.
     # The FTS triggers skip papers above ``fts_deferred.above_id`` while a row exists there: an
@@ -215,6 +216,9 @@ CREATE INDEX IF NOT EXISTS papers_live_tags ON papers(tags_text, id) WHERE trash
 CREATE INDEX IF NOT EXISTS papers_live_added ON papers(added_at, id) WHERE trashed_at IS NULL;
 CREATE INDEX IF NOT EXISTS papers_live_read ON papers(read, id) WHERE trashed_at IS NULL;
 CREATE INDEX IF NOT EXISTS papers_live_starred ON papers(starred, id) WHERE trashed_at IS NULL;
+CREATE INDEX IF NOT EXISTS papers_live_filter
+    ON papers(id, added_at, year, category, read, starred, incomplete, needs_review)
+    WHERE trashed_at IS NULL;
 CREATE TABLE IF NOT EXISTS fts_deferred (above_id INTEGER NOT NULL);
 INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', 33554432);
 DROP TRIGGER IF EXISTS papers_ai;

@@ -50,7 +50,9 @@ def clean_text(text: str) -> str:
 
 
 def collapse_ws(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    # str.split() and the regex \s agree on what whitespace is (checked for every
+    # code point); split/join is ~4x faster on an abstract.
+    return " ".join(text.split())
 
 
 def strip_ellipsis(text: str) -> tuple[str, bool]:

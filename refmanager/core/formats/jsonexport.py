@@ -43,6 +43,9 @@ def _elements(text: str) -> list[tuple[int, Any]]:
             )
         out = []
         pos += 1
+        # Lines counted as we go (from the last element on), not from the start
+        # of the file for every element: that was quadratic in the file's size.
+        line_pos, line_no = 0, 1
         while True:
             while pos < len(s) and s[pos] in " \t\r\n":
                 pos += 1
@@ -51,7 +54,9 @@ def _elements(text: str) -> list[tuple[int, Any]]:
                 break
             start = pos
             obj, pos = dec.raw_decode(s, pos)
-            out.append((_line_of(s, start), obj))
+            line_no += s.count("\n", line_pos, start)
+            line_pos = start
+            out.append((line_no, obj))
             while pos < len(s) and s[pos] in " \t\r\n":
                 pos += 1
             if pos < len(s) and s[pos] == ",":

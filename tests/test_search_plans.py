@@ -1,0 +1,301 @@
+"""Performance at scale (issue 5) without timing anything: the common searches
+use the FTS index and the sort indexes (EXPLAIN QUERY PLAN), the fast page and
+count paths give exactly what SQLite's own plan gives, and the deferred FTS
+indexing of an import leaves the index whole."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from refmanager.core.library import SORTS, Library, View
+
+WORDS = (
+    "graph neural models language sparse attention diffusion privacy gemma robust scaling "
+    "learning transformers agents reward policy vision speech memory retrieval alignment"
+).split()
+FIRST = ["Albert", "Ming-Wei", "Zoë", "Łukasz", "Noémie", "Samuel", "Priya", "Kwame"]
+LAST = ["Jiang", "Chang", "García", "van den Oord", "Müller", "Smith", "Das", "Mensah"]
+
+
+def listing(n: int, seed: int = 7) -> str:
+    """A full listing of n papers with unique titles (dense and sparse words)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        words = [rng.choice(WORDS).capitalize() for _ in range(rng.randint(3, 7))]
+        title = " ".join(words) + f" Number{i}x"
+        authors = ", ".join(f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.randint(1, 3)))
+        year = rng.randint(2010, 2025)
+        abstract = " ".join(rng.choice(WORDS) for _ in range(40)) + f" unique{i}."
+        if i % 50 == 0:
+            abstract += " Quokka."
+        out.append(f"{rng.choice(['CL', 'LG', 'CV'])}Mar {rng.randint(1, 28)}, {year}\n{title}{authors} et al.\n{abstract}\n")
+    return "".join(out)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    """600 papers in three imports (three added_at values), some tagged and trashed."""
+    path = tmp_path_factory.mktemp("plans") / "library.db"
+    lib = Library(path)
+    text = listing(600)
+    chunks = text.split("\n")
+    # three imports, so that sorting by date added has ties and distinct values
+    third = (len(chunks) // 3) // 3 * 3
+    for k, part in enumerate((chunks[:third], chunks[third : 2 * third], chunks[2 * third :])):
+        lib.import_text("\n".join(part), name=f"part{k}.txt")
+        lib.db.conn.execute("UPDATE papers SET added_at = ? WHERE added_at = (SELECT max(added_at) FROM papers)",
+                            (f"2024-01-0{k + 1}T00:00:00+00:00",))
+        lib.db.conn.commit()
+    lib.add_tags(list(range(1, 120, 3)), ["to-read"])
+    lib.trash(list(range(5, 600, 17)))
+    lib.db.conn.execute("ANALYZE")
+    lib.db.conn.commit()
+    yield lib
+    lib.close()
+
+
+def plans(lib: Library, calls: list[tuple[str, Any]]) -> list[str]:
+    out = []
+    for sql, params in calls:
+        rows = lib.db.conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+        out.append(" | ".join(r[3] for r in rows))
+    return out
+
+
+def recorded(lib: Library, fn: Any) -> list[tuple[str, Any]]:
+    """The SQL statements a call runs (through Library._q)."""
+    calls: list[tuple[str, Any]] = []
+    orig = lib._q
+
+    def spy(sql: str, params: Any = ()) -> Any:
+        calls.append((sql, params))
+        return orig(sql, params)
+
+    lib._q = spy  # type: ignore[method-assign]
+    try:
+        fn()
+    finally:
+        del lib._q
+    return calls
+
+
+def general_page(lib: Library, view: View, offset: int, limit: int) -> list[tuple]:
+    """What SQLite's own plan gives for a page (the reference)."""
+    frm, params, _ = lib.view_sql(view)
+    sql = f"{lib._PAGE_COLS} {frm} {lib.order_sql(view)} LIMIT ? OFFSET ?"
+    return [tuple(r) for r in lib.db.conn.execute(sql, [*params, limit, offset])]
+
+
+def general_count(lib: Library, view: View) -> int:
+    frm, params, _ = lib.view_sql(view)
+    return lib.db.conn.execute(f"SELECT count(*) {frm}", params).fetchone()[0]
+
+
+# ---------------------------------------------------------------- the plans
+@pytest.mark.parametrize("sort", sorted(SORTS))
+@pytest.mark.parametrize("descending", [True, False])
+def test_browsing_walks_a_sort_index(big: Library, sort: str, descending: bool):
+    view = View(sort=sort, descending=descending)
+    (plan,) = plans(big, recorded(big, lambda: big.page(view, 0, 100)))
+    assert f"USING INDEX papers_live_{'author' if sort == 'authors' else sort}" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+@pytest.mark.parametrize(
+    "query", ["g", "gr", "models", "gemma", "quokka", '"sparse attention"', "author:jiang", "cat:CL models",
+              "g year:2015..2019", "g tag:to-read"],
+)
+@pytest.mark.parametrize("sort", ["added", "date", "title"])
+def test_searches_use_the_fts_index_and_never_scan_the_papers(big: Library, query: str, sort: str):
+    calls = recorded(big, lambda: big.page(View(search=query, sort=sort), 0, 100))
+    calls += recorded(big, lambda: big.count(View(search=query, sort=sort)))
+    found = plans(big, calls)
+    assert any("papers_fts VIRTUAL TABLE INDEX" in p and ":M" in p for p in found), found
+    for p in found:
+        # every access to the papers table is by id or through an index
+        for step in p.split(" | "):
+            if re.match(r"SCAN (p|papers)( |$)", step):
+                assert "USING INDEX" in step or "USING COVERING INDEX" in step, p
+            assert not re.search(r"PRIMARY KEY \(rowid[<>]", step), p  # a range of rows
+
+
+def test_dense_search_sorted_by_date_walks_the_date_index(big: Library):
+    calls = recorded(big, lambda: big.page(View(search="g", sort="date"), 0, 100))
+    found = " || ".join(plans(big, calls))
+    assert "SCAN p USING INDEX papers_live_date" in found
+    assert "TEMP B-TREE FOR ORDER BY" not in found
+
+
+def test_word_count_reads_the_fts_index_and_the_trash_only(big: Library):
+    (plan,) = plans(big, recorded(big, lambda: big.count(View(search="models"))))
+    assert "SCAN papers_fts VIRTUAL TABLE INDEX" in plan and "papers_trashed" in plan
+
+
+def test_import_lookups_use_their_indexes(big: Library):
+    c = big.db.conn
+
+    def plan(sql: str, *params: Any) -> str:
+        return " | ".join(r[3] for r in c.execute("EXPLAIN QUERY PLAN " + sql, params))
+
+    assert "papers_title_key" in plan("SELECT id, arxiv_id FROM papers WHERE title_key = ? ORDER BY id", "x")
+    assert "sources_fingerprint" in plan("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", "x")
+    assert "papers_abstract_prefix_untitled" in plan(
+        "SELECT id, abstract_key, title FROM papers INDEXED BY papers_abstract_prefix_untitled "
+        "WHERE substr(abstract_key, 1, 40) = ? AND title IS NULL ORDER BY abstract_key, id", "x")
+    assert "papers_abstract_prefix " in plan(
+        "SELECT id, abstract_key, title FROM papers WHERE substr(abstract_key, 1, 40) = ? ORDER BY abstract_key, id", "x")
+
+
+# ------------------------------------------------------- same answers as before
+QUERIES = ["g", "gr", "models", "gemma", "quokka", "-models", "models -gemma", '"sparse attention"',
+           "author:jiang", "tag:to-read", "g tag:to-read", "year:2015..2019 g", "cat:CL models", "zzzz"]
+
+
+@pytest.mark.parametrize("section", ["all", "unread", "trash", "recent"])
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_fast_pages_and_counts_equal_sqlite_plan(big: Library, section: str, sort: str):
+    for q in QUERIES:
+        for desc in (True, False):
+            v = View(section=section, search=q, sort=sort, descending=desc)
+            for offset, limit in ((0, 100), (0, 7), (250, 100), (590, 50)):
+                assert big.page(v, offset, limit) == general_page(big, v, offset, limit), (q, desc, offset)
+            assert big.count(v) == general_count(big, v), q
+
+
+def test_fast_page_is_right_when_dates_added_go_back_in_time(tmp_path: Path):
+    """A clock set back: a later id with an earlier added_at (the rowid shortcut must notice)."""
+    lib = Library(tmp_path / "l.db")
+    lib.import_text(listing(400, seed=11), name="a.txt")
+    c = lib.db.conn
+    c.execute("UPDATE papers SET added_at = '2030-01-01T00:00:00+00:00' WHERE id IN (3, 50, 120)")
+    c.execute("UPDATE papers SET added_at = '2001-01-01T00:00:00+00:00' WHERE id IN (399, 398)")
+    c.commit()
+    for q in ("g", "models", "s", "l"):
+        for desc in (True, False):
+            v = View(search=q, sort="added", descending=desc)
+            for offset, limit in ((0, 100), (0, 3), (100, 100)):
+                assert lib.page(v, offset, limit) == general_page(lib, v, offset, limit)
+    lib.close()
+
+
+# ------------------------------------------------------ deferred FTS indexing
+def fts_ok(lib: Library) -> None:
+    lib.db.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+    assert lib.db.conn.execute("SELECT count(*) FROM fts_deferred").fetchone()[0] == 0
+
+
+def test_import_indexes_new_and_merged_papers_in_fts(tmp_path: Path):
+    lib = Library(tmp_path / "l.db")
+    lib.import_text(listing(300, seed=3), name="a.txt")
+    fts_ok(lib)
+    assert lib.count(View(search="quokka")) == 6
+    # JSON with tags and notes merges into existing papers and adds new ones
+    exported = lib.export_json(lib.ids(View(sort="added", descending=False))[:5])
+    for p in exported:
+        p["tags"] = ["wombat"]
+        p["note"] = "numbat notes"
+    exported.append({"title": "A Brand New Paper", "authors": ["Ann Author"], "abstract": "Platypus.",
+                     "tags": ["wombat"]})
+    import json
+
+    lib.import_text(json.dumps(exported), name="tags.json")
+    fts_ok(lib)
+    assert lib.count(View(search="wombat")) == 6
+    assert lib.count(View(search="numbat")) == 5
+    assert lib.count(View(search="platypus")) == 1
+    lib.close()
+
+
+def test_undo_and_redo_of_a_large_import(tmp_path: Path):
+    """The import's after-state is captured at undo time (deferred): redo gives it back."""
+    lib = Library(tmp_path / "l.db")
+
+    def state() -> list[Any]:
+        c = lib.db.conn
+        return [c.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in ("papers", "sources", "paper_tags")]
+
+    lib.import_text(listing(50, seed=5), name="first.txt")
+    before = state()
+    lib.import_text(listing(300, seed=6), name="second.txt")
+    after = state()
+    lib.add_tags([60, 61], ["later"])
+    assert lib.undo() == "Add tag 'later'"
+    assert lib.undo().startswith("import of second.txt")
+    fts_ok(lib)
+    assert state() == before and lib.count(View()) == 50
+    assert lib.redo().startswith("import of second.txt")
+    fts_ok(lib)
+    assert state() == after and lib.count(View(search="quokka")) == 1 + 6
+    assert lib.undo().startswith("import of second.txt")
+    assert state() == before
+    lib.close()
+
+
+def test_cancelled_import_leaves_no_deferral(tmp_path: Path):
+    from refmanager.core.errors import ImportCancelled
+
+    lib = Library(tmp_path / "l.db")
+    with pytest.raises(ImportCancelled):
+        lib.import_text(listing(500, seed=9), name="x.txt", cancelled=lambda: True)
+    fts_ok(lib)
+    assert lib.count(View()) == 0
+    lib.import_text(listing(20, seed=9), name="x.txt")
+    fts_ok(lib)
+    lib.close()
+
+
+def test_read_only_library_of_an_older_version_still_searches(tmp_path: Path):
+    """Opened read-only, a library is not migrated: without the v4 indexes the
+    search falls back to SQLite's own plans and gives the same answers."""
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    lib = Library(path)
+    lib.import_text(listing(400, seed=4), name="a.txt")
+    want = {(q, s): (lib.page(View(search=q, sort=s), 0, 50), lib.count(View(search=q, sort=s)))
+            for q in ("g", "models", "quokka", "cat:CL models") for s in ("added", "date")}
+    lib.close()
+    c = sqlite3.connect(path)
+    for (name,) in c.execute("SELECT name FROM sqlite_master WHERE name LIKE 'papers_live_%'").fetchall():
+        c.execute(f"DROP INDEX {name}")
+    c.execute("PRAGMA user_version=3")
+    c.commit()
+    c.close()
+    old = Library(path, readonly=True)
+    got = {(q, s): (old.page(View(search=q, sort=s), 0, 50), old.count(View(search=q, sort=s)))
+           for q in ("g", "models", "quokka", "cat:CL models") for s in ("added", "date")}
+    assert got == want
+    old.close()
+
+
+def test_an_import_too_large_to_undo_still_imports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Over UNDO_MAX_CHARS the undo record (SQLite refuses values over 1 GB) is not kept:
+    the import stands, says so, and the older history goes (it could not be applied safely)."""
+    import json
+
+    import refmanager.core.library as L
+
+    lib = Library(tmp_path / "l.db")
+    lib.import_text(listing(100, seed=1), name="a.txt")
+    lib.add_tags([1], ["x"])
+    monkeypatch.setattr(L, "UNDO_MAX_CHARS", 5_000)
+    tagged = lib.export_json()
+    for p in tagged:
+        p["tags"] = ["y"]
+    report = lib.import_text(json.dumps(tagged), name="tags.json")
+    assert report.merged == 100
+    assert any("too many papers to be undone" in n for n in report.files[-1].notes)
+    assert lib.undo_label() is None and lib.count(View(search="tag:y")) == 100
+    # an import whose state at undo time is too large: undone, but not redoable
+    monkeypatch.setattr(L, "UNDO_MAX_CHARS", 50_000)
+    lib.import_text(listing(60, seed=2), name="b.txt")
+    assert lib.undo().startswith("import of b.txt")
+    assert lib.redo_label() is None and lib.count(View()) == 100
+    fts_ok(lib)
+    lib.close()
