@@ -628,6 +628,7 @@ class Library(EditingMixin):
         """A page of a search outside the trash, planned here rather than by SQLite
         (which cannot tell "g" from "quokka"), or None when the shortcut cannot be
         proven right (the caller then runs SQLite's plan)."""
+        assert fts_at is not None
         need = offset + limit
         desc = view.descending
         order = "DESC" if desc else "ASC"
