@@ -92,28 +92,28 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+_BOM_CODECS = (
+    ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "utf-32"),
+    ((b"\xff\xfe", b"\xfe\xff"), "utf-16"),
+)
+
+
 def decode(data: bytes, name: str) -> tuple[str, list[str]]:
     """Bytes to text, or ParseError for what is not text; also return warnings."""
     warnings: list[str] = []
     for sig, what in _BINARY_SIGNATURES.items():
         if data.startswith(sig):
             raise ParseError(f"this is {what}, not a text file", line=1, file=name)
-    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+    # UTF-32 first: its little-endian BOM begins with UTF-16's
+    bom_codec = next((c for boms, c in _BOM_CODECS if data.startswith(boms)), None)
+    if bom_codec is not None:
         try:
-            text = data.decode("utf-32")
+            text = data.decode(bom_codec)
         except UnicodeDecodeError as e:
             raise ParseError(
-                f"invalid UTF-32 text: {e.reason}", line=_line_at(data, e.start, "utf-32"), file=name
+                f"invalid {bom_codec.upper()} text: {e.reason}", line=_line_at(data, e.start, bom_codec), file=name
             ) from None
-        warnings.append("read as UTF-32")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as e:
-            raise ParseError(
-                f"invalid UTF-16 text: {e.reason}", line=_line_at(data, e.start, "utf-16"), file=name
-            ) from None
-        warnings.append("read as UTF-16")
+        warnings.append(f"read as {bom_codec.upper()}")
     else:
         nul = data.find(b"\x00")
         if nul >= 0:
