@@ -168,6 +168,16 @@ def test_fast_pages_and_counts_equal_sqlite_plan(big: Library, section: str, sor
             assert big.count(v) == general_count(big, v), q
 
 
+def test_deep_pages_equal_sqlite_plan(big: Library, monkeypatch: pytest.MonkeyPatch):
+    """Past _FAST_PAGE_MAX_ROWS a search page is not taken from the rowid order."""
+    monkeypatch.setattr(big, "_FAST_PAGE_MAX_ROWS", 50)
+    for q in QUERIES:
+        for sort in ("added", "date"):
+            v = View(search=q, sort=sort)
+            for offset, limit in ((0, 100), (250, 100)):
+                assert big.page(v, offset, limit) == general_page(big, v, offset, limit), (q, sort, offset)
+
+
 def test_fast_page_is_right_when_dates_added_go_back_in_time(tmp_path: Path):
     """A clock set back: a later id with an earlier added_at (the rowid shortcut must notice)."""
     lib = Library(tmp_path / "l.db")
