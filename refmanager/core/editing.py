@@ -14,7 +14,6 @@ that ``split_paper`` can bring each one back exactly, tags and note included.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import filecmp
 import itertools
@@ -33,7 +32,9 @@ from . import arxivid
 from .categories import normalise_category_query
 from .errors import ParseError, RefManagerError, ValidationError
 from .formats.dates import validate_iso_date
-from .models import Entry, Split
+from .models import Entry
+from .rows import dumps as _dumps
+from .rows import entry_from_json
 from .textnorm import abstract_key, title_key
 
 if TYPE_CHECKING:
@@ -87,10 +88,6 @@ _THREE_WAY_COLS = (
     "incomplete", "needs_review", "raw_line", "split_confidence", "alt_splits", "read", "starred",
     "trashed_at", "note", "edited_fields", "added_at",
 )
-
-
-def _dumps(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
 
 
 def _now() -> str:
@@ -167,19 +164,6 @@ def clean_value(field: str, value: Any) -> Any:
             raise ValidationError(field, f"not an arXiv category: {text!r} (expected e.g. cs.LG)")
         return cat
     return text  # journal
-
-
-def entry_from_json(data: dict[str, Any]) -> Entry:
-    """The ``Entry`` a source row stored (``Entry.to_json``), tolerant of older data."""
-    names = {f.name for f in dataclasses.fields(Entry)}
-    kw = {k: v for k, v in data.items() if k in names}
-    kw["alt_splits"] = [
-        Split(str(s.get("title") or ""), list(s.get("authors") or []), float(s.get("score") or 0.0))
-        for s in (kw.get("alt_splits") or [])
-    ]
-    kw.setdefault("kind", "unknown")
-    kw.setdefault("line", 0)
-    return Entry(**kw)
 
 
 def _names_differ(diff: set[str], *titles: str) -> bool:
@@ -742,7 +726,7 @@ class EditingMixin:
     def _take_back(self, pid: int, before: dict[str, Any], after: dict[str, Any]) -> None:
         """The kept paper of a merge: each column the merge changed and nobody changed since
         goes back to its value before the merge; tags and alternatives likewise."""
-        from .library import _derived
+        from .rows import derived as _derived
 
         cur = self._snapshot([pid])[pid]
         assert cur is not None
@@ -947,13 +931,16 @@ class EditingMixin:
         gives the groups and their order; each group is sorted here)."""
         n = ABSTRACT_PREFIX_CHARS
         prefix = f"substr(abstract_key, 1, {n})"  # the expression of the index papers_abstract_prefix
+        # (The column holds the key's first 40 characters, in older libraries all of it:
+        # whole keys are computed from the abstracts of the groups.)
         cur = self.db.conn.execute(
-            f"SELECT id, abstract_key FROM papers WHERE abstract_key IS NOT NULL AND trashed_at IS NULL "
+            f"SELECT id, abstract FROM papers WHERE abstract_key IS NOT NULL AND trashed_at IS NULL "
             f"AND length(abstract_key) >= {n} AND {prefix} IN "
             f"(SELECT {prefix} FROM papers GROUP BY {prefix} HAVING count(*) > 1) ORDER BY {prefix}"
         )
+        rows = ((pid, abstract_key(abstract)) for pid, abstract in cur)
         group: list[tuple[str, int]] = []
-        for pid, akey in itertools.chain(cur, [(None, None)]):  # (streamed, not all in memory)
+        for pid, akey in itertools.chain(rows, [(None, None)]):  # (streamed, not all in memory)
             if group and (akey is None or not akey.startswith(group[0][0][:n])):
                 self._prefix_pairs(sorted(group), add)
                 group = []

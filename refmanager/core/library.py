@@ -8,7 +8,7 @@ validated first, then all entries are written, or nothing is.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
+import itertools
 import json
 import logging
 import math
@@ -22,10 +22,13 @@ from typing import Any
 
 import sqlite_utils
 
-from . import formats
+from . import formats, import_stream
 from .editing import EditingMixin
 from .errors import ImportCancelled, LibraryError, ParseError, RefManagerError
 from .models import Entry, ParsedFile
+from .rows import INSERT_PAPER_SQL, PAPER_COLUMNS, Prepared, fingerprint
+from .rows import derived as _derived
+from .rows import dumps as _dumps
 from .schema import MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION
 from .search import parse_query
 from .textnorm import abstract_key, person_key, title_key
@@ -42,6 +45,14 @@ RECENT_DAYS = 14
 UNDO_MAX_CHARS = 200_000_000
 #: Page cache while importing, in KiB as PRAGMA cache_size takes it (negative).
 IMPORT_CACHE_KIB = -131072
+#: Page size of a new library.  A paper row is ~2.4 KB and a source row ~2.5 KB:
+#: with SQLite's default 4 KB pages one row fills a page and wastes a third of it.
+PAGE_SIZE = 8192
+#: During a large import, the new papers are indexed for search every this many
+#: (in one statement each: FTS5 writes a segment per statement).
+FTS_CHUNK = 10_000
+#: Where the note is in a paper row (its time is set only when there is one).
+_NOTE = PAPER_COLUMNS.index("note")
 #: Busy timeout: how long a second writer waits before "library is busy"
 #: (the environment variable REFMANAGER_BUSY_TIMEOUT, in seconds, overrides it).
 BUSY_TIMEOUT_S = 5.0
@@ -111,14 +122,6 @@ _DEFERRED = "deferred_paper_ids"
 
 def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-
-
-#: One encoder, made once: ``json.dumps`` with options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def _dumps(v: Any) -> str:
-    return _ENCODER.encode(v)
 
 
 @dataclass
@@ -207,35 +210,14 @@ class ImportReport:
         }
 
 
-def fingerprint(e: Entry) -> str:
-    """Identity of an entry's content: the same entry imported again is "unchanged"."""
-    payload = _dumps(
-        [e.kind, e.raw_line or e.title, e.authors, e.date, e.category, e.abstract, e.arxiv_id, e.doi]
-    )
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+def _prepared_batch(batch: list[tuple[Any, ...]]) -> Iterator[Prepared]:
+    """The entries of an ``("entries", batch)`` message."""
+    for values in batch:
+        yield values if isinstance(values, Prepared) else Prepared(values)
 
 
-def _year(date: str | None) -> int | None:
-    if date and len(date) >= 4 and date[:4].isdigit():
-        return int(date[:4])
-    return None
-
-
-def _sort_title(title: str | None, abstract: str | None) -> str:
-    return (title or abstract or "").casefold().lstrip(" \"'([{")[:200]
-
-
-def _derived(row: dict[str, Any]) -> dict[str, Any]:
-    """Columns computed from the others: keys for matching, sorting and search."""
-    authors = row.get("authors") or []
-    return {
-        "authors_text": ", ".join(authors),
-        "sort_author": (authors[0] if authors else "").casefold(),
-        "sort_title": _sort_title(row.get("title"), row.get("abstract")),
-        "year": _year(row.get("date")),
-        "title_key": title_key(row.get("title")),
-        "abstract_key": abstract_key(row.get("abstract")),
-    }
+class _NothingChanged(Exception):
+    """An import that added and merged nothing: its transaction rolls back."""
 
 
 class Library(EditingMixin):
@@ -310,6 +292,9 @@ class Library(EditingMixin):
             if version == 0:
                 raise LibraryError(f"{self.path}: not a refmanager library")
             return
+        if version == 0:
+            # A new file (ignored by SQLite for an existing one): see PAGE_SIZE.
+            c.execute(f"PRAGMA page_size={PAGE_SIZE}")
         if c.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             c.execute("PRAGMA journal_mode=WAL")
         c.execute("PRAGMA synchronous=NORMAL")
@@ -853,27 +838,6 @@ class Library(EditingMixin):
     def _is_known_name(self, name: str) -> bool:
         return bool(self._q("SELECT 1 FROM names WHERE key = ?", (person_key(name),)))
 
-    def parse_inputs(
-        self, inputs: Iterable[tuple[str, str | bytes | os.PathLike[str]]], report: ImportReport
-    ) -> list[tuple[str, ParsedFile, list[str]]]:
-        """Parse every input first; a failing file is rejected on its own."""
-        parsed = []
-        for name, src in inputs:
-            try:
-                if isinstance(src, bytes):
-                    text, warnings = formats.decode(src, name)
-                elif isinstance(src, str):  # pasted text: same clean-up as a file
-                    text, warnings = formats.normalise_text(src)
-                else:
-                    text, warnings = formats.read_file(src)
-                pf = formats.parse_text(text, name, known=self._is_known_name)
-            except ParseError as e:
-                report.rejected.append(Rejected(name, e.line, e.message))
-                log.info("rejected %s", e)
-                continue
-            parsed.append((name, pf, warnings))
-        return parsed
-
     def import_paths(
         self,
         paths: Iterable[str | os.PathLike[str]],
@@ -898,31 +862,70 @@ class Library(EditingMixin):
         cancelled: Callable[[], bool] | None = None,
         label: str | None = None,
     ) -> ImportReport:
-        """Parse all inputs, then write them in one transaction (or not at all)."""
+        """Parse and write every input in one transaction (or not at all); a file
+        that cannot be parsed is rejected on its own, the others are imported.
+
+        A large import is parsed in a second process while this one writes
+        (``import_stream``); entries arrive in batches and are written as they
+        come, each file inside a savepoint, so that a file failing half-way
+        leaves nothing behind.
+        """
+        inputs = list(inputs)
         report = ImportReport()
-        parsed = self.parse_inputs(inputs, report)
-        total = sum(len(pf.entries) for _, pf, _ in parsed)
-        if not parsed:
-            return report
+        sizes = [import_stream.input_size(src) for _, src in inputs]
+        path = None if str(self.path) == ":memory:" else self.path
+        with import_stream.messages(inputs, path, self._is_known_name) as msgs:
+            for msg in msgs:  # rejections before anything parses need no transaction
+                if msg[0] == "rejected":
+                    report.rejected.append(Rejected(*msg[1:]))
+                    continue
+                try:
+                    with self.transaction(), self._deferred_indexing():
+                        self._write_stream(
+                            itertools.chain([msg], msgs), sizes, report, progress, cancelled, label
+                        )
+                except _NothingChanged:
+                    report.import_id = None
+                break
+        return report
+
+    def _write_stream(
+        self,
+        msgs: Iterator[tuple[Any, ...]],
+        sizes: list[int],
+        report: ImportReport,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+        label: str | None,
+    ) -> None:
+        c = self.db.conn
+        at = now_iso()
+        import_id = c.execute("INSERT INTO imports(at, label) VALUES (?, ?)", (at, "import")).lastrowid
+        assert import_id is not None
+        report.import_id = import_id
+        before: dict[int, Any] = {}
+        seen: dict[str, int] = {}  # fingerprint -> paper, for entries repeated in this import
         done = 0
-        names = [Path(n).name for n, _, _ in parsed]
-        label = label or (
-            f"import of {names[0]}" if len(names) == 1 else f"import of {len(names)} files"
-        )
-        with self.transaction(), self._deferred_indexing():
-            at = now_iso()
-            import_id = self.db.conn.execute(
-                "INSERT INTO imports(at, label) VALUES (?, ?)", (at, label)
-            ).lastrowid
-            report.import_id = import_id
-            before: dict[int, Any] = {}
-            seen: dict[str, int] = {}  # fingerprint -> paper, for entries repeated in this import
-            for name, pf, warnings in parsed:
-                fr = FileReport(file=name, format=pf.format, entries=len(pf.entries), warnings=warnings)
-                for e in pf.entries:
+        known_total = 0  # estimated entries of the files started
+        started = len(report.rejected)  # inputs started (or rejected)
+        fr: FileReport | None = None
+        marks: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+        indexed = 0  # papers added when the FTS index last caught up
+        for msg in msgs:
+            kind = msg[0]
+            if kind == "file":
+                _, name, fmt, warnings, estimate = msg
+                fr = FileReport(file=name, format=fmt, warnings=list(warnings))
+                started += 1
+                known_total += estimate
+                marks = (len(report.added_ids), len(report.merged_ids), len(before), len(seen), done)
+                c.execute("SAVEPOINT import_file")
+            elif kind == "entries":
+                assert fr is not None
+                for values in _prepared_batch(msg[1]):
                     if cancelled is not None and done % 200 == 0 and cancelled():
                         raise ImportCancelled("import cancelled; the library is unchanged")
-                    outcome, pid, note = self._import_entry(e, name, import_id, at, before, seen)
+                    outcome, pid, note = self._import_entry(values, fr.file, import_id, at, before, seen)
                     if outcome == "added":
                         fr.added += 1
                         report.added_ids.append(pid)
@@ -933,30 +936,61 @@ class Library(EditingMixin):
                         fr.unchanged += 1
                     if note:
                         fr.notes.append(note)
+                    fr.entries += 1
                     done += 1
-                    if progress is not None and (done % 500 == 0 or done == total):
-                        progress(done, total)
+                    if len(report.added_ids) - indexed >= FTS_CHUNK:
+                        self._index_deferred()
+                        indexed = len(report.added_ids)
+                    if progress is not None and done % 500 == 0:
+                        # The files not started yet: as many entries per byte as so far.
+                        rest = sum(sizes[started:])
+                        per_byte = known_total / max(1, sum(sizes[:started]))
+                        progress(done, max(done, known_total + int(rest * per_byte)))
+            elif kind == "end":
+                assert fr is not None
+                c.execute("RELEASE import_file")
                 report.files.append(fr)
-            self.db.conn.execute(
-                "UPDATE imports SET report = ? WHERE id = ?", (_dumps(report.to_json()), import_id)
+                fr = None
+            elif kind == "rejected":
+                report.rejected.append(Rejected(*msg[1:]))
+                if fr is None:
+                    started += 1
+                    continue
+                # Rejected half-way: drop what was written of it.
+                c.execute("ROLLBACK TO import_file")
+                c.execute("RELEASE import_file")
+                n_added, n_merged, n_before, n_seen, done = marks
+                indexed = min(indexed, n_added)
+                del report.added_ids[n_added:], report.merged_ids[n_merged:]
+                for k in list(before)[n_before:]:
+                    del before[k]
+                for fp in list(seen)[n_seen:]:
+                    del seen[fp]
+                fr = None
+        if progress is not None:
+            progress(done, done)
+        if not (report.added or report.merged):
+            raise _NothingChanged
+        names = [Path(f.file).name for f in report.files]
+        label = label or (
+            f"import of {names[0]}" if len(names) == 1 else f"import of {len(names)} files"
+        )
+        c.execute(
+            "UPDATE imports SET label = ?, report = ? WHERE id = ?",
+            (label, _dumps(report.to_json()), import_id),
+        )
+        n = report.added + report.merged
+        if not self._log_undo(
+            f"{label}: {n} paper{'s' if n != 1 else ''}",
+            {"papers": {str(k): v for k, v in before.items()}},
+            None,
+            after_ids=list(dict.fromkeys(report.added_ids + report.merged_ids)),
+            defer_after=True,
+        ):
+            report.files[-1].notes.append(
+                f"this import changed too many papers to be undone ({len(before):,} "
+                "merged into); the undo history was cleared"
             )
-            if report.added or report.merged:
-                n = report.added + report.merged
-                if not self._log_undo(
-                    f"{label}: {n} paper{'s' if n != 1 else ''}",
-                    {"papers": {str(k): v for k, v in before.items()}},
-                    None,
-                    after_ids=list(dict.fromkeys(report.added_ids + report.merged_ids)),
-                    defer_after=True,
-                ):
-                    report.files[-1].notes.append(
-                        f"this import changed too many papers to be undone ({len(before):,} "
-                        "merged into); the undo history was cleared"
-                    )
-            else:
-                self.db.conn.execute("DELETE FROM imports WHERE id = ?", (import_id,))
-                report.import_id = None
-        return report
 
     #: Inside an import: papers whose ``tags_text`` is refreshed once, at the end.
     _tags_text_later: set[int] | None = None
@@ -983,18 +1017,31 @@ class Library(EditingMixin):
         try:
             yield
             later, self._tags_text_later = self._tags_text_later, None
-            self._refresh_tags_text(sorted(later))  # older papers: their triggers run here
-            c.execute(
-                "INSERT INTO papers_fts(rowid, title, authors_text, abstract, tags_text, note) "
-                "SELECT id, title, authors_text, abstract, tags_text, note FROM papers WHERE id > ?",
-                (above,),
-            )
+            self._refresh_tags_text(sorted(later))  # papers indexed already: their triggers run here
+            self._index_deferred()
             c.execute("DELETE FROM fts_deferred")
         finally:
             self._tags_text_later = None
             c.execute(f"PRAGMA cache_size={int(cache)}")
 
-    def _find_match(self, e: Entry) -> tuple[int | None, list[int]]:
+    def _index_deferred(self) -> None:
+        """Index in FTS5 the papers added since the marker (one statement), and
+        let the triggers keep them from now on.  A large import calls this every
+        ``FTS_CHUNK`` papers, while the next entries are still being parsed;
+        a savepoint rolled back takes the marker back with the rows."""
+        c = self.db.conn
+        (above,) = c.execute("SELECT above_id FROM fts_deferred").fetchone()
+        (top,) = c.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()
+        if top > above:
+            c.execute(
+                "INSERT INTO papers_fts(rowid, title, authors_text, abstract, tags_text, note) "
+                "SELECT id, title, authors_text, abstract, tags_text, note FROM papers "
+                "WHERE id > ? AND id <= ?",
+                (above, top),
+            )
+            c.execute("UPDATE fts_deferred SET above_id = ?", (top,))
+
+    def _find_match(self, e: Prepared) -> tuple[int | None, list[int]]:
         """The paper an entry merges into, and (if ambiguous) the candidates."""
         if e.arxiv_id:
             r = self._q("SELECT id FROM papers WHERE arxiv_id = ?", (e.arxiv_id,))
@@ -1004,7 +1051,7 @@ class Library(EditingMixin):
             r = self._q("SELECT id FROM papers WHERE doi = ? COLLATE NOCASE", (e.doi,))
             if r:
                 return r[0][0], []
-        tkey = title_key(e.title)
+        tkey = e.tkey
         if tkey:
             for pid, aid in self._q(
                 "SELECT id, arxiv_id FROM papers WHERE title_key = ? ORDER BY id", (tkey,)
@@ -1014,7 +1061,7 @@ class Library(EditingMixin):
             alias = self._alias_match(tkey, e.arxiv_id)  # a title the user replaced (editing.py)
             if alias is not None:
                 return alias, []
-        akey = abstract_key(e.abstract)
+        akey = e.akey
         if akey and len(akey) >= MIN_PREFIX_CHARS:
             lo = akey[:MIN_PREFIX_CHARS]
             cands = []
@@ -1022,17 +1069,21 @@ class Library(EditingMixin):
             # A titled entry can only merge into an untitled paper (see below), so
             # it looks at those alone: thousands of abstracts opening with "Large
             # language models (LLMs) have ..." must not be read for every entry.
+            # The column holds the key's first 40 characters (older libraries: all
+            # of it); the whole key of the few papers sharing them is computed here.
             sql = (
-                "SELECT id, abstract_key, title FROM papers "
-                + ("INDEXED BY papers_abstract_prefix_untitled " if e.title is not None else "")
+                "SELECT id, abstract, title FROM papers "
+                + ("INDEXED BY papers_abstract_prefix_untitled " if e.titled else "")
                 + "WHERE substr(abstract_key, 1, 40) = ?"
-                + (" AND title IS NULL" if e.title is not None else "")
-                + " ORDER BY abstract_key, id"
+                + (" AND title IS NULL" if e.titled else "")
             )
-            for pid, ak, title in self._q(sql, (lo,)):
+            found = sorted(
+                (abstract_key(abstract) or "", pid, title) for pid, abstract, title in self._q(sql, (lo,))
+            )
+            for ak, pid, title in found:
                 if len(ak) < MIN_PREFIX_CHARS or not (ak.startswith(akey) or akey.startswith(ak)):
                     continue
-                if e.title is not None and title is not None:
+                if e.titled and title is not None:
                     continue  # two titled papers never merge by abstract alone
                 cands.append(pid)
             if len(cands) == 1:
@@ -1042,10 +1093,10 @@ class Library(EditingMixin):
         return None, []
 
     def _import_entry(
-        self, e: Entry, file: str, import_id: int, at: str, before: dict[int, Any],
+        self, e: Prepared, file: str, import_id: int, at: str, before: dict[int, Any],
         seen: dict[str, int] | None = None,
     ) -> tuple[str, int, str | None]:
-        fp = fingerprint(e)
+        fp = e.fp
         if seen is not None and fp in seen and not (e.tags or e.note):
             return "unchanged", seen[fp], None  # the same entry again in this import
         r = self._q("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", (fp,))
@@ -1056,65 +1107,51 @@ class Library(EditingMixin):
             if e.tags or e.note:
                 if pid not in before:
                     before[pid] = self._snapshot_one(pid)
-                if self._merge_user_data(pid, e):
-                    return "merged", pid, self._unchanged_note(pid, e, import_id, at)
-            return "unchanged", pid, self._unchanged_note(pid, e, import_id, at)
+                if self._merge_user_data(pid, e.entry):
+                    return "merged", pid, self._unchanged_note(pid, e.entry, import_id, at)
+            return "unchanged", pid, self._unchanged_note(pid, e.entry, import_id, at)
         pid, ambiguous = self._find_match(e)
         note = None
         if pid is None:
             if ambiguous:
-                e.needs_review = True
+                e.flag_for_review()
                 note = (
                     f"line {e.line}: matches {len(ambiguous)} papers ({', '.join(map(str, ambiguous))}); "
                     "kept as a separate paper, flagged for review"
                 )
-            pid = self._insert_paper(e, at)
+            pid = self._insert_row(e.row, e.name_keys, e.tags, at)
             before[pid] = None
             outcome = "added"
         else:
             if pid not in before:
                 before[pid] = self._snapshot_one(pid)
-            kept = self._kept_edits(pid, e, self._merge_into(pid, e))  # (editing.py: alternatives)
+            kept = self._kept_edits(pid, e.entry, self._merge_into(pid, e.entry))  # (editing.py: alternatives)
             if kept:
                 note = f"line {e.line}: kept your edit of {', '.join(kept)}"
             outcome = "merged"
         self.db.conn.execute(
             "INSERT INTO sources(paper_id, import_id, file, line, kind, fingerprint, data, added_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (pid, import_id, file, e.line, e.kind, fp, _dumps(e.to_json()), at),
+            (pid, import_id, file, e.line, e.kind, fp, e.data, at),
         )
         if seen is not None:
             seen[fp] = pid
         return outcome, pid, note
 
     def _insert_paper(self, e: Entry, at: str) -> int:
-        row: dict[str, Any] = {
-            "title": e.title,
-            "authors": e.authors,
-            "date": e.date,
-            "abstract": e.abstract,
-        }
-        d = _derived(row)
-        cur = self.db.conn.execute(
-            "INSERT INTO papers(title, authors, authors_text, et_al, orgs, date, year, category, abstract, "
-            "arxiv_id, doi, journal, incomplete, needs_review, raw_line, split_confidence, alt_splits, "
-            "read, starred, added_at, modified_at, note, note_modified_at, sort_title, sort_author, "
-            "title_key, abstract_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                e.title, _dumps(e.authors), d["authors_text"], int(e.et_al), _dumps(e.orgs), e.date,
-                d["year"], e.category, e.abstract, e.arxiv_id, e.doi, e.journal,
-                int(e.incomplete or e.title is None), int(e.needs_review), e.raw_line,
-                e.split_confidence, _dumps([s.to_json() for s in e.alt_splits]) if e.alt_splits else None,
-                int(bool(e.read)), int(bool(e.starred)), at, at, e.note or None,
-                at if e.note else None, d["sort_title"], d["sort_author"], d["title_key"],
-                d["abstract_key"],
-            ),
-        )
+        p = Prepared.of(e)
+        return self._insert_row(p.row, p.name_keys, p.tags, at)
+
+    def _insert_row(self, row: tuple[Any, ...], name_keys: list[str], tags: list[str], at: str) -> int:
+        """A new paper from ``rows.paper_row`` values; its authors become known names."""
+        note = row[_NOTE]
+        cur = self.db.conn.execute(INSERT_PAPER_SQL, (*row, at, at, at if note else None))
         pid = cur.lastrowid
         assert pid is not None
-        self._remember_names(e.authors)
-        if e.tags:
-            self._add_tags_to(pid, e.tags)
+        if name_keys:
+            self.db.conn.executemany("INSERT OR IGNORE INTO names(key) VALUES (?)", [(k,) for k in name_keys])
+        if tags:
+            self._add_tags_to(pid, tags)
         return pid
 
     def _remember_names(self, authors: Sequence[str]) -> None:

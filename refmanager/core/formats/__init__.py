@@ -15,13 +15,15 @@ import logging
 import os
 import re
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from collections.abc import Iterator
 from typing import Any
 
 from .. import arxivid
 from ..errors import ParseError
-from ..models import ParsedFile
+from ..models import Entry, ParsedFile
 from . import jsonexport, listing_full, listing_profile
 from . import arxiv_atom
 from . import bibtex, csljson, ris
@@ -165,6 +167,9 @@ def check_limits(text: str, name: str) -> None:
 
 
 def detect_format(text: str) -> ModuleType | None:
+    if listing_full.starts_with_header(text):
+        # (RIS and BibTeX look for their markers anywhere: two scans of a large listing saved)
+        return listing_full
     for fmt in FORMATS:
         if fmt.detect(text):
             return fmt
@@ -195,25 +200,56 @@ def _unknown_message(text: str) -> str:
     )
 
 
-def parse_text(text: str, name: str = "<input>", **context: Any) -> ParsedFile:
-    """Parse text already decoded; errors name ``name`` and the line."""
+def _format_for(text: str, name: str) -> ModuleType:
+    """The format that will parse ``text``; ParseError for text none can."""
+    check_limits(text, name)
+    if not text.strip():
+        raise ParseError("the file is empty" if not text else "the file holds only blank lines", line=1)
+    fmt = detect_format(text)
+    if fmt is None:
+        first = next((i + 1 for i, ln in enumerate(text.split("\n")) if ln.strip()), 1)
+        raise ParseError(_unknown_message(text), line=first)
+    return fmt
+
+
+@contextmanager
+def _naming(name: str) -> Iterator[None]:
+    """Errors inside name the input."""
     try:
-        check_limits(text, name)
-        if not text.strip():
-            raise ParseError(
-                "the file is empty" if not text else "the file holds only blank lines", line=1
-            )
-        fmt = detect_format(text)
-        if fmt is None:
-            first = next((i + 1 for i, ln in enumerate(text.split("\n")) if ln.strip()), 1)
-            raise ParseError(_unknown_message(text), line=first)
-        parsed = fmt.parse(text, **context)
+        yield
     except ParseError as e:
         e.file = name
         raise
     except RecursionError:
         raise ParseError("the file is nested too deeply to read", line=1, file=name) from None
-    return parsed
+
+
+def parse_text(text: str, name: str = "<input>", **context: Any) -> ParsedFile:
+    """Parse text already decoded; errors name ``name`` and the line."""
+    with _naming(name):
+        return _format_for(text, name).parse(text, **context)
+
+
+def iter_parse_text(text: str, name: str = "<input>", **context: Any) -> tuple[str, int, Iterator[Entry]]:
+    """(format, about how many entries, the entries): ``parse_text`` for a large
+    import, which writes the first entries while later ones are still parsed.
+
+    A format with ``iter_parse`` (the full listing: the one whose parsing is
+    slow) yields entries as it goes; the others are parsed whole first.  A
+    ``ParseError`` may come from the iterator too, naming ``name``.
+    """
+    with _naming(name):
+        fmt = _format_for(text, name)
+        if not hasattr(fmt, "iter_parse"):
+            pf = fmt.parse(text, **context)
+            return pf.format, len(pf.entries), iter(pf.entries)
+        estimate, it = fmt.iter_parse(text, **context)
+    return fmt.NAME, estimate, _named_entries(it, name)
+
+
+def _named_entries(it: Iterator[Entry], name: str) -> Iterator[Entry]:
+    with _naming(name):
+        yield from it
 
 
 def read_file(path: str | os.PathLike[str]) -> tuple[str, list[str]]:

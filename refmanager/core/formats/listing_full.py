@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from .. import arxivid
 from ..categories import code_to_category
@@ -82,6 +82,12 @@ def parse_header(line: str, lineno: int) -> tuple[str | None, str] | None:
     return (code_to_category(code) if code else None), date.isoformat()
 
 
+def starts_with_header(text: str) -> bool:
+    """The first line is a valid category-and-date line: surely a full listing."""
+    head = text.lstrip("\ufeff \t\r\n")[:100].split("\n", 1)[0].strip()
+    return HEADER_RE.match(head) is not None
+
+
 def detect(text: str) -> bool:
     for line in clean_text(text[:20000]).split("\n"):
         if line.strip():
@@ -92,6 +98,8 @@ def detect(text: str) -> bool:
 
 def _check_split_size(rest: str) -> None:
     """Refuse a title/author line too big for the split (see MAX_TITLE_CHARS)."""
+    if len(rest) < min(MAX_SPLIT_POINTS, MAX_TITLE_CHARS):
+        return  # (fewer characters than the limits: nearly every line)
     head = ",".join(rest.split(",", MAX_TITLE_COMMAS + 1)[: MAX_TITLE_COMMAS + 1])
     if len(head) > MAX_TITLE_CHARS:
         raise ParseError(
@@ -143,20 +151,46 @@ def parse(
     known: Callable[[str], bool] | None = None,
     **_context: object,
 ) -> ParsedFile:
+    _, entries = iter_parse(text, known)
+    return ParsedFile(format=NAME, entries=list(entries))
+
+
+def iter_parse(
+    text: str,
+    known: Callable[[str], bool] | None = None,
+    **_context: object,
+) -> tuple[int, Iterator[Entry]]:
+    """(about how many entries, the entries one by one): a large file is
+    written while the rest of it is still being split (``import_stream``)."""
     lines = clean_text(text).split("\n")
+    del text
     items = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
+    del lines
     if not items:
         raise ParseError("the file is empty", line=1)
+    return max(1, len(items) // 3), _entries(items, known)
+
+
+def _entries(items: list[tuple[int, str]], known: Callable[[str], bool] | None) -> Iterator[Entry]:
 
     # Names after the first comma are unambiguous: use them to judge first authors.
+    # Only from title/author lines (the line after a header, past id lines):
+    # pieces of abstracts between commas are no names.
+    title_lines: dict[str, None] = {}  # each distinct line once, in order
+    for k in range(len(items) - 1):
+        if HEADER_RE.match(items[k][1].strip()):
+            j = k + 1
+            while j < len(items) - 1 and _id_line(items[j][1]):
+                j += 1
+            title_lines[items[j][1]] = None
     file_names: set[str] = set()
-    for ln in dict.fromkeys(ln for _, ln in items):  # each distinct line once
-        if "," in ln and not HEADER_RE.match(ln):
+    for ln in title_lines:
+        if "," in ln:
             for name in ln.split(",")[1:6]:
-                # (the regexes only when they can match: this loop sees every abstract too)
                 if "·" in name:
                     name = _ORGS_SEP.split(name)[0]
-                nm = (_ET_AL.sub("", name) if "al" in name else name).strip()
+                # (_ET_AL is anchored at the end: it can only match a name ending so)
+                nm = (_ET_AL.sub("", name) if name.endswith(("al", "al.", "al\n", "al.\n")) else name).strip()
                 if 0 < len(nm) <= 60:
                     file_names.add(nm.casefold())
 
@@ -171,7 +205,8 @@ def parse(
             r = known_cache[name] = name.casefold() in file_names or bool(known and known(name))
         return r
 
-    entries: list[Entry] = []
+    # The entry before the current one: an id line after it still belongs to it.
+    last: Entry | None = None
     i = 0
     n = len(items)
     pending_id: str | None = None
@@ -195,9 +230,10 @@ def parse(
         lineno, line = items[i]
         idv = _id_line(line)
         if idv:
-            if entries and entries[-1].arxiv_id is None:
-                entries[-1].arxiv_id = idv
-            elif not entries:
+            if last is not None:
+                if last.arxiv_id is None:
+                    last.arxiv_id = idv
+            else:
                 pending_id = idv
             i += 1
             continue
@@ -238,6 +274,8 @@ def parse(
             )
         info = splits.get(t_line)
         if info is None:
+            if len(splits) > 10_000:
+                splits.clear()  # bounded: a large file repeats few of its lines
             try:
                 info = splits[t_line] = parse_title_line(t_line, is_known)
             except ParseError as e:
@@ -268,6 +306,9 @@ def parse(
             needs_review=info["needs_review"],
         )
         pending_id = None
-        entries.append(entry)
+        if last is not None:
+            yield last
+        last = entry
         i = j + 1
-    return ParsedFile(format=NAME, entries=entries)
+    if last is not None:
+        yield last

@@ -1,0 +1,218 @@
+"""Where an import's entries come from: parsed in this process, or in a second one.
+
+Splitting a full listing's title/author lines costs about as much per paper
+as writing the paper.  On a machine with two cores, a large import parses in
+a child process while this one writes: a pipeline.  Only prepared values
+cross (``rows.prepare``: keys, the paper row, the source JSON), so the writer
+does little besides SQLite.  The pipe holds little, so a parser ahead of the
+writer waits for it: memory stays bounded however large the import.
+
+Both producers send the same messages (tuples):
+
+* ``("file", name, format, warnings, estimate)``: a file parses; its entries follow
+* ``("entries", [rows.prepare(...), ...])``
+* ``("end",)``: the file parsed to its end
+* ``("rejected", name, line, message)``: the file cannot be imported (at any
+  point: the writer drops what it wrote of it)
+
+The parser sees the library as it was before the import in both cases (the
+child reads it through its own read-only connection; the writer's transaction
+is not committed before the end), so a name known from the library weighs the
+same in the title/author split whichever way an import runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import queue
+import sqlite3
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from . import formats
+from .errors import ParseError, RefManagerError
+from .rows import prepare
+from .textnorm import person_key
+
+log = logging.getLogger(__name__)
+
+Message = tuple[Any, ...]
+Input = tuple[str, "str | bytes | os.PathLike[str]"]
+
+#: Inputs smaller than this (characters or bytes, ~650 papers of a full
+#: listing) are parsed in this process: starting a second one costs more.
+PARALLEL_MIN_CHARS = 1_000_000
+#: Entries per message.
+BATCH = 200
+#: Messages received and not written yet, at most (~1.3 MB each).
+QUEUE_BATCHES = 16
+
+
+def input_size(src: str | bytes | os.PathLike[str]) -> int:
+    if isinstance(src, (str, bytes)):
+        return len(src)
+    try:
+        return os.stat(src).st_size
+    except OSError:
+        return 0  # the parser reports it
+
+
+def _read(name: str, src: str | bytes | os.PathLike[str]) -> tuple[str, list[str]]:
+    if isinstance(src, bytes):
+        return formats.decode(src, name)
+    if isinstance(src, str):  # pasted text: same clean-up as a file
+        return formats.normalise_text(src)
+    return formats.read_file(src)
+
+
+def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None) -> Iterator[Message]:
+    """Parse input by input; a file failing anywhere is rejected on its own."""
+    for name, src in inputs:
+        try:
+            text, warnings = _read(name, src)
+            fmt, estimate, entries = formats.iter_parse_text(text, name, known=known)
+            del text
+            yield ("file", name, fmt, warnings, estimate)
+            batch: list[tuple[Any, ...]] = []
+            for e in entries:
+                batch.append(prepare(e))
+                if len(batch) == BATCH:
+                    yield ("entries", batch)
+                    batch = []
+            if batch:
+                yield ("entries", batch)
+            yield ("end",)
+        except ParseError as e:
+            log.info("rejected %s", e)
+            yield ("rejected", name, e.line, e.message)
+
+
+class _KnownNames:
+    """``Library._is_known_name`` through a read-only connection of the child's own.
+
+    The split asks about every candidate cut (~5 per paper, mostly strings that
+    are no name); a library of up to ``LOAD_MAX`` names is read into a set
+    once instead (~20 µs per question saved; 100 bytes per name).
+    """
+
+    LOAD_MAX = 300_000
+
+    def __init__(self, path: str) -> None:
+        self.conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=30)
+        self.keys: set[str] | None = None
+        (n,) = self.conn.execute("SELECT count(*) FROM names").fetchone()
+        if n <= self.LOAD_MAX:
+            self.keys = {k for (k,) in self.conn.execute("SELECT key FROM names")}
+
+    def __call__(self, name: str) -> bool:
+        if self.keys is not None:
+            return person_key(name) in self.keys
+        return self.conn.execute("SELECT 1 FROM names WHERE key = ?", (person_key(name),)).fetchone() is not None
+
+
+def _child_main(conn: multiprocessing.connection.Connection, inputs: Sequence[Input], library: str) -> None:
+    try:
+        for msg in produce(inputs, _KnownNames(library)):
+            conn.send(msg)
+        conn.send(("done",))
+    except BrokenPipeError:
+        pass  # the writer stopped (cancelled, failed): nothing to tell
+    except BaseException:  # a bug: the writer raises it with this text
+        try:
+            conn.send(("error", traceback.format_exc()))
+        except OSError:
+            pass
+    finally:
+        conn.close()
+
+
+def use_child(inputs: Sequence[Input], library: Path | None) -> bool:
+    """A child process for a large import into a library file, on more than one core
+    (``REFMANAGER_PARSE_PROCESS`` = 1 or 0 decides instead, for tests and measurements)."""
+    if library is None:
+        return False
+    flag = os.environ.get("REFMANAGER_PARSE_PROCESS")
+    if flag in ("0", "1"):
+        return flag == "1"
+    if (os.cpu_count() or 1) < 2:
+        return False
+    return sum(input_size(src) for _, src in inputs) >= PARALLEL_MIN_CHARS
+
+
+@contextmanager
+def messages(
+    inputs: Sequence[Input], library: Path | None, known: Callable[[str], bool] | None
+) -> Iterator[Iterator[Message]]:
+    """The messages of an import, from a child process when it is worth one."""
+    if not use_child(inputs, library):
+        # Everything parsed before anything is written: the parser sees the
+        # library as it was, as the child does.
+        yield iter(list(produce(inputs, known)))
+        return
+    # fork: quick, and the child needs nothing but this module.  Not from a
+    # process running threads (a lock held by one would stay held in the child).
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(send, list(inputs), str(library)), name="refmanager-parse")
+    proc.start()
+    send.close()
+    log.info("parsing %d input(s) in process %s (%s)", len(inputs), proc.pid, method)
+
+    # A thread takes the messages off the pipe as they come: the parser does not
+    # wait while the writer is busy with something longer (indexing a chunk for
+    # search).  Bounded: at most ``QUEUE_BATCHES`` batches wait in memory.
+    q: queue.Queue[Message] = queue.Queue(maxsize=QUEUE_BATCHES)
+    stop = threading.Event()
+
+    def pump() -> None:
+        while not stop.is_set():
+            try:
+                msg = recv.recv()
+            except (EOFError, OSError):
+                msg = ("eof",)
+            while True:
+                try:
+                    q.put(msg, timeout=0.2)
+                    break
+                except queue.Full:
+                    if stop.is_set():
+                        return
+            if msg[0] in ("done", "error", "eof"):
+                return
+
+    reader = threading.Thread(target=pump, name="refmanager-parse-reader", daemon=True)
+    reader.start()
+
+    def receive() -> Iterator[Message]:
+        while True:
+            msg = q.get()
+            if msg[0] == "done":
+                return
+            if msg[0] == "eof":
+                proc.join(5)
+                raise RefManagerError(
+                    f"the parsing process ended unexpectedly (exit code {proc.exitcode}); "
+                    "the library is unchanged"
+                )
+            if msg[0] == "error":
+                raise RuntimeError("parsing failed in the child process:\n" + msg[1])
+            yield msg
+
+    try:
+        yield receive()
+    finally:
+        stop.set()
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(10)
+        reader.join(10)
+        recv.close()

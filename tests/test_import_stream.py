@@ -1,0 +1,176 @@
+"""A large import parses in a second process while this one writes (core/import_stream.py).
+
+``REFMANAGER_PARSE_PROCESS=1`` forces that path for small test files, ``0`` the
+in-process one; both must leave the same library, reject a file failing half-way
+on its own, and cancel without a trace.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from refmanager.core.errors import ImportCancelled
+from refmanager.core.import_stream import BATCH
+from refmanager.core.library import Library
+
+from .conftest import FULL_SEED, PROFILE_SEED
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def listing(n: int, start: int = 0, bad_at: int | None = None) -> str:
+    """``n`` full-listing entries; entry ``bad_at`` gets an impossible date."""
+    out = []
+    for i in range(start, start + n):
+        out.append("CLFeb 30, 2024" if i == bad_at else f"CL{MONTHS[i % 12]} {1 + i % 28}, {2010 + i % 15}")
+        out.append(f"Sparse Mixtures {i}: Routing Tokens at ScaleAna Lima, Bruno Costa, Chen Wei et al. · acme")
+        out.append(f"We study token routing variant {i} in sparse mixture models and report what it costs.")
+    return "\n".join(out) + "\n"
+
+
+def library_state(db: Path) -> dict[str, list[tuple]]:
+    """What an import leaves, without the times of day."""
+    c = sqlite3.connect(db)
+    try:
+        return {
+            "papers": c.execute(
+                "SELECT id, title, authors, et_al, orgs, date, category, abstract, arxiv_id, needs_review, "
+                "raw_line, split_confidence, alt_splits, sort_title, sort_author, title_key, abstract_key "
+                "FROM papers ORDER BY id"
+            ).fetchall(),
+            "sources": c.execute(
+                "SELECT paper_id, file, line, kind, fingerprint, data FROM sources ORDER BY id"
+            ).fetchall(),
+            "names": c.execute("SELECT key FROM names ORDER BY key").fetchall(),
+            "search": c.execute(
+                "SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'routing AND lima' ORDER BY rowid"
+            ).fetchall(),
+        }
+    finally:
+        c.close()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    d = tmp_path / "in"
+    d.mkdir()
+    out = {}
+    for name, text in {
+        "good.txt": listing(300),
+        "more.txt": listing(450, start=300),
+        # entry 420 of 450: past the first batches the writer has already written
+        "bad.txt": listing(450, start=1000, bad_at=1420),
+    }.items():
+        (d / name).write_text(text, encoding="utf-8")
+        out[name] = d / name
+    return out
+
+
+def test_the_bad_entry_lies_beyond_the_first_batches():
+    assert 420 > 2 * BATCH  # (the test below needs a file rejected after batches were written)
+
+
+@pytest.mark.parametrize("mode", ["0", "1"])
+def test_a_file_failing_half_way_is_rejected_on_its_own(tmp_path, files, monkeypatch, mode):
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
+    lib = Library(tmp_path / f"lib{mode}.db")
+    try:
+        rep = lib.import_paths([files["good.txt"], files["bad.txt"], files["more.txt"]])
+        # entry 420 of bad.txt starts on line 3 * 420 + 1
+        assert [str(r) for r in rep.rejected] == [f"{files['bad.txt']}:1261: impossible date 'CLFeb 30, 2024'"]
+        assert [(Path(f.file).name, f.added) for f in rep.files] == [("good.txt", 300), ("more.txt", 450)]
+        assert rep.added == 750 and len(rep.added_ids) == 750
+        titles = [t for (t,) in lib.db.conn.execute("SELECT title FROM papers ORDER BY id")]
+        assert titles[0] == "Sparse Mixtures 0: Routing Tokens at Scale"
+        assert titles[299] == "Sparse Mixtures 299: Routing Tokens at Scale"
+        assert titles[300] == "Sparse Mixtures 300: Routing Tokens at Scale"
+        assert len(titles) == 750
+        assert max(int(t.split()[2].rstrip(":")) for t in titles) == 749  # nothing of bad.txt (1000-1449)
+        assert lib.db.conn.execute("SELECT count(*) FROM sources WHERE file = ?", (str(files["bad.txt"]),)).fetchone() == (0,)
+        # every paper searchable once, the index consistent with the table
+        assert lib.db.conn.execute("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'routing'").fetchone() == (750,)
+        lib.db.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+        assert lib.undo() is not None
+        assert lib.db.conn.execute("SELECT count(*) FROM papers").fetchone() == (0,)
+    finally:
+        lib.close()
+
+
+def test_a_library_is_left_exactly_as_it_was_when_every_file_fails(tmp_path, files, monkeypatch):
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", "1")
+    db = tmp_path / "lib.db"
+    lib = Library(db)
+    lib.import_paths([FULL_SEED])
+    before = library_state(db)
+    n_imports = lib.db.conn.execute("SELECT count(*) FROM imports").fetchone()
+    try:
+        rep = lib.import_paths([files["bad.txt"]])
+        assert [r.line for r in rep.rejected] == [1261]
+        assert rep.files == [] and rep.import_id is None
+        assert lib.db.conn.execute("SELECT count(*) FROM imports").fetchone() == n_imports
+        assert lib.db.conn.execute("SELECT count(*) FROM fts_deferred").fetchone() == (0,)
+    finally:
+        lib.close()
+    assert library_state(db) == before
+
+
+def test_the_child_process_and_this_one_make_the_same_library(tmp_path, files, monkeypatch, caplog):
+    caplog.set_level("INFO", logger="refmanager.core.import_stream")
+    dbs = {}
+    for mode in ("1", "0"):
+        monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
+        db = dbs[mode] = tmp_path / f"lib{mode}.db"
+        lib = Library(db)
+        try:
+            lib.import_paths([FULL_SEED])  # names the second import's split may ask about
+            rep = lib.import_paths([PROFILE_SEED, files["good.txt"], files["more.txt"]])
+            # 18 of the profile's 20 lines are papers of the full listing; 2 are new
+            assert (rep.files[0].merged, rep.files[0].added, rep.added, len(rep.rejected)) == (18, 2, 752, 0)
+        finally:
+            lib.close()
+    assert caplog.text.count("input(s) in process") == 2  # the two imports of mode 1
+    child, here = library_state(dbs["1"]), library_state(dbs["0"])
+    assert child == here
+    assert len(child["papers"]) == 21 + 750
+    assert len(child["search"]) == 750
+    # a paper as the listing says it, from the child's path
+    row = next(p for p in child["papers"] if p[1] == "Sparse Mixtures 7: Routing Tokens at Scale")
+    assert row[2] == '["Ana Lima","Bruno Costa","Chen Wei"]'
+    assert (row[3], row[4], row[5], row[6]) == (1, '["acme"]', "2017-08-08", "cs.CL")
+
+
+def test_progress_counts_every_entry_and_ends_at_the_total(tmp_path, files, monkeypatch):
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", "1")
+    lib = Library(tmp_path / "lib.db")
+    seen: list[tuple[int, int]] = []
+    try:
+        lib.import_paths([files["good.txt"], files["more.txt"]], progress=lambda d, t: seen.append((d, t)))
+    finally:
+        lib.close()
+    assert seen[-1] == (750, 750)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert all(t >= d for d, t in seen)
+
+
+def test_cancel_stops_the_parser_and_leaves_nothing(tmp_path, files, monkeypatch):
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", "1")
+    db = tmp_path / "lib.db"
+    lib = Library(db)
+    asked = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # after the first 200 entries are written
+
+    try:
+        with pytest.raises(ImportCancelled):
+            lib.import_paths([files["good.txt"], files["more.txt"]], cancelled=cancelled)
+        assert lib.db.conn.execute("SELECT count(*) FROM papers").fetchone() == (0,)
+        assert lib.db.conn.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+    finally:
+        lib.close()
+    assert multiprocessing.active_children() == []
