@@ -196,6 +196,7 @@ def messages(
         while True:
             msg = q.get()
             if msg[0] == "done":
+                log.info("the parsing process is done")
                 return
             if msg[0] == "eof":
                 proc.join(5)

@@ -31,6 +31,11 @@ INSERT_PAPER_SQL = (
 )
 
 
+(_TITLE, _AUTHORS, _DATE, _CATEGORY, _ABSTRACT, _ARXIV, _DOI, _RAW) = (
+    PAPER_COLUMNS.index(c) for c in ("title", "authors", "date", "category", "abstract", "arxiv_id", "doi", "raw_line")
+)
+
+
 def dumps(v: Any) -> str:
     return _ENCODER.encode(v)
 
@@ -109,7 +114,7 @@ def prepare(e: Entry) -> tuple[Any, ...]:
     ``Entry``).  ``Prepared`` reads it back."""
     row = paper_row(e)
     return (
-        e.line, e.kind, fingerprint(e), e.arxiv_id, e.doi, e.title is not None, list(e.tags), e.note,
+        e.line, e.kind, None, e.arxiv_id, e.doi, e.title is not None, list(e.tags), e.note,
         dumps(e.to_json()), row, [person_key(a) for a in e.authors[:50] if a], abstract_key(e.abstract),
     )
 
@@ -130,6 +135,19 @@ class Prepared:
     def of(cls, e: Entry) -> Prepared:
         return cls(prepare(e), e)
 
+    def fingerprint(self) -> str:
+        """``fingerprint(entry)`` from the row's values, in the writing process (the
+        parsing one is the busier of the two): the same JSON, built from its parts."""
+        if self.fp is None:
+            r = self.row
+            enc = _ENCODER.encode
+            payload = ",".join((
+                enc(self.kind), enc(r[_RAW] or r[_TITLE]), r[_AUTHORS], enc(r[_DATE]), enc(r[_CATEGORY]),
+                enc(r[_ABSTRACT]), enc(r[_ARXIV]), enc(r[_DOI]),
+            ))
+            self.fp = hashlib.sha1(f"[{payload}]".encode("utf-8")).hexdigest()
+        return self.fp
+
     @property
     def tkey(self) -> str | None:
         return self.row[-2]
@@ -144,4 +162,6 @@ class Prepared:
         """Mark it for review (it matched several papers): row and JSON follow."""
         e = self.entry
         e.needs_review = True
+        fp = self.fingerprint()  # (needs_review is not part of it)
         self.__init__(prepare(e), e)  # type: ignore[misc]
+        self.fp = fp

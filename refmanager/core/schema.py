@@ -242,6 +242,16 @@ WHEN NOT EXISTS (SELECT 1 FROM fts_deferred WHERE old.id > above_id) BEGIN
     VALUES (new.id, new.title, new.authors_text, new.abstract, new.tags_text, new.note);
 END;
 """,
+    # v4 -> v5: ``year:`` is searched as a range of dates too (search.py), so that a view sorted
+    # by date starts its walk of the date index at that year; the filter index holds the date
+    # for those conditions.  (``abstract_key`` holds only the key's first 40 characters in
+    # papers written from now on: all the prefix index needs; longer keys stay valid.)
+    """
+DROP INDEX IF EXISTS papers_live_filter;
+CREATE INDEX papers_live_filter
+    ON papers(id, added_at, year, date, category, read, starred, incomplete, needs_review)
+    WHERE trashed_at IS NULL;
+""",
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

@@ -190,15 +190,20 @@ def name_score(name: str, known: Callable[[str], bool] | None = None) -> float:
     return base
 
 
+#: "ReportOpen", "ModelsYann": a title's last word ending in a capitalised word.
+_CAMEL_TAIL = re.compile(r"[a-z\u00df-\u00ff][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+$")
+
+
 def _title_score(title: str, first_author: str) -> float:
     """Penalties for titles that end in the middle of a name or word."""
     t = title.rstrip()
     if not t or not any(c.isalnum() for c in t):
         return -5.0
-    words = t.split()
+    words = t.rsplit(None, 1)  # (the last word, and whether there is another)
     last = words[-1]
     score = 0.0
-    first_tok = first_author.split()[0] if first_author.split() else ""
+    fa = first_author.split(None, 1)
+    first_tok = fa[0] if fa else ""
     if last in NAME_PREFIXES and _is_prefixed_name(last + first_tok):
         # "... Yann Le" + "Cun": the cut falls inside a surname
         score -= 0.8
@@ -206,8 +211,8 @@ def _title_score(title: str, first_author: str) -> float:
         score -= 0.6
     # A title ending in a CamelCase word whose tail is a capitalised word
     # ("ReportOpen", "ModelsYann") is usually a cut inside an author's name.
-    m = re.search(r"[a-z\u00df-\u00ff][A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+$", last)
-    if m and not _is_prefixed_name(last):
+    # (An ASCII word with no capital after its first letter cannot match.)
+    if not (last.isascii() and last[1:].islower()) and _CAMEL_TAIL.search(last) and not _is_prefixed_name(last):
         score -= 0.3
     if len(last) == 1 and last.isupper() and len(words) > 1:
         score -= 0.4  # "... Mistral 7B" cut as "Mistral 7" + "BAlbert"
@@ -246,23 +251,28 @@ def split_title_authors(
     for j in range(n - 1, -1, -1):
         suffix_sum[j] = suffix_sum[j + 1] + min(later_scores[j], 1.5)
 
-    scored: list[Split] = []
+    # (score, title, first author, part): Split objects only for the ones kept
+    cands: list[tuple[float, str, str, int]] = []
     for j in range(min(n, MAX_TITLE_COMMAS + 1)):
         part = parts[j]
         head = ", ".join(parts[:j])
+        rest = n - j - 1
+        later = 0.5 * (suffix_sum[j + 1] / rest - 1.0) if rest else 0.0
         for off in _candidates(part):
             title = (head + ", " + part[:off]) if head else part[:off]
             first = part[off:]
             s = name_score(first, known) + _title_score(title, first)
-            rest = n - j - 1
             if rest:
-                s += 0.5 * (suffix_sum[j + 1] / rest - 1.0)
-            authors = [first] + parts[j + 1 :]
-            scored.append(Split(title=title.strip(), authors=authors, score=s))
-    if not scored:
+                s += later
+            cands.append((s, title, first, j))
+    if not cands:
         # No glue point at all: the whole line is the title, authors unknown.
         return SplitResult(title=text.strip(), authors=[], confidence=0.0, alternatives=[])
-    scored.sort(key=lambda s: s.score, reverse=True)
+    cands.sort(key=lambda c: c[0], reverse=True)  # (stable: ties keep their order)
+    scored = [
+        Split(title=title.strip(), authors=[first] + parts[j + 1 :], score=s)
+        for s, title, first, j in cands[: 1 + KEEP_ALTERNATIVES]
+    ]
     best = scored[0]
     runner = scored[1].score if len(scored) > 1 else best.score - 2.0
     margin = best.score - runner
