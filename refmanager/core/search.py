@@ -30,6 +30,15 @@ class ParsedQuery:
     """A query split into an FTS5 MATCH string and SQL conditions."""
 
     fts: str | None = None
+    #: Every FTS term is cheap to test against one paper: a whole word or phrase, or a
+    #: prefix of at most ``PREFIX_INDEX_MAX`` letters (FTS5's prefix index).  Then a
+    #: view walking a sort index can ask the index about each paper it passes
+    #: (library.py) instead of collecting every match first.  A longer prefix
+    #: ("model*") would merge the lists of every word it starts, once per paper.
+    probe_ok: bool = True
+    #: A positive ``year:`` as dates (from, before or None): the part of the date
+    #: index a view sorted by date walks.
+    date_range: tuple[str, str | None] | None = None
     where: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
@@ -37,6 +46,20 @@ class ParsedQuery:
     @property
     def hint(self) -> str | None:
         return "; ".join(self.hints) if self.hints else None
+
+
+#: The FTS index's prefix lengths (schema: ``prefix='1 2 3'``).
+PREFIX_INDEX_MAX = 3
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _cheap_prefix(text: str) -> bool:
+    """A prefix query on ``text`` uses the prefix index: its last token (as unicode61
+    cuts it; ASCII only, to be sure) has at most PREFIX_INDEX_MAX characters."""
+    if not text.isascii():
+        return False
+    tokens = _ASCII_TOKEN.findall(text)
+    return bool(tokens) and len(tokens[-1]) <= PREFIX_INDEX_MAX
 
 
 def fts_quote(text: str) -> str:
@@ -72,6 +95,7 @@ def parse_query(text: str) -> ParsedQuery:
                 continue
             expr = "authors_text : " + (fts_quote(value) if phrase else fts_quote(value) + "*")
             (negative if neg else positive).append(expr)
+            q.probe_ok = q.probe_ok and (phrase or _cheap_prefix(value))
         elif qual == "tag":
             if not value:
                 q.hints.append("tag: needs a tag name")
@@ -106,11 +130,15 @@ def parse_query(text: str) -> ParsedQuery:
                 # first four digits), which SQLite can seek in the date index: a
                 # view sorted by date starts there instead of walking every later
                 # paper first.  (Not for -year:, where papers without a date count.)
+                lo_d, hi_d = f"{lo_i or 0:04d}", None
                 conds.append("coalesce(p.date, '') >= ?")
-                ps.append(f"{lo_i or 0:04d}")
+                ps.append(lo_d)
                 if hi_i is not None and hi_i < 9999:
+                    hi_d = f"{hi_i + 1:04d}"
                     conds.append("coalesce(p.date, '') < ?")
-                    ps.append(f"{hi_i + 1:04d}")
+                    ps.append(hi_d)
+                if q.date_range is None:
+                    q.date_range = (lo_d, hi_d)
             cond = "(" + " AND ".join(conds) + ")"
             q.where.append(("NOT " if neg else "") + cond)
             q.params.extend(ps)
@@ -134,6 +162,7 @@ def parse_query(text: str) -> ParsedQuery:
                 continue
             expr = fts_quote(value) if phrase else fts_quote(value) + "*"
             (negative if neg else positive).append(expr)
+            q.probe_ok = q.probe_ok and (phrase or _cheap_prefix(value))
     if positive:
         fts = " AND ".join(positive)
         if negative:
