@@ -128,6 +128,7 @@ def measure(library: Path) -> dict[str, Any]:
         "keystroke_to_table_ms": {"p50": pct(from_key, 50), "p95": pct(from_key, 95), "max": max(from_key)},
         "query_to_table_ms": {"p50": pct(from_query, 50), "p95": pct(from_query, 95), "max": max(from_query)},
         "debounce_ms": win.search_timer.interval(),
+        "keystroke_per_query_ms": dict(zip(SEARCHES, from_key)),
         "sort_ms": sorts,
         "sort_max_ms": max(sorts.values()),
         "scroll_to_end_ms": scroll_end,

@@ -8,6 +8,7 @@ on its own, and cancel without a trace.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
 from pathlib import Path
 
@@ -195,3 +196,20 @@ def test_the_writer_computes_the_same_fingerprint_as_the_entry_gives():
     assert {"full", "profile", "bibtex", "ris", "csljson"} <= kinds, kinds
     for e in entries:
         assert Prepared(prepare(e)).fingerprint() == fingerprint(e), (e.kind, e.line)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_cancel_works_before_the_first_entries_arrive(tmp_path, monkeypatch):
+    """A large file takes seconds before its first entries are parsed; Cancel must not
+    wait for them.  (Here the parser waits forever on a pipe nobody writes to.)"""
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", "1")
+    fifo = tmp_path / "never.txt"
+    os.mkfifo(fifo)
+    lib = Library(tmp_path / "lib.db")
+    try:
+        with pytest.raises(ImportCancelled):
+            lib.import_paths([fifo], cancelled=lambda: True)
+        assert lib.db.conn.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+    finally:
+        lib.close()
+    assert multiprocessing.active_children() == []

@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import formats
-from .errors import ParseError, RefManagerError
+from .errors import ImportCancelled, ParseError, RefManagerError
 from .rows import prepare
 from .textnorm import person_key
 
@@ -149,7 +149,10 @@ def use_child(inputs: Sequence[Input], library: Path | None) -> bool:
 
 @contextmanager
 def messages(
-    inputs: Sequence[Input], library: Path | None, known: Callable[[str], bool] | None
+    inputs: Sequence[Input],
+    library: Path | None,
+    known: Callable[[str], bool] | None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Iterator[Iterator[Message]]:
     """The messages of an import, from a child process when it is worth one."""
     if not use_child(inputs, library):
@@ -194,9 +197,15 @@ def messages(
 
     def receive() -> Iterator[Message]:
         while True:
-            msg = q.get()
+            try:
+                msg = q.get(timeout=0.1)
+            except queue.Empty:
+                # (a large file's first entries take a few seconds: Cancel works meanwhile)
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled("import cancelled; the library is unchanged") from None
+                continue
             if msg[0] == "done":
-                log.info("the parsing process is done")
+                log.debug("the parsing process is done")
                 return
             if msg[0] == "eof":
                 proc.join(5)

@@ -1,8 +1,10 @@
 """The library: the one owner of the SQLite file.
 
 Everything that reads or writes the database goes through ``Library``.  One
-import action is one transaction (``transaction()``): every file is parsed and
-validated first, then all entries are written, or nothing is.
+import action is one transaction (``transaction()``): its files are written
+as they are parsed (``import_stream``: in a second process for a large import),
+each inside a savepoint, so that a file failing anywhere is rejected on its own
+and a cancel or a crash leaves nothing.
 """
 
 from __future__ import annotations
@@ -916,7 +918,7 @@ class Library(EditingMixin):
         report = ImportReport()
         sizes = [import_stream.input_size(src) for _, src in inputs]
         path = None if str(self.path) == ":memory:" else self.path
-        with import_stream.messages(inputs, path, self._is_known_name) as msgs:
+        with import_stream.messages(inputs, path, self._is_known_name, cancelled) as msgs:
             for msg in msgs:  # rejections before anything parses need no transaction
                 if msg[0] == "rejected":
                     report.rejected.append(Rejected(*msg[1:]))

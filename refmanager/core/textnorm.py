@@ -42,11 +42,17 @@ _KEY_SEP = re.compile(r"[\W_]+")
 
 def clean_text(text: str) -> str:
     """Undo what copy-paste adds: a BOM, CR line ends, NBSPs, trailing spaces."""
+    return "\n".join(clean_lines(text))
+
+
+def clean_lines(text: str) -> list[str]:
+    """``clean_text(text).split("\n")`` without the joined copy (a 150 MB listing
+    is held two or three times fewer while it is cut into lines)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     # (a regex, not str.translate: translate is ~10x slower on a 50 MB listing)
     text = _NBSP.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    return [line.rstrip() for line in text.split("\n")]
 
 
 def collapse_ws(text: str) -> str:

@@ -43,8 +43,15 @@ class BackgroundQueries(QObject):
             self._libs.append(lib)
         return lib
 
-    def submit(self, tag: object, fn: Callable[[Library], Any]) -> None:
+    def submit(
+        self, tag: object, fn: Callable[[Library], Any], wanted: Callable[[], bool] | None = None
+    ) -> None:
+        """Queue ``fn``; ``wanted`` is asked when its turn comes (a count for a view
+        the user typed past is skipped, not run)."""
+
         def run() -> None:
+            if wanted is not None and not wanted():
+                return
             try:
                 result = fn(self._lib())
             except Exception:  # the UI keeps its old numbers; the log says why

@@ -95,6 +95,7 @@ class PaperTableModel(QAbstractTableModel):
         event loop once the first page is on screen (rows are then appended).
         """
         self.beginResetModel()
+        self._generation += 1
         self._pages.clear()
         self._colors = self.lib.tag_colors()
         self.hint = self.lib.search_hint(self._view) if self._view.search.strip() else None
@@ -105,12 +106,14 @@ class PaperTableModel(QAbstractTableModel):
             self._mark_note_hits(first)
         self._count = len(first)
         self.endResetModel()
-        self._generation += 1
         if len(first) == PAGE_SIZE:
             self.count_pending = True
             if self.background is not None:
                 view = self._view
-                self.background.submit(("count", self._generation), lambda lib: lib.count(view))
+                gen = self._generation
+                self.background.submit(
+                    ("count", gen), lambda lib: lib.count(view), wanted=lambda: self._generation == gen
+                )
             else:
                 self._count_timer.start()
         else:
@@ -120,6 +123,11 @@ class PaperTableModel(QAbstractTableModel):
     def _background_done(self, tag: object, result: object) -> None:
         if isinstance(tag, tuple) and tag == ("count", self._generation) and self.count_pending:
             self._apply_count(int(result))  # type: ignore[arg-type]
+        elif isinstance(tag, tuple) and tag == ("notes", self._generation) and result:
+            self._note_hits |= result  # type: ignore[arg-type]
+            if self._count:
+                col = COL["title"]
+                self.dataChanged.emit(self.index(0, col), self.index(self._count - 1, col))
 
     def finish_count(self) -> None:
         """Count now (synchronously) if the count is still pending."""
@@ -162,9 +170,19 @@ class PaperTableModel(QAbstractTableModel):
         return page[i] if i < len(page) else None
 
     def _mark_note_hits(self, page: list[tuple[Any, ...]]) -> None:
+        """Which papers of a page match in their note.  In a big library from the
+        worker thread: a long prefix ("model") costs the FTS index as much again
+        as the page itself, and the table need not wait for the marks."""
         ids = [r[0] for r in page if r[15]]
-        if ids:
+        if not ids:
+            return
+        if self.background is None:
             self._note_hits |= self.lib.note_hits(ids, self._view.search)
+            return
+        gen, search = self._generation, self._view.search
+        self.background.submit(
+            ("notes", gen), lambda lib: lib.note_hits(ids, search), wanted=lambda: self._generation == gen
+        )
 
     def paper_id(self, row: int) -> int | None:
         r = self._row(row) if 0 <= row < self._count else None

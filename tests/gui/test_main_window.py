@@ -502,3 +502,30 @@ def test_every_tooltip_with_imported_text_is_escaped(window, qtbot, tmp_path):
     for t in tips:
         if "<" in t.replace("<p style='white-space:pre-wrap'>", "").replace("</p>", ""):
             raise AssertionError(f"unescaped markup in a tool tip: {t!r}")
+
+
+def test_note_hits_of_a_big_library_come_from_the_worker(make_window, qtbot, tmp_path):
+    """A big library marks note hits from the worker thread (the table does not wait);
+    the mark still arrives, on the right paper."""
+    from refmanager.core.library import Library
+    from refmanager.gui.table_model import NoteHitRole
+
+    path = tmp_path / "big.db"
+    lib = Library(path)
+    lib.db.conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) "
+        "INSERT INTO papers(title, authors, authors_text, added_at, modified_at, sort_title, sort_author) "
+        "SELECT 'Paper number ' || i, '[\"Author ' || i || '\"]', 'Author ' || i, "
+        "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'paper number ' || i, 'author ' || i FROM n"
+    )
+    lib.db.conn.commit()
+    lib.set_note(30000, "quokka habitats, compare with paper 12")
+    lib.set_note(30001, "nothing to see")
+    lib.close()
+    win = make_window(path)
+    assert win.big
+    qtbot.keyClicks(win.search, "quokka")
+    qtbot.waitUntil(lambda: win.model.rowCount() == 1, timeout=5000)
+    m = win.model
+    assert m.data(m.index(0, COL["title"])) == "Paper number 30000"
+    qtbot.waitUntil(lambda: m.data(m.index(0, COL["title"]), NoteHitRole) is True, timeout=5000)

@@ -21,7 +21,7 @@ from ..errors import ParseError
 from ..models import Entry, ParsedFile
 from ..split import MAX_TITLE_COMMAS, split_title_authors
 from ..split import _candidates as _cut_points
-from ..textnorm import clean_text
+from ..textnorm import clean_lines, clean_text
 
 NAME = "full listing"
 
@@ -162,8 +162,7 @@ def iter_parse(
 ) -> tuple[int, Iterator[Entry]]:
     """(about how many entries, the entries one by one): a large file is
     written while the rest of it is still being split (``import_stream``)."""
-    lines = clean_text(text).split("\n")
-    del text
+    lines = clean_lines(text)
     items = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
     del lines
     if not items:
