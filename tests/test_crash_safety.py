@@ -79,6 +79,21 @@ def wal_size(db: Path) -> int:
         return 0
 
 
+def processes_naming(path: Path) -> list[str]:
+    """Running processes whose command line names ``path`` (Linux /proc)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(path) in cmd:
+            out.append(f"{d.name}: {cmd}")
+    return out
+
+
 def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path):
     listing = tmp_path / "big.txt"
     write_listing(listing)
@@ -130,6 +145,13 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path: Path):
             assert got == after, "\n".join(log)
         with Library(db) as lib:  # it opens, and says the same
             assert len(lib.all_ids()) == got[0]
+    # No process is left behind: the parser (a second process for a file this size)
+    # ends as soon as it finds the killed writer gone.
+    if Path("/proc").is_dir():
+        deadline = time.monotonic() + 20
+        while (left := processes_naming(db)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not left, left
     print(f"full run {duration:.2f}s", *log, sep="\n")  # shown with -s, or on failure
     killed = [line for line in log if "exit -9" in line]
     assert killed, "no kill landed while the import ran:\n" + "\n".join(log)

@@ -118,7 +118,16 @@ class _KnownNames:
         return self.conn.execute("SELECT 1 FROM names WHERE key = ?", (person_key(name),)).fetchone() is not None
 
 
-def _child_main(conn: multiprocessing.connection.Connection, inputs: Sequence[Input], library: str) -> None:
+def _child_main(
+    conn: multiprocessing.connection.Connection,
+    other_end: multiprocessing.connection.Connection,
+    inputs: Sequence[Input],
+    library: str,
+) -> None:
+    # The reading end came along (fork copies every descriptor): closed, so that
+    # when the writer dies (killed, crashed) a send fails and this process ends,
+    # instead of waiting forever on a pipe only it still holds open.
+    other_end.close()
     try:
         for msg in produce(inputs, _KnownNames(library)):
             conn.send(msg)
@@ -165,7 +174,7 @@ def messages(
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(send, list(inputs), str(library)), name="refmanager-parse")
+    proc = ctx.Process(target=_child_main, args=(send, recv, list(inputs), str(library)), name="refmanager-parse")
     proc.start()
     send.close()
     log.info("parsing %d input(s) in process %s (%s)", len(inputs), proc.pid, method)
