@@ -219,3 +219,13 @@ def test_not_a_library_is_refused(tmp_path: Path):
     f.write_text("hello, not sqlite at all " * 100)
     with pytest.raises(LibraryError, match="not a refmanager library"):
         Library(f)
+
+
+def test_tag_counts_leave_out_the_trash(seeded):
+    ids = seeded.all_ids()[:3]
+    seeded.add_tags(ids, ["to-read"])
+    seeded.add_tags(ids[:1], ["keep"])
+    seeded.trash(ids[:1])
+    assert seeded.tag_counts() == [("keep", 0, None), ("to-read", 2, None)]
+    seeded.restore(ids[:1])
+    assert seeded.tag_counts() == [("keep", 1, None), ("to-read", 3, None)]

@@ -861,14 +861,21 @@ class Library(EditingMixin):
         return out
 
     def tag_counts(self) -> list[tuple[str, int, str | None]]:
-        """(name, papers not in the trash, colour) for every tag, by name."""
+        """(name, papers not in the trash, colour) for every tag, by name.
+
+        Counted in the tag index, minus the trashed papers' tags (the trash is
+        small): joining every tagged paper's row to look at ``trashed_at`` took
+        2.5 s for 700,000 tags at 1M papers, at every start of the app.
+        """
+        in_trash = dict(self._q(
+            "SELECT pt.tag_id, count(*) FROM papers p INDEXED BY papers_trashed "
+            "JOIN paper_tags pt ON pt.paper_id = p.id WHERE p.trashed_at IS NOT NULL GROUP BY pt.tag_id"
+        ))
         return [
-            (name, n, color)
-            for name, n, color in self._q(
-                "SELECT t.name, count(p.id), t.color FROM tags t "
-                "LEFT JOIN paper_tags pt ON pt.tag_id = t.id "
-                "LEFT JOIN papers p ON p.id = pt.paper_id AND p.trashed_at IS NULL "
-                "GROUP BY t.id ORDER BY t.name COLLATE NOCASE"
+            (name, n - in_trash.get(tid, 0), color)
+            for tid, name, n, color in self._q(
+                "SELECT t.id, t.name, (SELECT count(*) FROM paper_tags pt WHERE pt.tag_id = t.id), t.color "
+                "FROM tags t ORDER BY t.name COLLATE NOCASE"
             )
         ]
 

@@ -8,6 +8,7 @@ same memory as one of twenty.  There is no proxy model: sorting calls
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 from collections import OrderedDict
@@ -49,6 +50,15 @@ TagsRole = Qt.ItemDataRole.UserRole + 2
 NoteHitRole = Qt.ItemDataRole.UserRole + 3
 
 
+@functools.lru_cache(maxsize=8)
+def _font(bold: bool, italic: bool) -> QFont:
+    """One font per style, made once (a repaint asks for every visible cell's)."""
+    f = QFont()
+    f.setBold(bold)
+    f.setItalic(italic)
+    return f
+
+
 def plain_tooltip(text: str) -> str:
     """A tool tip that shows text literally: escaped, so Qt never interprets markup."""
     return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
@@ -67,6 +77,7 @@ class PaperTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
         self._colors: dict[str, str] = {}
         self._note_hits: set[int] = set()
+        self._tags: dict[int, list[str]] = {}  # tags of painted papers, until the rows change
         self.hint: str | None = None
         self.count_pending = False
         self._count_timer = QTimer(self)
@@ -97,6 +108,7 @@ class PaperTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._generation += 1
         self._pages.clear()
+        self._tags.clear()
         self._colors = self.lib.tag_colors()
         self.hint = self.lib.search_hint(self._view) if self._view.search.strip() else None
         self._note_hits = set()
@@ -146,6 +158,7 @@ class PaperTableModel(QAbstractTableModel):
     def refresh_rows(self) -> None:
         """Same rows, new values (flags, tags): repaint without a reset."""
         self._pages.clear()
+        self._tags.clear()
         self._colors = self.lib.tag_colors()
         if self._count:
             self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
@@ -249,6 +262,7 @@ class PaperTableModel(QAbstractTableModel):
             return False
         if changed:
             self._pages.clear()
+            self._tags.clear()
             self.dataChanged.emit(index, index)
             self.edited.emit(pid)
         return True
@@ -291,7 +305,17 @@ class PaperTableModel(QAbstractTableModel):
         if role == IdRole:
             return pid
         if role == TagsRole:
-            return self.lib.tags_of([pid])[pid] if tags_text else []
+            if not tags_text:
+                return []
+            tags = self._tags.get(pid)
+            if tags is None:
+                if len(self._tags) > 10_000:
+                    self._tags.clear()  # (bounded: scrolling far paints many pages)
+                # the tags of the page's tagged papers, with one query (a repaint asks for each row)
+                page = self._pages.get(index.row() // PAGE_SIZE) or [r]
+                self._tags.update(self.lib.tags_of([x[0] for x in page if x[9]]))
+                tags = self._tags.setdefault(pid, self.lib.tags_of([pid])[pid])
+            return tags
         if role == NoteHitRole:
             return pid in self._note_hits
         if role == Qt.ItemDataRole.DecorationRole:
@@ -299,12 +323,7 @@ class PaperTableModel(QAbstractTableModel):
                 return icon("note")  # the search matched this paper's note
             return None
         if role == Qt.ItemDataRole.FontRole:
-            f = QFont()
-            if not read:
-                f.setBold(True)
-            if key == "title" and not title:
-                f.setItalic(True)
-            return f
+            return _font(not read, key == "title" and not title)
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "title":
                 text = title or (abstract_head or "")
@@ -347,4 +366,5 @@ class PaperTableModel(QAbstractTableModel):
         )
         self.layoutAboutToBeChanged.emit()
         self._pages.clear()
+        self._tags.clear()
         self.layoutChanged.emit()
