@@ -213,3 +213,77 @@ def test_cancel_works_before_the_first_entries_arrive(tmp_path, monkeypatch):
     finally:
         lib.close()
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc")
+def test_the_apps_import_process_cancels_and_leaves_no_parser_behind(tmp_path, files):
+    """The app imports through ``core/import_child.py`` and cancels it with SIGTERM; the
+    parsing process it started must end with it (it inherits the import's SIGTERM
+    handler, which only sets a flag: it restores the default)."""
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "lib.db"
+    Library(db).close()
+    big = tmp_path / "big.txt"
+    big.write_text(listing(20000), encoding="utf-8")  # ~3 MB: a second process parses it
+    env = {**os.environ, "REFMANAGER_PARSE_PROCESS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "refmanager.core.import_child"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps({"library": str(db), "label": None, "inputs": [{"name": "big", "path": str(big)}]}))
+    proc.stdin.close()
+    first = json.loads(proc.stdout.readline())  # the first progress: entries are being written
+    assert "progress" in first
+    proc.send_signal(signal.SIGTERM)
+    lines = [json.loads(line) for line in proc.stdout]
+    assert proc.wait(timeout=60) == 0
+    assert lines[-1] == {"cancelled": True}
+    # the parser, a fork of the import process, has its command line: none is left
+    assert _children_named("refmanager.core.import_child") == []
+    with Library(db) as lib:
+        assert lib.db.conn.execute("SELECT count(*) FROM papers").fetchone() == (0,)
+
+
+def _children_named(text: str) -> list[str]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmd:
+                out.append(f"{d.name}: {cmd}")
+    return out
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_the_parser_ends_on_sigterm_even_where_the_importer_catches_it(tmp_path, monkeypatch):
+    """The app's import process turns SIGTERM into "cancel"; its parsing process (a fork,
+    which inherits that handler) must simply end on SIGTERM."""
+    import signal
+
+    from refmanager.core import import_stream
+
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", "1")
+    Library(tmp_path / "lib.db").close()
+    fifo = tmp_path / "slow.txt"
+    os.mkfifo(fifo)
+    old = signal.signal(signal.SIGTERM, lambda *_: None)  # as core/import_child.py does
+    try:
+        with import_stream.messages([("slow", fifo)], tmp_path / "lib.db", None):
+            fd = os.open(fifo, os.O_WRONLY)  # returns once the parser has opened the file to read it
+            try:
+                (child,) = multiprocessing.active_children()
+                os.kill(child.pid, signal.SIGTERM)
+                child.join(30)
+                assert child.exitcode == -signal.SIGTERM
+            finally:
+                os.close(fd)
+    finally:
+        signal.signal(signal.SIGTERM, old)

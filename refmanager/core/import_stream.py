@@ -28,6 +28,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import queue
+import signal
 import sqlite3
 import threading
 import traceback
@@ -128,6 +129,11 @@ def _child_main(
     # when the writer dies (killed, crashed) a send fails and this process ends,
     # instead of waiting forever on a pipe only it still holds open.
     other_end.close()
+    # Signal handlers came along too (the app's import process turns SIGTERM into
+    # "cancel"): this process just ends on SIGTERM, and leaves Ctrl+C to the writer,
+    # which rolls back and ends it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for msg in produce(inputs, _KnownNames(library)):
             conn.send(msg)
@@ -232,6 +238,9 @@ def messages(
         stop.set()
         if proc.is_alive():
             proc.terminate()
+            proc.join(2)
+            if proc.is_alive():
+                proc.kill()
         proc.join(10)
         reader.join(10)
         recv.close()
