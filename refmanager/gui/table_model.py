@@ -147,6 +147,17 @@ class PaperTableModel(QAbstractTableModel):
         if self.count_pending:
             self._apply_count(self.lib.count(self._view))
 
+    @property
+    def generation(self) -> int:
+        """Changes with every reload: a background answer for an older one is stale."""
+        return self._generation
+
+    def apply_count(self, n: int) -> None:
+        """A count of the current view worked out elsewhere (the worker thread)."""
+        if self.count_pending:
+            self._count_timer.stop()
+            self._apply_count(n)
+
     def _apply_count(self, n: int) -> None:
         self.count_pending = False
         if n > self._count:

@@ -529,3 +529,26 @@ def test_note_hits_of_a_big_library_come_from_the_worker(make_window, qtbot, tmp
     m = win.model
     assert m.data(m.index(0, COL["title"])) == "Paper number 30000"
     qtbot.waitUntil(lambda: m.data(m.index(0, COL["title"]), NoteHitRole) is True, timeout=5000)
+
+
+def test_a_big_librarys_new_papers_are_selected_from_the_worker(make_window, qtbot, tmp_path):
+    """After an import into a big library, finding the new papers' rows runs on the worker
+    thread (seconds at a million papers); they end up selected all the same."""
+    from refmanager.core.library import Library
+
+    path = tmp_path / "big.db"
+    lib = Library(path)
+    lib.db.conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) "
+        "INSERT INTO papers(title, authors, authors_text, added_at, modified_at, sort_title, sort_author) "
+        "SELECT 'Paper number ' || i, '[\"Author ' || i || '\"]', 'Author ' || i, "
+        "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'paper number ' || i, 'author ' || i FROM n"
+    )
+    lib.db.conn.commit()
+    lib.close()
+    win = make_window(path)
+    assert win.big
+    win.select_ids([5, 6, 59999])
+    assert win.selected_ids() == []  # not yet: the worker finds the rows
+    qtbot.waitUntil(lambda: sorted(win.selected_ids()) == [5, 6, 59999], timeout=10000)
+    assert win.model.rowCount() == 60000
