@@ -146,10 +146,10 @@ def test_import_lookups_use_their_indexes(big: Library):
     assert "papers_title_key" in plan("SELECT id, arxiv_id FROM papers WHERE title_key = ? ORDER BY id", "x")
     assert "sources_fingerprint" in plan("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", "x")
     assert "papers_abstract_prefix_untitled" in plan(
-        "SELECT id, abstract_key, title FROM papers INDEXED BY papers_abstract_prefix_untitled "
-        "WHERE substr(abstract_key, 1, 40) = ? AND title IS NULL ORDER BY abstract_key, id", "x")
+        "SELECT id, abstract, title FROM papers INDEXED BY papers_abstract_prefix_untitled "
+        "WHERE substr(abstract_key, 1, 40) = ? AND title IS NULL", "x")
     assert "papers_abstract_prefix " in plan(
-        "SELECT id, abstract_key, title FROM papers WHERE substr(abstract_key, 1, 40) = ? ORDER BY abstract_key, id", "x")
+        "SELECT id, abstract, title FROM papers WHERE substr(abstract_key, 1, 40) = ?", "x")
 
 
 # ------------------------------------------------------- same answers as before
@@ -309,3 +309,47 @@ def test_an_import_too_large_to_undo_still_imports(tmp_path: Path, monkeypatch: 
     assert lib.redo_label() is None and lib.count(View()) == 100
     fts_ok(lib)
     lib.close()
+
+
+# ----------------------------------------------- probing, and year: as dates
+PROBED = ["g", "gr", "gemma", "quokka", '"sparse attention"', "author:jiang", "g tag:to-read",
+          "year:2015..2019 g", "g -gr", "cat:CL g"]
+
+
+def test_probing_walks_equal_sqlite_plan(big: Library, monkeypatch: pytest.MonkeyPatch):
+    """A library this small never probes (_PROBE_COST): forced, the walk that asks the FTS
+    index about each paper it passes gives SQLite's answer, in every order."""
+    monkeypatch.setattr(big, "_PROBE_COST", 0)
+    for q in PROBED:
+        for sort in sorted(SORTS):
+            for desc in (True, False):
+                v = View(search=q, sort=sort, descending=desc)
+                for offset, limit in ((0, 100), (250, 100), (590, 50)):
+                    assert big.page(v, offset, limit) == general_page(big, v, offset, limit), (q, sort, desc, offset)
+
+
+def test_a_probing_walk_asks_the_fts_index_per_paper_for_cheap_terms_only(big: Library, monkeypatch):
+    monkeypatch.setattr(big, "_PROBE_COST", 0)
+    probe = " || ".join(plans(big, recorded(big, lambda: big.page(View(search="g", sort="date"), 0, 100))))
+    assert "SCAN p USING INDEX papers_live_date" in probe
+    assert "CORRELATED SCALAR SUBQUERY" in probe and "LIST SUBQUERY" not in probe, probe
+    # "models": a prefix longer than the prefix index's 3 letters is collected once instead
+    listed = " || ".join(plans(big, recorded(big, lambda: big.page(View(search="models", sort="date"), 0, 100))))
+    assert "LIST SUBQUERY" in listed and "CORRELATED SCALAR SUBQUERY" not in listed, listed
+
+
+def test_year_is_searched_as_dates_only_when_sorted_by_date(big: Library):
+    by_added = plans(big, recorded(big, lambda: big.page(View(search="year:2015..2019", sort="added"), 0, 100)))
+    assert by_added == ["SCAN p USING INDEX papers_live_added"]
+    by_date = plans(big, recorded(big, lambda: big.page(View(search="year:2015..2019", sort="date"), 0, 100)))
+    assert by_date == ["SEARCH p USING INDEX papers_live_date (<expr>>? AND <expr><?)"]
+    for q in ("year:2015..2019", "year:..2012", "year:2024..", "-year:2015", "year:2015 -year:2016", "g year:2019"):
+        found = {}
+        for sort in ("added", "date"):
+            v = View(search=q, sort=sort)
+            assert big.page(v, 0, 600) == general_page(big, v, 0, 600)
+            assert big.count(v) == general_count(big, v)
+            found[sort] = {r[0] for r in big.page(v, 0, 600)}
+        # the same papers, whether year: is a year or also a range of dates
+        assert found["added"] == found["date"], q
+        assert found["added"], q

@@ -482,7 +482,7 @@ class Library(EditingMixin):
         fts_at: int | None = None
         fts: str | None = None
         if view.search.strip():
-            q = parse_query(view.search)
+            q = parse_query(view.search, date_sorted=view.sort == "date")
             hint = q.hint
             if q.fts:
                 fts_at, fts = len(parts), q.fts
@@ -659,7 +659,7 @@ class Library(EditingMixin):
                     [*params, _dumps(ids)],
                 )[0][0]
                 est = est * max(kept, 1) / len(ids)
-            query = parse_query(view.search)
+            query = parse_query(view.search, date_sorted=sort == "date")
             if sort == "date" and query.date_range is not None:
                 # The walk starts at the year asked for: only the papers of those
                 # dates are passed (a count in the date index).

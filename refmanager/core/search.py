@@ -36,8 +36,8 @@ class ParsedQuery:
     #: (library.py) instead of collecting every match first.  A longer prefix
     #: ("model*") would merge the lists of every word it starts, once per paper.
     probe_ok: bool = True
-    #: A positive ``year:`` as dates (from, before or None): the part of the date
-    #: index a view sorted by date walks.
+    #: A positive ``year:`` as dates (from, before or None), in a view sorted by
+    #: date: the part of the date index it walks.
     date_range: tuple[str, str | None] | None = None
     where: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
@@ -71,7 +71,11 @@ def _has_word(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
-def parse_query(text: str) -> ParsedQuery:
+def parse_query(text: str, *, date_sorted: bool = False) -> ParsedQuery:
+    """``date_sorted``: the view is sorted by date, so ``year:`` also becomes a range
+    of dates SQLite can seek in the date index.  (Not otherwise: then SQLite would
+    take that range and sort a whole year's papers by another key — 0.8 s for
+    ``year:2019..2021`` sorted by date added at a million papers.)"""
     q = ParsedQuery()
     positive: list[str] = []
     negative: list[str] = []
@@ -125,7 +129,7 @@ def parse_query(text: str) -> ParsedQuery:
             if hi_i is not None:
                 conds.append("p.year <= ?")
                 ps.append(hi_i)
-            if not neg:
+            if date_sorted and not neg:
                 # The same papers as a range of dates (a paper's year is its date's
                 # first four digits), which SQLite can seek in the date index: a
                 # view sorted by date starts there instead of walking every later
