@@ -177,27 +177,6 @@ def test_cancel_stops_the_parser_and_leaves_nothing(tmp_path, files, monkeypatch
     assert multiprocessing.active_children() == []
 
 
-def test_the_writer_computes_the_same_fingerprint_as_the_entry_gives():
-    """The fingerprint (identity of an imported entry) is built by the writing process from
-    the row's values; it must equal ``fingerprint(entry)``, or a file imported again
-    would no longer be "unchanged"."""
-    from refmanager.core import formats
-    from refmanager.core.rows import Prepared, fingerprint, prepare
-
-    data = Path(__file__).parent / "data"
-    entries = []
-    for path in [FULL_SEED, PROFILE_SEED, *sorted((data / "formats").glob("*.*"))]:
-        try:
-            entries += formats.parse_path(path)[0].entries
-        except Exception:  # noqa: BLE001 - golden inputs that are meant to fail
-            continue
-    entries += formats.parse_text(listing(3) + "2401.00001\n").entries  # with an arXiv id
-    kinds = {e.kind for e in entries}
-    assert {"full", "profile", "bibtex", "ris", "csljson"} <= kinds, kinds
-    for e in entries:
-        assert Prepared(prepare(e)).fingerprint() == fingerprint(e), (e.kind, e.line)
-
-
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_cancel_works_before_the_first_entries_arrive(tmp_path, monkeypatch):
     """A large file takes seconds before its first entries are parsed; Cancel must not

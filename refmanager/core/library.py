@@ -53,6 +53,11 @@ PAGE_SIZE = 8192
 #: During a large import, the new papers are indexed for search every this many
 #: (in one statement each: FTS5 writes a segment per statement).
 FTS_CHUNK = 10_000
+INSERT_SOURCE_SQL = (
+    "INSERT INTO sources(paper_id, import_id, file, line, kind, fingerprint, data, added_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_NAME_SQL = "INSERT OR IGNORE INTO names(key) VALUES (?)"
 #: Where the note is in a paper row (its time is set only when there is one).
 _NOTE = PAPER_COLUMNS.index("note")
 #: Busy timeout: how long a second writer waits before "library is busy"
@@ -930,6 +935,7 @@ class Library(EditingMixin):
                 if msg[0] == "rejected":
                     report.rejected.append(Rejected(*msg[1:]))
                     continue
+                self._pending = ([], [])
                 try:
                     with self.transaction(), self._deferred_indexing():
                         self._write_stream(
@@ -937,6 +943,8 @@ class Library(EditingMixin):
                         )
                 except _NothingChanged:
                     report.import_id = None
+                finally:
+                    self._pending = None
                 break
         return report
 
@@ -997,6 +1005,7 @@ class Library(EditingMixin):
                         rest = sum(sizes[started:])
                         per_byte = known_total / max(1, sum(sizes[:started]))
                         progress(done, max(done, known_total + int(rest * per_byte)))
+                self._flush_pending()
             elif kind == "end":
                 assert fr is not None
                 c.execute("RELEASE import_file")
@@ -1008,6 +1017,8 @@ class Library(EditingMixin):
                     started += 1
                     continue
                 # Rejected half-way: drop what was written of it.
+                assert self._pending is not None
+                self._pending[0].clear(), self._pending[1].clear()  # (flushed after each batch: empty)
                 c.execute("ROLLBACK TO import_file")
                 c.execute("RELEASE import_file")
                 n_added, n_merged, n_before, n_seen, done = marks
@@ -1042,6 +1053,21 @@ class Library(EditingMixin):
                 f"this import changed too many papers to be undone ({len(before):,} "
                 "merged into); the undo history was cleared"
             )
+
+    #: Inside an import: sources and author names of the current batch, written
+    #: with one ``executemany`` each when the batch is done (nothing reads them
+    #: before: entries repeated in an import are found in ``seen``).
+    _pending: tuple[list[tuple[Any, ...]], list[tuple[str]]] | None = None
+
+    def _flush_pending(self) -> None:
+        if self._pending is not None:
+            sources, names = self._pending
+            if sources:
+                self.db.conn.executemany(INSERT_SOURCE_SQL, sources)
+                sources.clear()
+            if names:
+                self.db.conn.executemany(INSERT_NAME_SQL, names)
+                names.clear()
 
     #: Inside an import: papers whose ``tags_text`` is refreshed once, at the end.
     _tags_text_later: set[int] | None = None
@@ -1112,9 +1138,9 @@ class Library(EditingMixin):
             alias = self._alias_match(tkey, e.arxiv_id)  # a title the user replaced (editing.py)
             if alias is not None:
                 return alias, []
-        akey = e.akey
-        if akey and len(akey) >= MIN_PREFIX_CHARS:
-            lo = akey[:MIN_PREFIX_CHARS]
+        lo = e.akey_prefix
+        if lo and len(lo) >= MIN_PREFIX_CHARS:
+            lo = lo[:MIN_PREFIX_CHARS]
             cands = []
             # The prefix indexes (schema v3) hold 40 characters, not whole abstracts.
             # A titled entry can only merge into an untitled paper (see below), so
@@ -1131,6 +1157,7 @@ class Library(EditingMixin):
             found = sorted(
                 (abstract_key(abstract) or "", pid, title) for pid, abstract, title in self._q(sql, (lo,))
             )
+            akey = (e.akey or "") if found else ""
             for ak, pid, title in found:
                 if len(ak) < MIN_PREFIX_CHARS or not (ak.startswith(akey) or akey.startswith(ak)):
                     continue
@@ -1147,7 +1174,7 @@ class Library(EditingMixin):
         self, e: Prepared, file: str, import_id: int, at: str, before: dict[int, Any],
         seen: dict[str, int] | None = None,
     ) -> tuple[str, int, str | None]:
-        fp = e.fingerprint()
+        fp = e.fp
         if seen is not None and fp in seen and not (e.tags or e.note):
             return "unchanged", seen[fp], None  # the same entry again in this import
         r = self._q("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", (fp,))
@@ -1180,11 +1207,11 @@ class Library(EditingMixin):
             if kept:
                 note = f"line {e.line}: kept your edit of {', '.join(kept)}"
             outcome = "merged"
-        self.db.conn.execute(
-            "INSERT INTO sources(paper_id, import_id, file, line, kind, fingerprint, data, added_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (pid, import_id, file, e.line, e.kind, fp, e.data, at),
-        )
+        source = (pid, import_id, file, e.line, e.kind, fp, e.data, at)
+        if self._pending is not None:
+            self._pending[0].append(source)
+        else:
+            self.db.conn.execute(INSERT_SOURCE_SQL, source)
         if seen is not None:
             seen[fp] = pid
         return outcome, pid, note
@@ -1200,7 +1227,10 @@ class Library(EditingMixin):
         pid = cur.lastrowid
         assert pid is not None
         if name_keys:
-            self.db.conn.executemany("INSERT OR IGNORE INTO names(key) VALUES (?)", [(k,) for k in name_keys])
+            if self._pending is not None:
+                self._pending[1].extend((k,) for k in name_keys)
+            else:
+                self.db.conn.executemany(INSERT_NAME_SQL, [(k,) for k in name_keys])
         if tags:
             self._add_tags_to(pid, tags)
         return pid
