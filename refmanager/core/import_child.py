@@ -80,24 +80,28 @@ def main() -> int:
         _say({"error": str(e)})
         return 1
     try:
-        report = lib.import_inputs(
-            inputs,
-            progress=lambda d, t: _say({"progress": [d, t]}),
-            cancelled=cancel.is_set,
-            label=spec.get("label"),
-        )
-    except ImportCancelled:
-        _say({"cancelled": True})
-        return 0
-    except RefManagerError as e:
-        _say({"error": str(e)})
-        return 1
-    except Exception as e:  # a bug: one line for the user
-        _say({"error": f"internal error: {e!r}"})
-        return 3
+        try:
+            report = lib.import_inputs(
+                inputs,
+                progress=lambda d, t: _say({"progress": [d, t]}),
+                cancelled=cancel.is_set,
+                label=spec.get("label"),
+            )
+        except ImportCancelled:
+            _say({"cancelled": True})
+            return 0
+        except RefManagerError as e:
+            _say({"error": str(e)})
+            return 1
+        except Exception as e:  # a bug: one line for the user
+            _say({"error": f"internal error: {e!r}"})
+            return 3
+        _say({"report": report_to_wire(report)})
+        # After the report: the window need not wait for the WAL to be copied into
+        # the library file (see Library.import_inputs).
+        lib.checkpoint()
     finally:
         lib.close()
-    _say({"report": report_to_wire(report)})
     return 0
 
 

@@ -929,6 +929,36 @@ class Library(EditingMixin):
         inputs = list(inputs)
         report = ImportReport()
         sizes = [import_stream.input_size(src) for _, src in inputs]
+        # SQLite copies the WAL into the library file (a checkpoint) inside the
+        # commit that makes the WAL large: ~1 GB, 1.6 s, for 100,000 papers, 9 GB at
+        # a million.  The import's commit does not wait for it: the app's import
+        # process runs ``checkpoint()`` after sending its report, the command line
+        # when it closes the library.
+        c = self.db.conn
+        (autocheckpoint,) = c.execute("PRAGMA wal_autocheckpoint").fetchone()
+        c.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            return self._import_inputs(inputs, sizes, report, progress, cancelled, label)
+        finally:
+            c.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint)}")
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the library file now (what SQLite does after a large
+        commit), without waiting for readers: what is left is copied later."""
+        try:
+            self.db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as e:  # busy or read-only: SQLite tries again later
+            log.info("checkpoint not done: %s", e)
+
+    def _import_inputs(
+        self,
+        inputs: list[tuple[str, str | bytes | os.PathLike[str]]],
+        sizes: list[int],
+        report: ImportReport,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+        label: str | None,
+    ) -> ImportReport:
         path = None if str(self.path) == ":memory:" else self.path
         with import_stream.messages(inputs, path, self._is_known_name, cancelled) as msgs:
             for msg in msgs:  # rejections before anything parses need no transaction

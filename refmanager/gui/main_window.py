@@ -410,6 +410,8 @@ class MainWindow(QMainWindow):
         if isinstance(self._worker, ImportProcess):
             self._worker.cancel()
             self._worker.wait()
+        for done in self.findChildren(ImportProcess):  # finished, still checkpointing: let it end
+            done.wait()
         wait_all()
         self.background.shutdown()
         super().closeEvent(e)

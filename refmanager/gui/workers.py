@@ -129,7 +129,10 @@ class ImportProcess(QObject):
             elif "report" in msg:
                 from ..core.import_child import report_from_wire
 
-                self._outcome = ("finished", report_from_wire(msg["report"]))
+                # Reported at once: the child still copies the WAL into the
+                # library file (a checkpoint) before it ends; nobody waits for that.
+                self._outcome = ("reported", None)
+                self.finished.emit(report_from_wire(msg["report"]))
             elif "cancelled" in msg:
                 self._outcome = ("cancelled", None)
             elif "error" in msg:
@@ -139,9 +142,10 @@ class ImportProcess(QObject):
         self._kill_timer.stop()
         self._read()
         kind, value = self._outcome or ("cancelled" if self._cancel_requested() else "failed", None)
-        if kind == "finished":
-            self.finished.emit(value)
-        elif kind == "cancelled":
+        if kind == "reported":
+            self.deleteLater()  # (the window let go of it when the report came)
+            return
+        if kind == "cancelled":
             self.cancelled.emit()
         else:
             err = bytes(self.proc.readAllStandardError().data()).decode("utf-8", "replace").strip()
