@@ -286,3 +286,24 @@ def test_the_import_leaves_the_wal_checkpoint_for_after_its_report(tmp_path):
         assert lib.db.conn.execute("SELECT count(*) FROM papers").fetchone() == (3000,)
     finally:
         lib.close()
+
+
+def test_the_writer_computes_the_same_fingerprint_as_the_entry_gives():
+    """The fingerprint (identity of an imported entry) is built by the writing process from
+    the row's values; it must equal ``fingerprint(entry)``, or a file imported again
+    would no longer be "unchanged"."""
+    from refmanager.core import formats
+    from refmanager.core.rows import Prepared, fingerprint, prepare
+
+    data = Path(__file__).parent / "data"
+    entries = []
+    for path in [FULL_SEED, PROFILE_SEED, *sorted((data / "formats").glob("*.*"))]:
+        try:
+            entries += formats.parse_path(path)[0].entries
+        except Exception:  # noqa: BLE001 - golden inputs that are meant to fail
+            continue
+    entries += formats.parse_text(listing(3) + "2401.00001\n").entries  # with an arXiv id
+    kinds = {e.kind for e in entries}
+    assert {"full", "profile", "bibtex", "ris", "csljson"} <= kinds, kinds
+    for e in entries:
+        assert Prepared(prepare(e)).fingerprint() == fingerprint(e), (e.kind, e.line)

@@ -1204,7 +1204,7 @@ class Library(EditingMixin):
         self, e: Prepared, file: str, import_id: int, at: str, before: dict[int, Any],
         seen: dict[str, int] | None = None,
     ) -> tuple[str, int, str | None]:
-        fp = e.fp
+        fp = e.fingerprint()
         if seen is not None and fp in seen and not (e.tags or e.note):
             return "unchanged", seen[fp], None  # the same entry again in this import
         r = self._q("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", (fp,))
