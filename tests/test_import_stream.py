@@ -307,3 +307,37 @@ def test_the_writer_computes_the_same_fingerprint_as_the_entry_gives():
     assert {"full", "profile", "bibtex", "ris", "csljson"} <= kinds, kinds
     for e in entries:
         assert Prepared(prepare(e)).fingerprint() == fingerprint(e), (e.kind, e.line)
+
+
+def test_an_import_into_an_empty_library_skips_lookups_and_gives_the_same_library(tmp_path, monkeypatch, files):
+    """Into a library without sources (or title aliases) the import finds its own repeats in
+    memory instead of asking SQLite per entry; the result must be the same, repeats with
+    tags and notes included."""
+    import json
+
+    src = Library(tmp_path / "src.db")
+    src.import_paths([FULL_SEED, PROFILE_SEED])
+    ids = src.all_ids()
+    src.add_tags(ids[:5], ["x"])
+    src.set_note(ids[6], "a note")
+    exported = json.dumps(src.export_json(), ensure_ascii=False)
+    src.close()
+    inputs = [("a.json", exported), ("b.json", exported), ("more.txt", files["more.txt"])]
+    states, reports = {}, {}
+    for skip in (True, False):
+        monkeypatch.setattr(Library, "_SKIP_EMPTY_LOOKUPS", skip)
+        db = tmp_path / f"lib-{skip}.db"
+        lib = Library(db)
+        try:
+            rep = lib.import_inputs(inputs)
+            reports[skip] = [(Path(f.file).name, f.added, f.merged, f.unchanged) for f in rep.files]
+            tags = lib.db.conn.execute(
+                "SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id ORDER BY 1, 2"
+            ).fetchall()
+        finally:
+            lib.close()
+        states[skip] = (library_state(db), tags)
+    assert reports[True] == reports[False]
+    assert reports[True] == [("a.json", 21, 0, 0), ("b.json", 0, 0, 21), ("more.txt", 450, 0, 0)]
+    assert states[True] == states[False]
+    assert len(states[True][1]) == 5

@@ -336,6 +336,8 @@ class EditingMixin:
         if _empty(value) or field not in ALTERNATIVE_FIELDS:
             return
         c = self.db.conn
+        if field == "title":
+            self._title_aliases = True  # (an import looks for them again: Library._find_match)
         c.execute(
             "INSERT OR IGNORE INTO alternatives(paper_id, field, value, title_key) VALUES (?, ?, ?, ?)",
             (pid, field, _dumps(value), title_key(value) if field == "title" else None),

@@ -975,6 +975,7 @@ class Library(EditingMixin):
                     report.import_id = None
                 finally:
                     self._pending = None
+                    self._no_sources, self._title_aliases = False, True
                 break
         return report
 
@@ -988,6 +989,11 @@ class Library(EditingMixin):
         label: str | None,
     ) -> None:
         c = self.db.conn
+        if self._SKIP_EMPTY_LOOKUPS:
+            self._no_sources = c.execute("SELECT NOT EXISTS (SELECT 1 FROM sources)").fetchone()[0] == 1
+            self._title_aliases = c.execute(
+                "SELECT EXISTS (SELECT 1 FROM alternatives WHERE title_key IS NOT NULL)"
+            ).fetchone()[0] == 1
         at = now_iso()
         import_id = c.execute("INSERT INTO imports(at, label) VALUES (?, ?)", (at, "import")).lastrowid
         assert import_id is not None
@@ -1084,6 +1090,14 @@ class Library(EditingMixin):
                 "merged into); the undo history was cleared"
             )
 
+    #: Set for one import (``_write_stream``): the library held no sources when it
+    #: started (no SQL lookup of fingerprints then), and whether any title alias
+    #: exists (``_add_alternative`` sets it when an import adds one).
+    _no_sources = False
+    _title_aliases = True
+    #: (Off in a test, which checks that the import gives the same library either way.)
+    _SKIP_EMPTY_LOOKUPS = True
+
     #: Inside an import: sources and author names of the current batch, written
     #: with one ``executemany`` each when the batch is done (nothing reads them
     #: before: entries repeated in an import are found in ``seen``).
@@ -1165,7 +1179,8 @@ class Library(EditingMixin):
             ):
                 if not (aid and e.arxiv_id and aid != e.arxiv_id):
                     return pid, []
-            alias = self._alias_match(tkey, e.arxiv_id)  # a title the user replaced (editing.py)
+            # a title the user replaced (editing.py); none to look for in a library without any
+            alias = self._alias_match(tkey, e.arxiv_id) if self._title_aliases else None
             if alias is not None:
                 return alias, []
         lo = e.akey_prefix
@@ -1207,7 +1222,12 @@ class Library(EditingMixin):
         fp = e.fingerprint()
         if seen is not None and fp in seen and not (e.tags or e.note):
             return "unchanged", seen[fp], None  # the same entry again in this import
-        r = self._q("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", (fp,))
+        if self._no_sources and seen is not None:
+            # The library had no sources when the import started: every fingerprint
+            # in it now came from this import, and ``seen`` has them all.
+            r: list[Any] = [(seen[fp],)] if fp in seen else []
+        else:
+            r = self._q("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", (fp,))
         if r and seen is not None:
             seen[fp] = r[0][0]
         if r:
