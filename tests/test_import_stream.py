@@ -341,3 +341,37 @@ def test_an_import_into_an_empty_library_skips_lookups_and_gives_the_same_librar
     assert reports[True] == [("a.json", 21, 0, 0), ("b.json", 0, 0, 21), ("more.txt", 450, 0, 0)]
     assert states[True] == states[False]
     assert len(states[True][1]) == 5
+
+
+@pytest.mark.parametrize("mode", ["0", "1"])
+def test_search_index_built_in_chunks_during_an_import_is_complete(tmp_path, files, monkeypatch, mode):
+    """A large import indexes its papers for search every FTS_CHUNK papers while it goes on;
+    papers indexed early and changed later in the same import (tags, a merge) must be
+    found by their final text, and nothing twice."""
+    import json
+
+    from refmanager.core import library as library_module
+
+    monkeypatch.setattr(library_module, "FTS_CHUNK", 100)
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
+    # a JSON export of three of good.txt's papers with a tag and a note, imported after them
+    src = Library(tmp_path / "src.db")
+    src.import_paths([files["good.txt"]])
+    src.add_tags([1, 2, 3], ["zebrafish"])
+    src.set_note(2, "okapi habitat")
+    exported = json.dumps(src.export_json([1, 2, 3]), ensure_ascii=False)
+    src.close()
+    lib = Library(tmp_path / "lib.db")
+    try:
+        rep = lib.import_inputs([("good.txt", files["good.txt"]), ("more.txt", files["more.txt"]),
+                                 ("tags.json", exported)])
+        assert (rep.added, rep.merged) == (750, 3)
+        c = lib.db.conn
+        c.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+        assert c.execute("SELECT count(*) FROM papers_fts").fetchone() == (750,)
+        assert c.execute("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'routing'").fetchone() == (750,)
+        assert [r[0] for r in c.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'zebrafish' ORDER BY 1")] == [1, 2, 3]
+        assert [r[0] for r in c.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'okapi'")] == [2]
+        assert c.execute("SELECT count(*) FROM fts_deferred").fetchone() == (0,)
+    finally:
+        lib.close()

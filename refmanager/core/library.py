@@ -1006,6 +1006,7 @@ class Library(EditingMixin):
         fr: FileReport | None = None
         marks: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
         indexed = 0  # papers added when the FTS index last caught up
+        chunk = FTS_CHUNK
         for msg in msgs:
             kind = msg[0]
             if kind == "file":
@@ -1033,9 +1034,13 @@ class Library(EditingMixin):
                         fr.notes.append(note)
                     fr.entries += 1
                     done += 1
-                    if len(report.added_ids) - indexed >= FTS_CHUNK:
+                    if len(report.added_ids) - indexed >= chunk:
                         self._index_deferred()
                         indexed = len(report.added_ids)
+                        # Near the (estimated) end, smaller chunks: what is left to index
+                        # after the last entry is work nothing else overlaps.
+                        expected = known_total + sum(sizes[started:]) * known_total / max(1, sum(sizes[:started]))
+                        chunk = FTS_CHUNK if expected - done > 2 * FTS_CHUNK else max(1, FTS_CHUNK // 4)
                     if progress is not None and done % 500 == 0:
                         # The files not started yet: as many entries per byte as so far.
                         rest = sum(sizes[started:])
