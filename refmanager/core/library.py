@@ -32,7 +32,7 @@ from .rows import INSERT_PAPER_SQL, PAPER_COLUMNS, Prepared, fingerprint
 from .rows import derived as _derived
 from .rows import dumps as _dumps
 from .schema import MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION
-from .search import parse_query
+from .search import ParsedQuery, parse_query
 from .textnorm import abstract_key, person_key, title_key
 
 log = logging.getLogger(__name__)
@@ -215,12 +215,6 @@ class ImportReport:
             "files": [f.__dict__ for f in self.files],
             "rejected": [r.__dict__ for r in self.rejected],
         }
-
-
-def _prepared_batch(batch: list[tuple[Any, ...]]) -> Iterator[Prepared]:
-    """The entries of an ``("entries", batch)`` message."""
-    for values in batch:
-        yield values if isinstance(values, Prepared) else Prepared(values)
 
 
 class _NothingChanged(Exception):
@@ -455,9 +449,9 @@ class Library(EditingMixin):
     # ----------------------------------------------------------------- views
     def _view_parts(
         self, view: View
-    ) -> tuple[list[tuple[str, list[Any]]], int | None, str | None, str | None]:
+    ) -> tuple[list[tuple[str, list[Any]]], int | None, ParsedQuery | None]:
         """A view's conditions in order, each with its parameters; which one is the
-        FTS condition (and its MATCH string); and a hint for the user."""
+        FTS condition; and the parsed search (its MATCH string, the hint for the user)."""
         parts: list[tuple[str, list[Any]]] = []
         sec = view.section if view.section in SECTIONS else "all"
         if sec == "trash":
@@ -483,20 +477,18 @@ class Library(EditingMixin):
                 "WHERE t.name = ? COLLATE NOCASE)",
                 [tag],
             ))
-        hint = None
         fts_at: int | None = None
-        fts: str | None = None
+        q: ParsedQuery | None = None
         if view.search.strip():
             q = parse_query(view.search, date_sorted=view.sort == "date")
-            hint = q.hint
             if q.fts:
-                fts_at, fts = len(parts), q.fts
+                fts_at = len(parts)
                 parts.append(("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)", [q.fts]))
             # q.where and q.params line up one parameter list per condition only in
             # total, so they stay one part (joined as before).
             if q.where:
                 parts.append((" AND ".join(q.where), list(q.params)))
-        return parts, fts_at, fts, hint
+        return parts, fts_at, q
 
     @staticmethod
     def _where(parts: Sequence[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
@@ -504,9 +496,9 @@ class Library(EditingMixin):
 
     def view_sql(self, view: View) -> tuple[str, list[Any], str | None]:
         """FROM/WHERE clause for a view, its parameters and a hint for the user."""
-        parts, _, _, hint = self._view_parts(view)
+        parts, _, q = self._view_parts(view)
         where, params = self._where(parts)
-        return "FROM papers p WHERE " + where, params, hint
+        return "FROM papers p WHERE " + where, params, q.hint if q else None
 
     def order_sql(self, view: View) -> str:
         expr = SORTS.get(view.sort, SORTS["added"])
@@ -514,7 +506,8 @@ class Library(EditingMixin):
         return f"ORDER BY {expr} {d}, p.id {d}"
 
     def count(self, view: View) -> int:
-        parts, fts_at, fts, _ = self._view_parts(view)
+        parts, fts_at, q = self._view_parts(view)
+        fts = q.fts if q else None
         where, params = self._where(parts)
         try:
             try:
@@ -595,12 +588,12 @@ class Library(EditingMixin):
         them.  ``_page_search`` answers those pages from the FTS index's rowid
         order or by walking the sort index instead; same rows, same order.
         """
-        parts, fts_at, fts, _ = self._view_parts(view)
+        parts, fts_at, q = self._view_parts(view)
         try:
             live = parts[0][0] == "p.trashed_at IS NULL"
-            if fts is not None and live:
+            if q is not None and q.fts and live:
                 try:
-                    rows = self._page_search(view, parts, fts_at, fts, offset, limit)
+                    rows = self._page_search(view, parts, fts_at, q, offset, limit)
                     if rows is not None:
                         return rows
                 except sqlite3.OperationalError as e:
@@ -623,13 +616,14 @@ class Library(EditingMixin):
     _FILTER_SORTS = frozenset({"date", "year", "category", "added", "read", "starred"})
 
     def _page_search(
-        self, view: View, parts: list[tuple[str, list[Any]]], fts_at: int | None, fts: str,
+        self, view: View, parts: list[tuple[str, list[Any]]], fts_at: int | None, query: ParsedQuery,
         offset: int, limit: int,
     ) -> list[tuple[Any, ...]] | None:
         """A page of a search outside the trash, planned here rather than by SQLite
         (which cannot tell "g" from "quokka"), or None when the shortcut cannot be
         proven right (the caller then runs SQLite's plan)."""
-        assert fts_at is not None
+        assert fts_at is not None and query.fts is not None
+        fts = query.fts
         need = offset + limit
         desc = view.descending
         order = "DESC" if desc else "ASC"
@@ -664,7 +658,6 @@ class Library(EditingMixin):
                     [*params, _dumps(ids)],
                 )[0][0]
                 est = est * max(kept, 1) / len(ids)
-            query = parse_query(view.search, date_sorted=sort == "date")
             if sort == "date" and query.date_range is not None:
                 # The walk starts at the year asked for: only the papers of those
                 # dates are passed (a count in the date index).
@@ -708,11 +701,7 @@ class Library(EditingMixin):
                     f"{self.order_sql(view)} LIMIT ? OFFSET ?",
                     [*all_params, limit, offset],
                 )]
-                got = {r[0]: tuple(r) for r in self._q(
-                    f"{self._PAGE_COLS} FROM papers p WHERE p.id IN (SELECT value FROM json_each(?))",
-                    (_dumps(want),),
-                )}
-                return [got[pid] for pid in want if pid in got]
+                return self._rows_in_order(want)
             found = [r[0] for r in self._q(
                 f"SELECT p.id FROM papers p INDEXED BY papers_live_filter WHERE {all_where}", all_params
             )]
@@ -771,11 +760,14 @@ class Library(EditingMixin):
                 (cands[-1][0], ids[-1]),
             ):
                 return None
-        want = [pid for _, pid in cands[offset:]]
+        return self._rows_in_order([pid for _, pid in cands[offset:]])
+
+    def _rows_in_order(self, ids: list[int]) -> list[tuple[Any, ...]]:
+        """The table rows of these papers, in this order (ids of papers that exist)."""
         got = {r[0]: tuple(r) for r in self._q(
-            f"{self._PAGE_COLS} FROM papers p WHERE p.id IN (SELECT value FROM json_each(?))", (_dumps(want),)
+            f"{self._PAGE_COLS} FROM papers p WHERE p.id IN (SELECT value FROM json_each(?))", (_dumps(ids),)
         )}
-        return [got[pid] for pid in want]
+        return [got[pid] for pid in ids if pid in got]
 
     def row_of(self, view: View, pid: int) -> int | None:
         """Position of a paper in a view (for keeping the selection)."""
@@ -968,6 +960,11 @@ class Library(EditingMixin):
                 self._pending = ([], [])
                 try:
                     with self.transaction(), self._deferred_indexing():
+                        if self._SKIP_EMPTY_LOOKUPS:
+                            self._no_sources = not self._q("SELECT 1 FROM sources LIMIT 1")
+                            self._title_aliases = bool(
+                                self._q("SELECT 1 FROM alternatives WHERE title_key IS NOT NULL LIMIT 1")
+                            )
                         self._write_stream(
                             itertools.chain([msg], msgs), sizes, report, progress, cancelled, label
                         )
@@ -989,11 +986,6 @@ class Library(EditingMixin):
         label: str | None,
     ) -> None:
         c = self.db.conn
-        if self._SKIP_EMPTY_LOOKUPS:
-            self._no_sources = c.execute("SELECT NOT EXISTS (SELECT 1 FROM sources)").fetchone()[0] == 1
-            self._title_aliases = c.execute(
-                "SELECT EXISTS (SELECT 1 FROM alternatives WHERE title_key IS NOT NULL)"
-            ).fetchone()[0] == 1
         at = now_iso()
         import_id = c.execute("INSERT INTO imports(at, label) VALUES (?, ?)", (at, "import")).lastrowid
         assert import_id is not None
@@ -1007,6 +999,11 @@ class Library(EditingMixin):
         marks: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
         indexed = 0  # papers added when the FTS index last caught up
         chunk = FTS_CHUNK
+
+        def expected() -> int:
+            """Entries of the whole import, estimated: the files not started yet have
+            as many entries per byte as those started."""
+            return known_total + int(sum(sizes[started:]) * known_total / max(1, sum(sizes[:started])))
         for msg in msgs:
             kind = msg[0]
             if kind == "file":
@@ -1018,7 +1015,7 @@ class Library(EditingMixin):
                 c.execute("SAVEPOINT import_file")
             elif kind == "entries":
                 assert fr is not None
-                for values in _prepared_batch(msg[1]):
+                for values in map(Prepared, msg[1]):
                     if cancelled is not None and done % 200 == 0 and cancelled():
                         raise ImportCancelled("import cancelled; the library is unchanged")
                     outcome, pid, note = self._import_entry(values, fr.file, import_id, at, before, seen)
@@ -1039,13 +1036,9 @@ class Library(EditingMixin):
                         indexed = len(report.added_ids)
                         # Near the (estimated) end, smaller chunks: what is left to index
                         # after the last entry is work nothing else overlaps.
-                        expected = known_total + sum(sizes[started:]) * known_total / max(1, sum(sizes[:started]))
-                        chunk = FTS_CHUNK if expected - done > 2 * FTS_CHUNK else max(1, FTS_CHUNK // 4)
+                        chunk = FTS_CHUNK if expected() - done > 2 * FTS_CHUNK else max(1, FTS_CHUNK // 4)
                     if progress is not None and done % 500 == 0:
-                        # The files not started yet: as many entries per byte as so far.
-                        rest = sum(sizes[started:])
-                        per_byte = known_total / max(1, sum(sizes[:started]))
-                        progress(done, max(done, known_total + int(rest * per_byte)))
+                        progress(done, max(done, expected()))
                 self._flush_pending()
             elif kind == "end":
                 assert fr is not None
@@ -1057,9 +1050,8 @@ class Library(EditingMixin):
                 if fr is None:
                     started += 1
                     continue
-                # Rejected half-way: drop what was written of it.
-                assert self._pending is not None
-                self._pending[0].clear(), self._pending[1].clear()  # (flushed after each batch: empty)
+                # Rejected half-way: drop what was written of it.  (Between batches:
+                # nothing is pending, _flush_pending ran after the last one.)
                 c.execute("ROLLBACK TO import_file")
                 c.execute("RELEASE import_file")
                 n_added, n_merged, n_before, n_seen, done = marks
@@ -1095,7 +1087,7 @@ class Library(EditingMixin):
                 "merged into); the undo history was cleared"
             )
 
-    #: Set for one import (``_write_stream``): the library held no sources when it
+    #: Set for one import (``_import_inputs``): the library held no sources when it
     #: started (no SQL lookup of fingerprints then), and whether any title alias
     #: exists (``_add_alternative`` sets it when an import adds one).
     _no_sources = False
