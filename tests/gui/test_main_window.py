@@ -432,19 +432,25 @@ def test_about_names_version_and_library(window, dialog_log):
     assert f"refmanager {__version__}" in text and str(window.lib.path) in text
 
 
-def test_model_is_lazy_with_100k_papers(make_window, qtbot, tmp_path):
+def big_library(path: Path, n: int) -> Path:
+    """A library of ``n`` plain papers ("Paper number 1" ...), written straight in SQL
+    (importing that many would take the test a while)."""
     from refmanager.core.library import Library
 
-    path = tmp_path / "big.db"
-    lib = Library(path)
-    lib.db.conn.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) "
-        "INSERT INTO papers(title, authors, authors_text, added_at, modified_at, sort_title, sort_author) "
-        "SELECT 'Paper number ' || i, '[\"Author ' || i || '\"]', 'Author ' || i, "
-        "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'paper number ' || i, 'author ' || i FROM n"
-    )
-    lib.db.conn.commit()
-    lib.close()
+    with Library(path) as lib:
+        lib.db.conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO papers(title, authors, authors_text, added_at, modified_at, sort_title, sort_author) "
+            "SELECT 'Paper number ' || i, '[\"Author ' || i || '\"]', 'Author ' || i, "
+            "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'paper number ' || i, 'author ' || i FROM n",
+            (n,),
+        )
+        lib.db.conn.commit()
+    return path
+
+
+def test_model_is_lazy_with_100k_papers(make_window, qtbot, tmp_path):
+    path = big_library(tmp_path / "big.db", 100000)
     win = make_window(path)
     qtbot.waitUntil(lambda: win.model.loaded_rows() > 0)  # the first paint fetches the visible rows
     assert win.big  # counts run in the background for a library this size
@@ -510,18 +516,10 @@ def test_note_hits_of_a_big_library_come_from_the_worker(make_window, qtbot, tmp
     from refmanager.core.library import Library
     from refmanager.gui.table_model import NoteHitRole
 
-    path = tmp_path / "big.db"
-    lib = Library(path)
-    lib.db.conn.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) "
-        "INSERT INTO papers(title, authors, authors_text, added_at, modified_at, sort_title, sort_author) "
-        "SELECT 'Paper number ' || i, '[\"Author ' || i || '\"]', 'Author ' || i, "
-        "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'paper number ' || i, 'author ' || i FROM n"
-    )
-    lib.db.conn.commit()
-    lib.set_note(30000, "quokka habitats, compare with paper 12")
-    lib.set_note(30001, "nothing to see")
-    lib.close()
+    path = big_library(tmp_path / "big.db", 60000)
+    with Library(path) as lib:
+        lib.set_note(30000, "quokka habitats, compare with paper 12")
+        lib.set_note(30001, "nothing to see")
     win = make_window(path)
     assert win.big
     qtbot.keyClicks(win.search, "quokka")
@@ -534,18 +532,7 @@ def test_note_hits_of_a_big_library_come_from_the_worker(make_window, qtbot, tmp
 def test_a_big_librarys_new_papers_are_selected_from_the_worker(make_window, qtbot, tmp_path):
     """After an import into a big library, finding the new papers' rows runs on the worker
     thread (seconds at a million papers); they end up selected all the same."""
-    from refmanager.core.library import Library
-
-    path = tmp_path / "big.db"
-    lib = Library(path)
-    lib.db.conn.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) "
-        "INSERT INTO papers(title, authors, authors_text, added_at, modified_at, sort_title, sort_author) "
-        "SELECT 'Paper number ' || i, '[\"Author ' || i || '\"]', 'Author ' || i, "
-        "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'paper number ' || i, 'author ' || i FROM n"
-    )
-    lib.db.conn.commit()
-    lib.close()
+    path = big_library(tmp_path / "big.db", 60000)
     win = make_window(path)
     assert win.big
     win.select_ids([5, 6, 59999])
