@@ -107,8 +107,7 @@ class PaperTableModel(QAbstractTableModel):
         """
         self.beginResetModel()
         self._generation += 1
-        self._pages.clear()
-        self._tags.clear()
+        self._forget_rows()
         self._colors = self.lib.tag_colors()
         self.hint = self.lib.search_hint(self._view) if self._view.search.strip() else None
         self._note_hits = set()
@@ -168,11 +167,15 @@ class PaperTableModel(QAbstractTableModel):
 
     def refresh_rows(self) -> None:
         """Same rows, new values (flags, tags): repaint without a reset."""
-        self._pages.clear()
-        self._tags.clear()
+        self._forget_rows()
         self._colors = self.lib.tag_colors()
         if self._count:
             self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
+
+    def _forget_rows(self) -> None:
+        """Rows (and the tags painted with them) are read again when next shown."""
+        self._pages.clear()
+        self._tags.clear()
 
     def loaded_rows(self) -> int:
         """Rows currently held in memory (a test keeps this small)."""
@@ -272,8 +275,7 @@ class PaperTableModel(QAbstractTableModel):
             self.editFailed.emit(str(getattr(e, "message", e)))
             return False
         if changed:
-            self._pages.clear()
-            self._tags.clear()
+            self._forget_rows()
             self.dataChanged.emit(index, index)
             self.edited.emit(pid)
         return True
@@ -376,6 +378,5 @@ class PaperTableModel(QAbstractTableModel):
             descending=order == Qt.SortOrder.DescendingOrder,
         )
         self.layoutAboutToBeChanged.emit()
-        self._pages.clear()
-        self._tags.clear()
+        self._forget_rows()
         self.layoutChanged.emit()
