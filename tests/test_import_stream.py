@@ -375,3 +375,46 @@ def test_search_index_built_in_chunks_during_an_import_is_complete(tmp_path, fil
         assert c.execute("SELECT count(*) FROM fts_deferred").fetchone() == (0,)
     finally:
         lib.close()
+
+
+def _insert_trigger(db: Path) -> str | None:
+    c = sqlite3.connect(db)
+    try:
+        row = c.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'papers_ai'").fetchone()
+        return row[0] if row else None
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("outcome", ["imported", "rejected", "cancelled"])
+def test_an_import_leaves_the_insert_trigger_and_the_collector_as_they_were(tmp_path, files, monkeypatch, outcome):
+    """The import drops the FTS insert trigger for its transaction (and turns the
+    garbage collector off while a second process parses): both come back whatever
+    the outcome, and a paper added afterwards is searchable at once."""
+    import gc
+
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", "1")
+    db = tmp_path / "lib.db"
+    lib = Library(db)
+    trigger = _insert_trigger(db)
+    assert trigger is not None and "fts_deferred" in trigger
+    try:
+        if outcome == "imported":
+            assert lib.import_paths([files["good.txt"]]).added == 300
+        elif outcome == "rejected":
+            assert [r.line for r in lib.import_paths([files["bad.txt"]]).rejected] == [1261]
+        else:
+            with pytest.raises(ImportCancelled):
+                lib.import_paths([files["good.txt"]], cancelled=lambda: True)
+        assert gc.isenabled()
+        assert _insert_trigger(db) == trigger
+        lib.import_text("CLJan 2, 2020\nA Lonely PaperAna Lima\nZyzzogeton abstracts are rare.\n")
+        n = 301 if outcome == "imported" else 1
+        assert lib.db.conn.execute("SELECT count(*) FROM papers").fetchone() == (n,)
+        lib.db.conn.execute("INSERT INTO papers(title, added_at, modified_at) VALUES ('Quixotic', 'x', 'x')")
+        assert lib.db.conn.execute(
+            "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'zyzzogeton OR quixotic'"
+        ).fetchone() == (2,)
+        lib.db.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        lib.close()

@@ -34,7 +34,8 @@ from .errors import ParseError, RefManagerError, ValidationError
 from .formats.dates import validate_iso_date
 from .models import Entry
 from .rows import dumps as _dumps
-from .rows import entry_from_json
+from .rows import entry_from_json, entry_json_from_row
+from .schema import ENTRY_COLUMNS
 from .textnorm import abstract_key, title_key
 
 if TYPE_CHECKING:
@@ -658,12 +659,18 @@ class EditingMixin:
         """Where a paper came from: one dict per imported entry (oldest first)."""
         self._need_paper(pid)
         out = []
+        row: Sequence[Any] | None = None
         for sid, import_id, file, line, kind, fp, data, added_at in self._q(
             "SELECT id, import_id, file, line, kind, fingerprint, data, added_at FROM sources "
             "WHERE paper_id = ? ORDER BY id",
             (pid,),
         ):
-            entry = json.loads(data) if data else {}
+            if data is None:  # the paper is still the row this entry made (schema v6)
+                if row is None:
+                    row = self._q(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM papers WHERE id = ?", (pid,))[0]
+                entry = entry_json_from_row(kind, line, row)
+            else:
+                entry = json.loads(data) if data else {}
             out.append({
                 "id": sid, "import_id": import_id, "file": file, "line": line, "kind": kind,
                 "fingerprint": fp, "added_at": added_at, "title": entry.get("title"),

@@ -23,6 +23,7 @@ same in the title/author split whichever way an import runs.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -134,6 +135,9 @@ def _child_main(
     # which rolls back and ends it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A process that lives for one import and makes no reference cycles: the
+    # collector only walked the file's lines again and again (~15% of parsing).
+    gc.disable()
     try:
         for msg in produce(inputs, _KnownNames(library)):
             conn.send(msg)
@@ -209,6 +213,11 @@ def messages(
 
     reader = threading.Thread(target=pump, name="refmanager-parse-reader", daemon=True)
     reader.start()
+    # The writer's garbage collector walked every object kept for the import
+    # (fingerprints seen, ids for the report and undo) each time enough batches
+    # had been unpickled: ~5% of writing, for nothing (the rows make no cycles).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
 
     def receive() -> Iterator[Message]:
         while True:
@@ -244,3 +253,5 @@ def messages(
         proc.join(10)
         reader.join(10)
         recv.close()
+        if gc_was_enabled:
+            gc.enable()

@@ -11,9 +11,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from .models import Entry, Split
+from .schema import ENTRY_COLUMNS
 from .textnorm import abstract_key, person_key, title_key
 
 #: One encoder, made once: ``json.dumps`` with options builds a new one per call.
@@ -120,14 +122,52 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
     return Entry(**kw)
 
 
+#: Columns of ``papers`` that hold an entry's fields (``entry_json_from_row``);
+#: the schema's triggers write a source's entry out before any of them changes.
+_ROW_INDEX = tuple(PAPER_COLUMNS.index(c) for c in ENTRY_COLUMNS)
+
+
+def row_holds_entry(e: Entry) -> bool:
+    """The paper row made from ``e`` says all that ``e.to_json()`` does: its
+    source needs no JSON of its own while the paper is as the import added it.
+
+    A full listing's entry repeats its abstract, title and splits in the source
+    JSON: 2.4 KB a paper, a third of a large import's writing (schema v6).
+    Entries carrying a user's data (tags, note, read, starred) or fields the
+    row has no column for keep their JSON.
+    """
+    return (
+        not e.tags and e.note is None and e.read is None and e.starred is None and not e.extra
+        and (e.title is not None or bool(e.incomplete))  # (the row's "incomplete" is title-less too)
+    )
+
+
+def entry_json_from_row(kind: str, line: int | None, values: Sequence[Any]) -> dict[str, Any]:
+    """``Entry.to_json()`` of the entry a paper was made from, out of the paper's
+    ``ENTRY_COLUMNS`` values (a source stored as NULL, see ``row_holds_entry``).
+    The same object as the schema's ``ENTRY_JSON_SQL``; tests compare all three."""
+    (title, authors, et_al, orgs, date, category, abstract, arxiv_id, doi, journal, incomplete,
+     needs_review, raw_line, split_confidence, alt_splits) = values
+    return {
+        "kind": kind, "line": line, "title": title, "authors": json.loads(authors), "et_al": bool(et_al),
+        "orgs": json.loads(orgs), "date": date, "category": category, "abstract": abstract,
+        "arxiv_id": arxiv_id, "doi": doi, "journal": journal, "incomplete": bool(incomplete),
+        "needs_review": bool(needs_review), "raw_line": raw_line, "split_confidence": split_confidence,
+        "alt_splits": json.loads(alt_splits) if alt_splits else [], "tags": [], "note": None,
+        "read": None, "starred": None, "extra": {},
+    }
+
+
 def prepare(e: Entry) -> tuple[Any, ...]:
     """Everything the writer needs from an entry, as plain values (cheap to
     send between processes: a tuple of strings pickles ~6x faster than the
-    ``Entry``).  ``Prepared`` reads it back."""
+    ``Entry``).  ``Prepared`` reads it back.  The source JSON is None when the
+    paper row says it all (``row_holds_entry``)."""
     row = paper_row(e)
     return (
         e.line, e.kind, None, e.arxiv_id, e.doi, e.title is not None, list(e.tags), e.note,
-        dumps(e.to_json()), row, [person_key(a) for a in e.authors[:50] if a],
+        None if row_holds_entry(e) else dumps(e.to_json()), row,
+        [person_key(a) for a in e.authors[:50] if a],
     )
 
 
@@ -178,10 +218,22 @@ class Prepared:
     def tkey(self) -> str | None:
         return self.row[-2]
 
+    def entry_json(self) -> str:
+        """The source JSON, also when ``data`` is None (for a source whose paper
+        is not the row this entry makes: a merge)."""
+        if self.data is not None:
+            return self.data
+        return dumps(entry_json_from_row(self.kind, self.line, [self.row[i] for i in _ROW_INDEX]))
+
     @property
     def entry(self) -> Entry:
         if self._entry is None:
-            self._entry = entry_from_json(json.loads(self.data))
+            if self.data is not None:
+                self._entry = entry_from_json(json.loads(self.data))
+            else:
+                self._entry = entry_from_json(
+                    entry_json_from_row(self.kind, self.line, [self.row[i] for i in _ROW_INDEX])
+                )
         return self._entry
 
     def flag_for_review(self) -> None:

@@ -6,6 +6,31 @@ refmanager (higher version) is refused rather than damaged.
 
 from __future__ import annotations
 
+#: The paper columns that hold an imported entry's fields: a source stored without JSON
+#: (schema v6) is written out before any of them changes (rows.entry_json_from_row).
+ENTRY_COLUMNS = (
+    "title", "authors", "et_al", "orgs", "date", "category", "abstract", "arxiv_id", "doi", "journal",
+    "incomplete", "needs_review", "raw_line", "split_confidence", "alt_splits",
+)
+
+
+def entry_json_sql(kind: str, line: str, p: str) -> str:
+    """SQL for ``Entry.to_json()`` of the entry a paper row was made from
+    (``p`` prefixes the paper's columns): rows.entry_json_from_row in SQL."""
+
+    def flag(col: str) -> str:
+        return f"json(CASE WHEN {p}{col} THEN 'true' ELSE 'false' END)"
+
+    return (
+        f"json_object('kind', {kind}, 'line', {line}, 'title', {p}title, 'authors', json({p}authors), "
+        f"'et_al', {flag('et_al')}, 'orgs', json({p}orgs), 'date', {p}date, 'category', {p}category, "
+        f"'abstract', {p}abstract, 'arxiv_id', {p}arxiv_id, 'doi', {p}doi, 'journal', {p}journal, "
+        f"'incomplete', {flag('incomplete')}, 'needs_review', {flag('needs_review')}, "
+        f"'raw_line', {p}raw_line, 'split_confidence', {p}split_confidence, "
+        f"'alt_splits', json(coalesce({p}alt_splits, '[]')), 'tags', json('[]'), 'note', NULL, "
+        f"'read', NULL, 'starred', NULL, 'extra', json('{{}}'))"
+    )
+
 SCHEMA_V1 = r"""
 CREATE TABLE papers (
     id INTEGER PRIMARY KEY,
@@ -251,6 +276,26 @@ DROP INDEX IF EXISTS papers_live_filter;
 CREATE INDEX papers_live_filter
     ON papers(id, added_at, year, date, category, read, starred, incomplete, needs_review)
     WHERE trashed_at IS NULL;
+""",
+    # v5 -> v6: a source whose ``data`` is NULL is the paper row as the import added it
+    # (rows.row_holds_entry: a full listing's entry repeated its abstract, title and splits in
+    # its JSON, a third of a large import's writing).  Two triggers keep that true: before any
+    # entry column of the paper changes, and when the source moves to another paper (a merge,
+    # a split), they write the entry out from the paper's values.  Readers build the same
+    # object from the row (rows.entry_json_from_row).
+    f"""
+CREATE TRIGGER IF NOT EXISTS sources_entry_before_paper_update
+BEFORE UPDATE OF {", ".join(ENTRY_COLUMNS)} ON papers
+WHEN EXISTS (SELECT 1 FROM sources WHERE paper_id = old.id AND data IS NULL) BEGIN
+    UPDATE sources SET data = {entry_json_sql("kind", "line", "old.")}
+    WHERE paper_id = old.id AND data IS NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS sources_entry_on_move AFTER UPDATE OF paper_id ON sources
+WHEN old.data IS NULL AND new.data IS NULL AND new.paper_id IS NOT old.paper_id BEGIN
+    UPDATE sources SET data = (
+        SELECT {entry_json_sql("old.kind", "old.line", "p.")} FROM papers p WHERE p.id = old.paper_id
+    ) WHERE id = new.id;
+END;
 """,
 ]
 
