@@ -418,3 +418,22 @@ def test_an_import_leaves_the_insert_trigger_and_the_collector_as_they_were(tmp_
         lib.db.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
     finally:
         lib.close()
+
+
+def test_the_parsing_process_knows_the_librarys_names(tmp_path):
+    """The child judges first authors by the names the library holds (read once);
+    an empty library knows none."""
+    from refmanager.core.import_stream import _KnownNames
+
+    db = tmp_path / "lib.db"
+    lib = Library(db)
+    try:
+        empty = _KnownNames(str(db))
+        assert empty.keys == set() and not empty("Ana Lima")
+        lib.import_text(listing(1))
+        known = _KnownNames(str(db))
+        assert known.keys == {"ana lima", "bruno costa", "chen wei"}
+        assert known("Ána  LIMA") and known("Chen-Wei") and not known("Ana") and not known("Lima Ana")
+        empty.conn.close(), known.conn.close()
+    finally:
+        lib.close()

@@ -40,6 +40,11 @@ def id_line(line: str) -> str | None:
 
 def find_token(text: str) -> tuple[str | None, str]:
     """Find an arXiv URL or ``arXiv:`` token; return (id, text without it)."""
+    # Every token holds "arx" in some case, and under IGNORECASE only the ASCII
+    # a/A, r/R, x/X match those letters (checked for every code point): a line
+    # without it needs no regex search (5 µs a title line of a large listing).
+    if "arx" not in text.lower():
+        return None, text
     m = TOKEN_RE.search(text)
     if not m:
         return None, text

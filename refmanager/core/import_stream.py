@@ -116,7 +116,9 @@ class _KnownNames:
 
     def __call__(self, name: str) -> bool:
         if self.keys is not None:
-            return person_key(name) in self.keys
+            # (an empty library, the first import: no key to compute, ~20 µs a
+            # title line, whose candidate cuts are mostly strings seen once)
+            return bool(self.keys) and person_key(name) in self.keys
         return self.conn.execute("SELECT 1 FROM names WHERE key = ?", (person_key(name),)).fetchone() is not None
 
 

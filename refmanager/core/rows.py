@@ -84,7 +84,7 @@ ABSTRACT_KEY_STORED = 40
 #: keep 40 characters cost ~5 µs a paper).  A key's characters depend only on the
 #: text near them (whitespace runs, an ellipsis at the end, a combining accent),
 #: so a cut far after the 40th leaves the first 40 as they are.
-_PREFIX_TEXT = 400
+_PREFIX_TEXT = 160
 
 
 def abstract_prefix(abstract: str | None) -> str | None:

@@ -197,7 +197,7 @@ _CAMEL_TAIL = re.compile(r"[a-z\u00df-\u00ff][A-Z\u00c0-\u00de][a-z\u00df-\u00ff
 def _title_score(title: str, first_author: str) -> float:
     """Penalties for titles that end in the middle of a name or word."""
     t = title.rstrip()
-    if not t or not any(c.isalnum() for c in t):
+    if not t or not (t[-1].isalnum() or any(c.isalnum() for c in t)):
         return -5.0
     words = t.rsplit(None, 1)  # (the last word, and whether there is another)
     last = words[-1]
@@ -216,7 +216,7 @@ def _title_score(title: str, first_author: str) -> float:
         score -= 0.3
     if len(last) == 1 and last.isupper() and len(words) > 1:
         score -= 0.4  # "... Mistral 7B" cut as "Mistral 7" + "BAlbert"
-    if t.count("(") > t.count(")") or t.count("[") > t.count("]"):
+    if ("(" in t and t.count("(") > t.count(")")) or ("[" in t and t.count("[") > t.count("]")):
         score -= 0.5
     if t.endswith((",", ":", ";", "-", "&")):
         score -= 0.7
@@ -228,13 +228,7 @@ def _candidates(part: str) -> list[int]:
     if part.isascii():
         # Same positions, found in C: an ASCII capital after a non-space.
         return [m.start() for m in _ASCII_CUT.finditer(part)]
-    out = []
-    for i in range(1, len(part)):
-        c = part[i]
-        prev = part[i - 1]
-        if c.isupper() and not prev.isspace():
-            out.append(i)
-    return out
+    return [i for i, (prev, c) in enumerate(zip(part, part[1:]), 1) if c.isupper() and not prev.isspace()]
 
 
 def split_title_authors(
@@ -279,7 +273,8 @@ def split_title_authors(
     quality = max(0.0, min(1.0, best.score / 1.0))
     confidence = round(max(0.0, min(1.0, margin / 0.8)) * quality, 3)
     alts = scored[1 : 1 + KEEP_ALTERNATIVES]
-    log.debug("split %r -> %r (confidence %.2f)", text[:80], best.title[:60], confidence)
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("split %r -> %r (confidence %.2f)", text[:80], best.title[:60], confidence)
     return SplitResult(
         title=best.title, authors=best.authors, confidence=confidence, alternatives=alts
     )
