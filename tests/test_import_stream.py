@@ -7,6 +7,7 @@ on its own, and cancel without a trace.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -435,5 +436,54 @@ def test_the_parsing_process_knows_the_librarys_names(tmp_path):
         assert known.keys == {"ana lima", "bruno costa", "chen wei"}
         assert known("Ána  LIMA") and known("Chen-Wei") and not known("Ana") and not known("Lima Ana")
         empty.conn.close(), known.conn.close()
+    finally:
+        lib.close()
+
+
+@pytest.mark.parametrize("mode", ["0", "1"])
+def test_papers_changed_by_an_import_are_searched_by_their_new_text(tmp_path, monkeypatch, mode):
+    """Merges into papers the search index holds are re-indexed once, at the end of
+    the import (not one index rewrite per statement); what a file rejected half-way
+    had merged is rolled back in the index too."""
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
+    lines = FULL_SEED.read_text(encoding="utf-8").split("\n")
+    gemma3 = lines[9:12]  # header, title/author line, abstract of "Gemma 3 Technical Report"
+    assert gemma3[1].startswith("Gemma 3 Technical ReportGemma Team")
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "notes.json").write_text(json.dumps([
+        {"title": "Gemma 3 Technical Report", "tags": ["xylophone"], "note": "compare the quokka ablation"},
+        {"title": "Hindsight Credit Assignment", "note": "wombat"},
+    ]), encoding="utf-8")
+    longer = [gemma3[0], gemma3[1], gemma3[2] + " A zyzzyva appendix follows."]
+    (d / "bad.txt").write_text("\n".join(longer) + "\n" + listing(250, bad_at=240), encoding="utf-8")
+    (d / "good.txt").write_text(
+        "\n".join(lines[12:15][:2] + [lines[14] + " With an okapi section."]) + "\n", encoding="utf-8"
+    )
+    lib = Library(tmp_path / "lib.db")
+    update_trigger = lib._q("SELECT sql FROM sqlite_master WHERE name = 'papers_au'")[0][0]
+
+    def hits(word: str) -> list[int]:
+        return [r for (r,) in lib.db.conn.execute(
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid", (word,)
+        )]
+
+    try:
+        lib.import_paths([FULL_SEED])
+        rep = lib.import_paths([d / "notes.json", d / "bad.txt", d / "good.txt"])
+        # bad.txt: its entry 241 (of 251) is line 3 * 241 + 1
+        assert [(Path(r.file).name, r.line) for r in rep.rejected] == [("bad.txt", 724)]
+        assert [(Path(f.file).name, f.merged) for f in rep.files] == [("notes.json", 2), ("good.txt", 1)]
+        assert hits("quokka") == [4] and hits("wombat") == [14] and hits("xylophone") == [4]
+        assert hits("okapi") == [5] and hits("zyzzyva") == []  # (bad.txt's merge went with it)
+        assert hits("gemma3") == [4]  # the old text of a paper merged into is still found
+        lib.db.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+        assert lib._q("SELECT sql FROM sqlite_master WHERE name = 'papers_au'")[0][0] == update_trigger
+        assert lib._q("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'")[0][0] == 0
+        lib.set_note(14, "now a numbat")  # outside an import the trigger keeps the index
+        assert hits("numbat") == [14] and hits("wombat") == []
+        assert lib.undo() is not None and lib.undo() is not None  # the note, then the import
+        assert hits("quokka") == [] and hits("okapi") == [] and hits("wombat") == []
+        lib.db.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
     finally:
         lib.close()
