@@ -59,6 +59,16 @@ def _font(bold: bool, italic: bool) -> QFont:
     return f
 
 
+@functools.lru_cache(maxsize=8)
+def _brush(color: str) -> QBrush:
+    return QBrush(QColor(color))
+
+
+#: Roles the table never answers (asked for every visible cell at every repaint).
+_NO_ROLES = frozenset({Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.BackgroundRole})
+_CENTRED = int(Qt.AlignmentFlag.AlignCenter)
+
+
 def plain_tooltip(text: str) -> str:
     """A tool tip that shows text literally: escaped, so Qt never interprets markup."""
     return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
@@ -75,6 +85,7 @@ class PaperTableModel(QAbstractTableModel):
         self._view = View()
         self._count = 0
         self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
+        self._last: tuple[int, list[tuple[Any, ...]]] = (-1, [])  # the page read last
         self._colors: dict[str, str] = {}
         self._note_hits: set[int] = set()
         self._tags: dict[int, list[str]] = {}  # tags of painted papers, until the rows change
@@ -113,6 +124,7 @@ class PaperTableModel(QAbstractTableModel):
         self._note_hits = set()
         first = self.lib.page(self._view, 0, PAGE_SIZE)
         self._pages[0] = first
+        self._last = (0, first)
         if self._view.search.strip():
             self._mark_note_hits(first)
         self._count = len(first)
@@ -176,13 +188,17 @@ class PaperTableModel(QAbstractTableModel):
         """Rows (and the tags painted with them) are read again when next shown."""
         self._pages.clear()
         self._tags.clear()
+        self._last = (-1, [])
 
     def loaded_rows(self) -> int:
         """Rows currently held in memory (a test keeps this small)."""
         return sum(len(p) for p in self._pages.values())
 
     def _row(self, row: int) -> tuple[Any, ...] | None:
-        page_no = row // PAGE_SIZE
+        page_no, i = divmod(row, PAGE_SIZE)
+        last_no, page = self._last
+        if page_no == last_no:  # (a repaint asks ~1,500 times, nearly always of one page)
+            return page[i] if i < len(page) else None
         page = self._pages.get(page_no)
         if page is None:
             page = self.lib.page(self._view, page_no * PAGE_SIZE, PAGE_SIZE)
@@ -193,7 +209,7 @@ class PaperTableModel(QAbstractTableModel):
                 self._mark_note_hits(page)
         else:
             self._pages.move_to_end(page_no)
-        i = row % PAGE_SIZE
+        self._last = (page_no, page)
         return page[i] if i < len(page) else None
 
     def _mark_note_hits(self, page: list[tuple[Any, ...]]) -> None:
@@ -281,14 +297,22 @@ class PaperTableModel(QAbstractTableModel):
         return True
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # A repaint asks every visible cell for seven roles (~1,500 calls): the ones
+        # answered by the column alone, or never, are answered before the row is read.
+        if role in _NO_ROLES or not index.isValid():
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _CENTRED if key in ("starred", "read", "year") else None
+        if (role == Qt.ItemDataRole.DecorationRole and key != "title") or (
+            role == Qt.ItemDataRole.ForegroundRole and key not in ("starred", "read", "title")
+        ):
             return None
         r = self._row(index.row())
         if r is None:
             return None
         (pid, title, abstract_head, first_author, n_authors, et_al, year, date, category,
          tags_text, added_at, read, starred, incomplete, needs_review, has_note) = r
-        key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "title":
                 if title:
@@ -354,15 +378,11 @@ class PaperTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "starred":
-                return QBrush(QColor("#e0a100"))
+                return _brush("#e0a100")
             if key == "read":
                 return QBrush(QApplication.palette().color(QPalette.ColorRole.Highlight))
             if key == "title" and needs_review:
-                return QBrush(QColor("#c05800"))
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if key in ("starred", "read", "year"):
-                return int(Qt.AlignmentFlag.AlignCenter)
+                return _brush("#c05800")
             return None
         return None
 

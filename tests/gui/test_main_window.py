@@ -539,3 +539,26 @@ def test_a_big_librarys_new_papers_are_selected_from_the_worker(make_window, qtb
     assert win.selected_ids() == []  # not yet: the worker finds the rows
     qtbot.waitUntil(lambda: sorted(win.selected_ids()) == [5, 6, 59999], timeout=10000)
     assert win.model.rowCount() == 60000
+
+
+def test_cells_answer_each_role_a_repaint_asks_for(window):
+    """A repaint asks every visible cell for seven roles; the ones the column alone
+    decides are answered without reading the row, with the same answers."""
+    window.lib.set_starred([3], True)
+    window.refresh()
+    m = window.model
+    row = row_of_title(window, GEMMA)
+    cell = {key: m.index(row, COL[key]) for key in ("title", "authors", "year", "starred", "read")}
+    role = Qt.ItemDataRole
+    for index in cell.values():
+        assert m.data(index, role.CheckStateRole) is None and m.data(index, role.BackgroundRole) is None
+    assert m.data(cell["year"], role.TextAlignmentRole) == int(Qt.AlignmentFlag.AlignCenter)
+    assert m.data(cell["title"], role.TextAlignmentRole) is None
+    assert m.data(cell["starred"], role.ForegroundRole).color().name() == "#e0a100"
+    assert m.data(cell["authors"], role.ForegroundRole) is None
+    assert m.data(cell["authors"], role.DecorationRole) is None
+    assert m.data(cell["starred"], role.DisplayRole) == "★" and m.data(cell["read"], role.DisplayRole) == "●"
+    assert m.data(cell["title"], role.FontRole).bold()  # unread
+    window.lib.set_read([3], True)
+    window.refresh()
+    assert not m.data(m.index(row_of_title(window, GEMMA), COL["title"]), role.FontRole).bold()
