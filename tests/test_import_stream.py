@@ -487,3 +487,18 @@ def test_papers_changed_by_an_import_are_searched_by_their_new_text(tmp_path, mo
         lib.db.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
     finally:
         lib.close()
+
+
+def test_the_report_crosses_to_the_window_as_runs_of_ids():
+    from refmanager.core.import_child import from_runs, report_from_wire, report_to_wire, runs
+    from refmanager.core.library import FileReport, ImportReport
+
+    assert runs([3, 4, 5, 9, 7, 8]) == [[3, 5], [9, 9], [7, 8]] and runs([]) == []
+    assert from_runs([[3, 5], [9, 9], [7, 8]]) == [3, 4, 5, 9, 7, 8]
+    report = ImportReport(files=[FileReport(file="a.txt", format="full listing", added=3)],
+                          added_ids=[*range(1, 100_001), 100_005], merged_ids=[7, 2], import_id=4)
+    wire = json.loads(json.dumps(report_to_wire(report)))
+    assert wire["added_runs"] == [[1, 100_000], [100_005, 100_005]] and wire["merged_runs"] == [[7, 7], [2, 2]]
+    back = report_from_wire(wire)
+    assert (back.added_ids, back.merged_ids, back.import_id) == (report.added_ids, [7, 2], 4)
+    assert back.files[0].added == 3

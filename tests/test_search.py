@@ -111,3 +111,15 @@ def test_fuzzed_unicode_search_leaves_library_unchanged(seeded: Library, query: 
     before = seeded.db.conn.execute("SELECT count(*), max(modified_at) FROM papers").fetchone()
     seeded.search(query)
     assert seeded.db.conn.execute("SELECT count(*), max(modified_at) FROM papers").fetchone() == before
+
+
+def test_rows_of_many_papers_come_as_runs(seeded: Library):
+    """Selecting the papers of an import: their rows in the view, as (first, last) runs."""
+    view = View(sort="title", descending=False)
+    ids = seeded.ids(view)  # every paper, in title order
+    assert seeded.row_ranges(view, ids) == [(0, 20)]
+    assert seeded.row_ranges(view, [ids[5], ids[3], ids[4], ids[9], ids[9]]) == [(3, 5), (9, 9)]
+    assert seeded.row_ranges(View(sort="title", descending=True), [ids[0], ids[1]]) == [(19, 20)]
+    assert seeded.get(ids[0])["title"] == "Counterfactual Credit Assignment in Model-Free Reinforcement Learning"
+    assert seeded.row_ranges(View(search="gemma", sort="title"), [ids[0]]) == []  # not in that view
+    assert seeded.row_ranges(view, []) == []

@@ -790,29 +790,40 @@ class Library(EditingMixin):
             return None
         return n if found else None
 
-    def rows_of(self, view: View, ids: Sequence[int]) -> dict[int, int]:
-        """Positions of many papers in a view with one scan (selecting new papers after an import)."""
-        ids = list(dict.fromkeys(ids))
+    def row_ranges(self, view: View, ids: Sequence[int]) -> list[tuple[int, int]]:
+        """The rows of many papers in a view as (first, last) runs, in order.
+
+        Selecting the papers of a large import: a million rows become one run or
+        a few, found by SQLite (a Python sort of a million rows holds the
+        interpreter lock for ~100 ms, and the window's thread waits for it)."""
+        return [
+            (lo, hi)
+            for lo, hi in self._rows_of_wanted(
+                view, ids,
+                "SELECT min(rn), max(rn) FROM (SELECT rn, rn - row_number() OVER (ORDER BY rn) AS run FROM w) "
+                "GROUP BY run ORDER BY 1",
+            )
+        ]
+
+    def _rows_of_wanted(self, view: View, ids: Sequence[int], select: str) -> list[sqlite3.Row]:
+        """``select`` over ``w(id, rn)``: the papers ``ids`` with their rows in ``view``."""
         if not ids:
-            return {}
+            return []
         frm, params, _ = self.view_sql(view)
         order = self.order_sql(view)
         c = self.db.conn
         c.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id INTEGER PRIMARY KEY)")
         c.execute("DELETE FROM wanted_ids")
-        c.executemany("INSERT OR IGNORE INTO wanted_ids(id) VALUES (?)", [(i,) for i in ids])
+        c.executemany("INSERT OR IGNORE INTO wanted_ids(id) VALUES (?)", ((i,) for i in ids))
         try:
-            return {
-                pid: rn
-                for pid, rn in self._q(
-                    f"SELECT id, rn FROM (SELECT p.id AS id, row_number() OVER ({order}) - 1 AS rn {frm}) "
-                    "WHERE id IN (SELECT id FROM wanted_ids)",
-                    params,
-                )
-            }
+            return self._q(
+                f"WITH w AS (SELECT id, rn FROM (SELECT p.id AS id, row_number() OVER ({order}) - 1 AS rn {frm}) "
+                f"WHERE id IN (SELECT id FROM wanted_ids)) {select}",
+                params,
+            )
         except sqlite3.OperationalError as e:
             log.info("rows_of failed: %s", e)
-            return {}
+            return []
         finally:
             c.execute("DELETE FROM wanted_ids")
             if c.in_transaction:

@@ -524,32 +524,28 @@ class MainWindow(QMainWindow):
             view, gen = self.model.view, self.model.generation
             self.background.submit(
                 ("select", gen),
-                lambda lib: (lib.count(view), sorted(lib.rows_of(view, ids).values())),
+                lambda lib: (lib.count(view), lib.row_ranges(view, ids)),
                 wanted=lambda: self.model.generation == gen,
             )
             return
         self.model.finish_count()
         if len(ids) == 1:
             row = self.model.row_of(ids[0])
-            rows = [] if row is None else [row]
+            runs = [] if row is None else [(row, row)]
         else:
-            rows = sorted(self.model.lib.rows_of(self.model.view, ids).values())
-        self._select_rows(rows)
+            runs = self.model.lib.row_ranges(self.model.view, ids)
+        self._select_runs(runs)
 
-    def _select_rows(self, rows: list[int]) -> None:
+    def _select_runs(self, runs: list[tuple[int, int]]) -> None:
+        """Select rows given as (first, last) runs: one selection change."""
         sm = self.table.selectionModel()
         selection = QItemSelection()
         last_col = len(COLUMNS) - 1
-        i = 0
-        while i < len(rows):
-            j = i
-            while j + 1 < len(rows) and rows[j + 1] == rows[j] + 1:
-                j += 1
-            selection.select(self.model.index(rows[i], 0), self.model.index(rows[j], last_col))
-            i = j + 1
+        for top, bottom in runs:
+            selection.select(self.model.index(top, 0), self.model.index(bottom, last_col))
         sm.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        if rows:
-            first = self.model.index(rows[0], COL["title"])
+        if runs:
+            first = self.model.index(runs[0][0], COL["title"])
             sm.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
             self.table.scrollTo(first)
 
@@ -577,9 +573,9 @@ class MainWindow(QMainWindow):
             self.sidebar.set_counts(result)  # type: ignore[arg-type]
         elif isinstance(tag, tuple) and tag[0] == "select":
             if tag[1] == self.model.generation:
-                count, rows = result  # type: ignore[misc]
+                count, runs = result  # type: ignore[misc]
                 self.model.apply_count(count)
-                self._select_rows(rows)
+                self._select_runs(runs)
         else:
             self.model._background_done(tag, result)
 
