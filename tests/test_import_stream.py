@@ -501,4 +501,10 @@ def test_the_report_crosses_to_the_window_as_runs_of_ids():
     assert wire["added_runs"] == [[1, 100_000], [100_005, 100_005]] and wire["merged_runs"] == [[7, 7], [2, 2]]
     back = report_from_wire(wire)
     assert (back.added_ids, back.merged_ids, back.import_id) == (report.added_ids, [7, 2], 4)
+    # (read as runs: never a list of every id, yet indexable and iterable like one)
+    ids = back.added_ids
+    assert len(ids) == 100_001 and ids[0] == 1 and ids[99_999] == 100_000 and ids[-1] == 100_005
+    assert list(ids)[-2:] == [100_000, 100_005] and ids[1:3] == [2, 3] and 100_005 in ids and 100_001 not in ids
+    with pytest.raises(IndexError):
+        ids[100_001]
     assert back.files[0].added == 3

@@ -889,6 +889,10 @@ class Library(EditingMixin):
             )
         ]
 
+    def tag_list(self) -> list[tuple[str, str | None]]:
+        """(name, colour) of every tag, by name: ``tag_counts`` without the counts."""
+        return [(name, color) for name, color in self._q("SELECT name, color FROM tags ORDER BY name COLLATE NOCASE")]
+
     def tag_names(self) -> list[str]:
         return [r[0] for r in self._q("SELECT name FROM tags ORDER BY name COLLATE NOCASE")]
 

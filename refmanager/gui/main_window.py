@@ -555,7 +555,7 @@ class MainWindow(QMainWindow):
         self.detail.flush_note()
         self.model.reload()
         self.refresh_sidebar()
-        self.detail.set_tag_names(self.lib.tag_names())
+        self.detail.set_tag_names(self.sidebar.tag_names())
         if ids:
             self.select_ids(ids)
         self._after_view_change()
@@ -566,11 +566,13 @@ class MainWindow(QMainWindow):
         """Tags now; section counts now (small library) or from a worker thread (big one)."""
         self.sidebar.refresh(counts=not self.big)
         if self.big:
-            self.background.submit("sidebar", lambda lib: lib.counts())
+            self.background.submit("sidebar", lambda lib: (lib.counts(), lib.tag_counts()))
 
     def _background_done(self, tag: object, result: object) -> None:
         if tag == "sidebar":
-            self.sidebar.set_counts(result)  # type: ignore[arg-type]
+            counts, tag_counts = result  # type: ignore[misc]
+            self.sidebar.set_counts(counts)
+            self.sidebar.set_tag_counts(tag_counts)
         elif isinstance(tag, tuple) and tag[0] == "select":
             if tag[1] == self.model.generation:
                 count, runs = result  # type: ignore[misc]
@@ -730,7 +732,9 @@ class MainWindow(QMainWindow):
             if color:
                 self.lib.set_tag_color(name, color)
         elif action == "delete":
-            n = self.sidebar.tag_count(name) or 0
+            n = self.sidebar.tag_count(name)
+            if n is None:  # (a big library's counts may still be on their way)
+                n = next((c for t, c, _ in self.lib.tag_counts() if t.casefold() == name.casefold()), 0)
             if not dialogs.confirm(self, "Delete tag", f"Remove the tag {name!r} from {n} paper(s)? (Edit → Undo brings it back.)"):
                 return
             self.lib.delete_tag(name)

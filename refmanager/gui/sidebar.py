@@ -62,6 +62,7 @@ class Sidebar(QTreeWidget):
         self.setAccessibleName("Library sections and tags")
         self._section_items: dict[str, QTreeWidgetItem] = {}
         self._tag_items: dict[str, QTreeWidgetItem] = {}
+        self._tag_list: list[tuple[str, str | None]] = []  # (name, colour) of the items shown
         self._updating = False
         self._section = "all"
         for key, label, icon_name in SECTIONS:
@@ -93,31 +94,59 @@ class Sidebar(QTreeWidget):
             it.setText(1, f"{counts.get(key, 0):,}")
 
     def refresh(self, counts: bool = True) -> None:
-        """Update the tag list (and, unless counted elsewhere, the section counts)."""
+        """Update the tag list and, with ``counts``, the section and tag counts.
+
+        A big library's counts come from the window's worker thread instead
+        (``set_counts``, ``set_tag_counts``): counting 3,000 tags over a million
+        papers took 60 ms, at every refresh.  The tag items are only rebuilt when
+        the tags themselves (names, colours) changed (25 ms for 3,000)."""
         self._updating = True
         try:
             if counts:
                 self.set_counts(self.lib.counts())
-            selected = set(self.selected_tags())
-            self._tags_header.takeChildren()
-            self._tag_items.clear()
-            for name, n, color in self.lib.tag_counts():
-                it = QTreeWidgetItem(self._tags_header, [name, str(n)])
-                it.setData(0, KindRole, "tag")
-                it.setData(0, KeyRole, name)
-                it.setIcon(0, color_icon(color))
-                it.setToolTip(0, "")
-                it.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self._tag_items[name.casefold()] = it
-                if name in selected:
-                    it.setSelected(True)
-            self._tags_header.setExpanded(True)
+                rows = self.lib.tag_counts()
+                self._set_tags([(name, color) for name, _, color in rows])
+                self.set_tag_counts(rows)
+            else:
+                self._set_tags(self.lib.tag_list())
         finally:
             self._updating = False
 
+    def _set_tags(self, tags: list[tuple[str, str | None]]) -> None:
+        if tags == self._tag_list:
+            return
+        known = {key: it.text(1) for key, it in self._tag_items.items()}  # (until counted again)
+        selected = set(self.selected_tags())
+        self._tags_header.takeChildren()
+        self._tag_items.clear()
+        for name, color in tags:
+            it = QTreeWidgetItem(self._tags_header, [name, known.get(name.casefold(), "")])
+            it.setData(0, KindRole, "tag")
+            it.setData(0, KeyRole, name)
+            it.setIcon(0, color_icon(color))
+            it.setToolTip(0, "")
+            it.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self._tag_items[name.casefold()] = it
+            if name in selected:
+                it.setSelected(True)
+        self._tags_header.setExpanded(True)
+        self._tag_list = tags
+
+    def set_tag_counts(self, rows: list[tuple[str, int, str | None]]) -> None:
+        """Counts of the tags shown ((name, papers, colour) rows, ``Library.tag_counts``)."""
+        for name, n, _color in rows:
+            it = self._tag_items.get(name.casefold())
+            if it is not None:
+                it.setText(1, str(n))
+
+    def tag_names(self) -> list[str]:
+        return [name for name, _ in self._tag_list]
+
     def tag_count(self, name: str) -> int | None:
+        """The count shown for a tag (None: no such tag, or not counted yet)."""
         it = self._tag_items.get(name.casefold())
-        return int(it.text(1).replace(",", "")) if it else None
+        text = it.text(1).replace(",", "") if it else ""
+        return int(text) if text else None
 
     def section_count(self, key: str) -> int:
         return int(self._section_items[key].text(1).replace(",", "") or 0)

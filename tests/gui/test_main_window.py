@@ -562,3 +562,29 @@ def test_cells_answer_each_role_a_repaint_asks_for(window):
     window.lib.set_read([3], True)
     window.refresh()
     assert not m.data(m.index(row_of_title(window, GEMMA), COL["title"]), role.FontRole).bold()
+
+
+def test_a_big_librarys_tag_counts_come_from_the_worker(make_window, qtbot, tmp_path, dialog_log):
+    """Counting every tag over a big library runs on the worker thread: the tags are listed
+    at once, their counts follow; unchanged tags are not rebuilt at each refresh."""
+    from refmanager.core.library import Library
+
+    path = big_library(tmp_path / "big.db", 60000)
+    with Library(path) as lib:
+        lib.add_tags([1, 2, 3], ["alpha"])
+        lib.add_tags([4], ["beta"])
+    win = make_window(path)
+    assert win.big
+    qtbot.waitUntil(lambda: win.sidebar.tag_count("alpha") == 3 and win.sidebar.tag_count("beta") == 1, timeout=10000)
+    alpha = win.sidebar.tag_item("alpha")
+    win.lib.add_tags([5, 6], ["alpha"])
+    win.refresh()
+    assert win.sidebar.tag_item("alpha") is alpha  # same tags: the items stay, the count follows
+    qtbot.waitUntil(lambda: win.sidebar.tag_count("alpha") == 5, timeout=10000)
+    win.lib.add_tags([7], ["gamma"])
+    win.refresh()
+    assert win.sidebar.tag_item("gamma") is not None  # a new tag is listed at once
+    qtbot.waitUntil(lambda: win.sidebar.tag_count("gamma") == 1, timeout=10000)
+    assert win.sidebar.tag_count("alpha") == 5 and win.detail.tag_edit.completer().model().stringList() == [
+        "alpha", "beta", "gamma"
+    ]
