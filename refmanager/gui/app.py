@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -157,6 +158,14 @@ def activate(win: MainWindow) -> None:
     win.activateWindow()
 
 
+def freeze_startup_objects() -> None:
+    """Move what exists once the window is up (modules, Qt wrappers, the window) out of
+    the garbage collector's reach: it lives as long as the app, and a full collection
+    walked it all (~20 ms, 60 ms seen during a large import, when both cores are busy)."""
+    gc.collect()
+    gc.freeze()
+
+
 def run_app(library: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORG)
@@ -179,4 +188,5 @@ def run_app(library: str | None = None) -> int:
     install_sigterm_handler(app, win)  # type: ignore[arg-type]
     install_excepthook()
     win.show()
+    freeze_startup_objects()
     return app.exec()
