@@ -508,3 +508,48 @@ def test_the_report_crosses_to_the_window_as_runs_of_ids():
     with pytest.raises(IndexError):
         ids[100_001]
     assert back.files[0].added == 3
+
+
+@pytest.mark.parametrize("mode", ["0", "1"])
+def test_a_first_import_matches_its_own_entries_as_any_import_does(tmp_path, files, monkeypatch, mode):
+    """Into an empty library an import skips the lookups of entries whose keys no paper
+    it wrote has (``_ImportKeys``); entries matching earlier ones by arXiv id, DOI (in
+    any case), title or abstract -- also keys a merge gave a paper -- merge exactly as
+    with every lookup made, and a file rolled back half-way changes nothing."""
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
+    extra = [
+        {"title": "Sparse Widgets", "doi": "10.1000/ABC", "abstract": "We study sparse widgets."},
+        {"title": "Dense Widgets, Another Title", "doi": "10.1000/abc", "tags": ["by-doi"]},
+        {"title": "Third Paper", "arxiv_id": "2401.00001", "abstract": "A third."},
+        {"title": "Fourth, Same arXiv Id", "arxiv_id": "2401.00001", "note": "by arXiv id"},
+        # the profile's untitled paper got this title from the full listing in the same import
+        {"title": "Gemma 3 Technical Report", "tags": ["by-title"]},
+    ]
+    (tmp_path / "extra.json").write_text(json.dumps(extra), encoding="utf-8")
+    inputs = [PROFILE_SEED, FULL_SEED, files["bad.txt"], tmp_path / "extra.json", files["good.txt"]]
+    states, reports = {}, {}
+    for skip in (True, False):
+        monkeypatch.setattr(Library, "_SKIP_EMPTY_LOOKUPS", skip)
+        db = tmp_path / f"lib-{skip}.db"
+        lib = Library(db)
+        try:
+            rep = lib.import_paths(inputs)
+            reports[skip] = ([(Path(f.file).name, f.added, f.merged, f.unchanged) for f in rep.files],
+                             [(Path(r.file).name, r.line) for r in rep.rejected])
+            tags = lib.db.conn.execute(
+                "SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id ORDER BY 1, 2"
+            ).fetchall()
+            notes = lib.db.conn.execute("SELECT id, note FROM papers WHERE note IS NOT NULL").fetchall()
+        finally:
+            lib.close()
+        states[skip] = (library_state(db), tags, notes)
+    assert reports[True] == reports[False]
+    assert reports[True] == (
+        # the profile's 20 lines make 20 papers; 18 of the full listing's 19 entries merge into them
+        [("001_a6301b2403d71b79.txt", 20, 0, 0), ("000_808ebdae4c7efd63.txt", 1, 18, 0),
+         ("extra.json", 2, 3, 0), ("good.txt", 300, 0, 0)],
+        [("bad.txt", 1261)],
+    )
+    assert states[True] == states[False]
+    assert [name for _, name in states[True][1]] == ["by-title", "by-doi"]
+    assert [note for _, note in states[True][2]] == ["by arXiv id"]

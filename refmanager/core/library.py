@@ -62,6 +62,9 @@ INSERT_SOURCE_SQL = (
 INSERT_NAME_SQL = "INSERT OR IGNORE INTO names(key) VALUES (?)"
 #: Where the note is in a paper row (its time is set only when there is one).
 _NOTE = PAPER_COLUMNS.index("note")
+_TITLE, _ARXIV, _DOI, _TKEY, _AKEY = (
+    PAPER_COLUMNS.index(c) for c in ("title", "arxiv_id", "doi", "title_key", "abstract_key")
+)
 #: Busy timeout: how long a second writer waits before "library is busy"
 #: (the environment variable REFMANAGER_BUSY_TIMEOUT, in seconds, overrides it).
 BUSY_TIMEOUT_S = 5.0
@@ -982,6 +985,8 @@ class Library(EditingMixin):
                             self._title_aliases = bool(
                                 self._q("SELECT 1 FROM alternatives WHERE title_key IS NOT NULL LIMIT 1")
                             )
+                            if not self._q("SELECT 1 FROM papers LIMIT 1"):
+                                self._import_keys = _ImportKeys()
                         self._write_stream(
                             itertools.chain([msg], msgs), sizes, report, progress, cancelled, label
                         )
@@ -990,6 +995,7 @@ class Library(EditingMixin):
                 finally:
                     self._pending = None
                     self._no_sources, self._title_aliases = False, True
+                    self._import_keys = None
                 break
         return report
 
@@ -1109,6 +1115,10 @@ class Library(EditingMixin):
     #: exists (``_add_alternative`` sets it when an import adds one).
     _no_sources = False
     _title_aliases = True
+    #: Set for one import into a library that held no papers: the matching keys of
+    #: every paper it has written, so that an entry matching none of them needs no
+    #: lookup (``_find_match``).
+    _import_keys: _ImportKeys | None = None
     #: (Off in a test, which checks that the import gives the same library either way.)
     _SKIP_EMPTY_LOOKUPS = True
 
@@ -1228,6 +1238,9 @@ class Library(EditingMixin):
 
     def _find_match(self, e: Prepared) -> tuple[int | None, list[int]]:
         """The paper an entry merges into, and (if ambiguous) the candidates."""
+        keys = self._import_keys
+        if keys is not None and not self._title_aliases and not keys.may_match(e):
+            return None, []  # (no paper has any of its keys: nothing to look up)
         if e.arxiv_id:
             r = self._q("SELECT id FROM papers WHERE arxiv_id = ?", (e.arxiv_id,))
             if r:
@@ -1318,6 +1331,11 @@ class Library(EditingMixin):
             if pid not in before:
                 before[pid] = self._snapshot_one(pid)
             kept = self._kept_edits(pid, e.entry, self._merge_into(pid, e.entry))  # (editing.py: alternatives)
+            if self._import_keys is not None:  # (the merge may have given the paper new keys)
+                self._import_keys.add(*self._q(
+                    "SELECT arxiv_id, doi, title_key, substr(abstract_key, 1, 40), title IS NOT NULL "
+                    "FROM papers WHERE id = ?", (pid,)
+                )[0])
             if kept:
                 note = f"line {e.line}: kept your edit of {', '.join(kept)}"
             outcome = "merged"
@@ -1343,6 +1361,8 @@ class Library(EditingMixin):
         cur = self.db.conn.execute(INSERT_PAPER_SQL, (*row, at, at, at if note else None))
         pid = cur.lastrowid
         assert pid is not None
+        if self._import_keys is not None:
+            self._import_keys.add(row[_ARXIV], row[_DOI], row[_TKEY], row[_AKEY], row[_TITLE] is not None)
         if name_keys:
             if self._pending is not None:
                 self._pending[1].extend((k,) for k in name_keys)
@@ -1967,6 +1987,44 @@ class Library(EditingMixin):
             )
             if prune_before is not None:
                 self.db.conn.execute("DELETE FROM arxiv_cache WHERE fetched_at < ?", (prune_before,))
+
+
+class _ImportKeys:
+    """Every arXiv id, DOI, title key and abstract-key prefix written by an import
+    into an empty library (a superset: a file rolled back leaves its keys).  An
+    entry with none of them cannot match a paper, which spares two or three
+    indexed lookups an entry (~5% of writing a large first import)."""
+
+    __slots__ = ("arxiv", "doi", "title", "prefix", "prefix_untitled")
+
+    def __init__(self) -> None:
+        self.arxiv: set[str] = set()
+        self.doi: set[str] = set()  # lower-cased: what NOCASE calls equal is equal here
+        self.title: set[str] = set()
+        self.prefix: set[str] = set()
+        self.prefix_untitled: set[str] = set()  # (a titled entry merges by abstract into those only)
+
+    def add(self, arxiv_id: str | None, doi: str | None, tkey: str | None, akey: str | None, titled: bool) -> None:
+        if arxiv_id:
+            self.arxiv.add(arxiv_id)
+        if doi:
+            self.doi.add(doi.lower())
+        if tkey:
+            self.title.add(tkey)
+        if akey and len(akey) >= MIN_PREFIX_CHARS:
+            self.prefix.add(akey[:MIN_PREFIX_CHARS])
+            if not titled:
+                self.prefix_untitled.add(akey[:MIN_PREFIX_CHARS])
+
+    def may_match(self, e: Prepared) -> bool:
+        lo = e.akey_prefix
+        return bool(
+            (e.arxiv_id and e.arxiv_id in self.arxiv)
+            or (e.doi and e.doi.lower() in self.doi)
+            or (e.tkey and e.tkey in self.title)
+            or (lo and len(lo) >= MIN_PREFIX_CHARS
+                and lo[:MIN_PREFIX_CHARS] in (self.prefix_untitled if e.titled else self.prefix))
+        )
 
 
 def public_json(p: dict[str, Any]) -> dict[str, Any]:
