@@ -310,6 +310,30 @@ def test_the_writer_computes_the_same_fingerprint_as_the_entry_gives():
         assert Prepared(prepare(e)).fingerprint() == fingerprint(e), (e.kind, e.line)
 
 
+def import_both_ways(tmp_path: Path, monkeypatch, inputs: list) -> tuple[dict, dict]:
+    """Import ``inputs`` (name, source pairs) into a new library with the import's shortcuts
+    for an empty library (``Library._SKIP_EMPTY_LOOKUPS``) and without: for each, the
+    report ((file, added, merged, unchanged) per file; (file, line) per rejection) and
+    what the library holds (``library_state``, its tags, its notes)."""
+    states, reports = {}, {}
+    for skip in (True, False):
+        monkeypatch.setattr(Library, "_SKIP_EMPTY_LOOKUPS", skip)
+        db = tmp_path / f"lib-{skip}.db"
+        lib = Library(db)
+        try:
+            rep = lib.import_inputs(inputs)
+            reports[skip] = ([(Path(f.file).name, f.added, f.merged, f.unchanged) for f in rep.files],
+                             [(Path(r.file).name, r.line) for r in rep.rejected])
+            tags = lib.db.conn.execute(
+                "SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id ORDER BY 1, 2"
+            ).fetchall()
+            notes = lib.db.conn.execute("SELECT id, note FROM papers WHERE note IS NOT NULL ORDER BY id").fetchall()
+        finally:
+            lib.close()
+        states[skip] = (library_state(db), tags, notes)
+    return reports, states
+
+
 def test_an_import_into_an_empty_library_skips_lookups_and_gives_the_same_library(tmp_path, monkeypatch, files):
     """Into a library without sources (or title aliases) the import finds its own repeats in
     memory instead of asking SQLite per entry; the result must be the same, repeats with
@@ -324,22 +348,9 @@ def test_an_import_into_an_empty_library_skips_lookups_and_gives_the_same_librar
     exported = json.dumps(src.export_json(), ensure_ascii=False)
     src.close()
     inputs = [("a.json", exported), ("b.json", exported), ("more.txt", files["more.txt"])]
-    states, reports = {}, {}
-    for skip in (True, False):
-        monkeypatch.setattr(Library, "_SKIP_EMPTY_LOOKUPS", skip)
-        db = tmp_path / f"lib-{skip}.db"
-        lib = Library(db)
-        try:
-            rep = lib.import_inputs(inputs)
-            reports[skip] = [(Path(f.file).name, f.added, f.merged, f.unchanged) for f in rep.files]
-            tags = lib.db.conn.execute(
-                "SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id ORDER BY 1, 2"
-            ).fetchall()
-        finally:
-            lib.close()
-        states[skip] = (library_state(db), tags)
+    reports, states = import_both_ways(tmp_path, monkeypatch, inputs)
     assert reports[True] == reports[False]
-    assert reports[True] == [("a.json", 21, 0, 0), ("b.json", 0, 0, 21), ("more.txt", 450, 0, 0)]
+    assert reports[True] == ([("a.json", 21, 0, 0), ("b.json", 0, 0, 21), ("more.txt", 450, 0, 0)], [])
     assert states[True] == states[False]
     assert len(states[True][1]) == 5
 
@@ -490,11 +501,11 @@ def test_papers_changed_by_an_import_are_searched_by_their_new_text(tmp_path, mo
 
 
 def test_the_report_crosses_to_the_window_as_runs_of_ids():
-    from refmanager.core.import_child import from_runs, report_from_wire, report_to_wire, runs
+    from refmanager.core.import_child import IdRuns, report_from_wire, report_to_wire, runs
     from refmanager.core.library import FileReport, ImportReport
 
     assert runs([3, 4, 5, 9, 7, 8]) == [[3, 5], [9, 9], [7, 8]] and runs([]) == []
-    assert from_runs([[3, 5], [9, 9], [7, 8]]) == [3, 4, 5, 9, 7, 8]
+    assert IdRuns([[3, 5], [9, 9], [7, 8]]) == [3, 4, 5, 9, 7, 8]
     report = ImportReport(files=[FileReport(file="a.txt", format="full listing", added=3)],
                           added_ids=[*range(1, 100_001), 100_005], merged_ids=[7, 2], import_id=4)
     wire = json.loads(json.dumps(report_to_wire(report)))
@@ -526,23 +537,8 @@ def test_a_first_import_matches_its_own_entries_as_any_import_does(tmp_path, fil
         {"title": "Gemma 3 Technical Report", "tags": ["by-title"]},
     ]
     (tmp_path / "extra.json").write_text(json.dumps(extra), encoding="utf-8")
-    inputs = [PROFILE_SEED, FULL_SEED, files["bad.txt"], tmp_path / "extra.json", files["good.txt"]]
-    states, reports = {}, {}
-    for skip in (True, False):
-        monkeypatch.setattr(Library, "_SKIP_EMPTY_LOOKUPS", skip)
-        db = tmp_path / f"lib-{skip}.db"
-        lib = Library(db)
-        try:
-            rep = lib.import_paths(inputs)
-            reports[skip] = ([(Path(f.file).name, f.added, f.merged, f.unchanged) for f in rep.files],
-                             [(Path(r.file).name, r.line) for r in rep.rejected])
-            tags = lib.db.conn.execute(
-                "SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id ORDER BY 1, 2"
-            ).fetchall()
-            notes = lib.db.conn.execute("SELECT id, note FROM papers WHERE note IS NOT NULL").fetchall()
-        finally:
-            lib.close()
-        states[skip] = (library_state(db), tags, notes)
+    paths = [PROFILE_SEED, FULL_SEED, files["bad.txt"], tmp_path / "extra.json", files["good.txt"]]
+    reports, states = import_both_ways(tmp_path, monkeypatch, [(str(p), p) for p in paths])
     assert reports[True] == reports[False]
     assert reports[True] == (
         # the profile's 20 lines make 20 papers; 18 of the full listing's 19 entries merge into them

@@ -86,10 +86,6 @@ class IdRuns(Sequence[int]):
         return f"IdRuns({[list(p) for p in self._pairs]})"
 
 
-def from_runs(pairs: list[list[int]]) -> IdRuns:
-    return IdRuns(pairs)
-
-
 def report_to_wire(r: ImportReport) -> dict[str, Any]:
     return {
         "files": [f.__dict__ for f in r.files],
@@ -104,8 +100,8 @@ def report_from_wire(d: dict[str, Any]) -> ImportReport:
     return ImportReport(
         files=[FileReport(**f) for f in d["files"]],
         rejected=[Rejected(**x) for x in d["rejected"]],
-        added_ids=from_runs(d["added_runs"]),  # type: ignore[arg-type]  # (a read-only list)
-        merged_ids=from_runs(d["merged_runs"]),  # type: ignore[arg-type]
+        added_ids=IdRuns(d["added_runs"]),  # type: ignore[arg-type]  # (a read-only list)
+        merged_ids=IdRuns(d["merged_runs"]),  # type: ignore[arg-type]
         import_id=d.get("import_id"),
     )
 

@@ -799,17 +799,6 @@ class Library(EditingMixin):
         Selecting the papers of a large import: a million rows become one run or
         a few, found by SQLite (a Python sort of a million rows holds the
         interpreter lock for ~100 ms, and the window's thread waits for it)."""
-        return [
-            (lo, hi)
-            for lo, hi in self._rows_of_wanted(
-                view, ids,
-                "SELECT min(rn), max(rn) FROM (SELECT rn, rn - row_number() OVER (ORDER BY rn) AS run FROM w) "
-                "GROUP BY run ORDER BY 1",
-            )
-        ]
-
-    def _rows_of_wanted(self, view: View, ids: Sequence[int], select: str) -> list[sqlite3.Row]:
-        """``select`` over ``w(id, rn)``: the papers ``ids`` with their rows in ``view``."""
         if not ids:
             return []
         frm, params, _ = self.view_sql(view)
@@ -819,13 +808,18 @@ class Library(EditingMixin):
         c.execute("DELETE FROM wanted_ids")
         c.executemany("INSERT OR IGNORE INTO wanted_ids(id) VALUES (?)", ((i,) for i in ids))
         try:
-            return self._q(
-                f"WITH w AS (SELECT id, rn FROM (SELECT p.id AS id, row_number() OVER ({order}) - 1 AS rn {frm}) "
-                f"WHERE id IN (SELECT id FROM wanted_ids)) {select}",
-                params,
-            )
+            return [
+                (lo, hi)
+                for lo, hi in self._q(
+                    f"WITH w AS (SELECT id, rn FROM (SELECT p.id AS id, row_number() OVER ({order}) - 1 AS rn {frm}) "
+                    "WHERE id IN (SELECT id FROM wanted_ids)) "
+                    "SELECT min(rn), max(rn) FROM (SELECT rn, rn - row_number() OVER (ORDER BY rn) AS run FROM w) "
+                    "GROUP BY run ORDER BY 1",
+                    params,
+                )
+            ]
         except sqlite3.OperationalError as e:
-            log.info("rows_of failed: %s", e)
+            log.info("row_ranges failed: %s", e)
             return []
         finally:
             c.execute("DELETE FROM wanted_ids")
@@ -897,7 +891,7 @@ class Library(EditingMixin):
         return [(name, color) for name, color in self._q("SELECT name, color FROM tags ORDER BY name COLLATE NOCASE")]
 
     def tag_names(self) -> list[str]:
-        return [r[0] for r in self._q("SELECT name FROM tags ORDER BY name COLLATE NOCASE")]
+        return [name for name, _ in self.tag_list()]
 
     def tag_colors(self) -> dict[str, str]:
         return {n.casefold(): c for n, c in self._q("SELECT name, color FROM tags WHERE color IS NOT NULL")}

@@ -122,8 +122,7 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
     return Entry(**kw)
 
 
-#: Columns of ``papers`` that hold an entry's fields (``entry_json_from_row``);
-#: the schema's triggers write a source's entry out before any of them changes.
+#: Where ``schema.ENTRY_COLUMNS`` (an entry's fields, ``entry_json_from_row``) are in a paper row.
 _ROW_INDEX = tuple(PAPER_COLUMNS.index(c) for c in ENTRY_COLUMNS)
 
 
@@ -145,7 +144,7 @@ def row_holds_entry(e: Entry) -> bool:
 def entry_json_from_row(kind: str, line: int | None, values: Sequence[Any]) -> dict[str, Any]:
     """``Entry.to_json()`` of the entry a paper was made from, out of the paper's
     ``ENTRY_COLUMNS`` values (a source stored as NULL, see ``row_holds_entry``).
-    The same object as the schema's ``ENTRY_JSON_SQL``; tests compare all three."""
+    The same object as ``schema.entry_json_sql`` builds in SQL; tests compare all three."""
     (title, authors, et_al, orgs, date, category, abstract, arxiv_id, doi, journal, incomplete,
      needs_review, raw_line, split_confidence, alt_splits) = values
     return {
@@ -218,22 +217,20 @@ class Prepared:
     def tkey(self) -> str | None:
         return self.row[-2]
 
+    def _row_entry(self) -> dict[str, Any]:
+        """``Entry.to_json()`` from the paper row (when ``data`` is None)."""
+        return entry_json_from_row(self.kind, self.line, [self.row[i] for i in _ROW_INDEX])
+
     def entry_json(self) -> str:
         """The source JSON, also when ``data`` is None (for a source whose paper
         is not the row this entry makes: a merge)."""
-        if self.data is not None:
-            return self.data
-        return dumps(entry_json_from_row(self.kind, self.line, [self.row[i] for i in _ROW_INDEX]))
+        return self.data if self.data is not None else dumps(self._row_entry())
 
     @property
     def entry(self) -> Entry:
         if self._entry is None:
-            if self.data is not None:
-                self._entry = entry_from_json(json.loads(self.data))
-            else:
-                self._entry = entry_from_json(
-                    entry_json_from_row(self.kind, self.line, [self.row[i] for i in _ROW_INDEX])
-                )
+            d = json.loads(self.data) if self.data is not None else self._row_entry()
+            self._entry = entry_from_json(d)
         return self._entry
 
     def flag_for_review(self) -> None:
