@@ -57,6 +57,9 @@ KEEP_ALTERNATIVES = 3
 
 _SPLIT_AUTHORS = re.compile(r"\s*,\s*")
 _ASCII_CUT = re.compile(r"(?<=\S)[A-Z]")
+_OTHER_CUT = re.compile(r"(?<=\S)[^\x00-\x7f]")
+_match_start = re.Match.start
+_NAME_PARTS = re.compile(r"[-'\u2019]")
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.?-?)+$")
 
 
@@ -84,7 +87,7 @@ def _is_cap_word(part: str) -> bool:
 
 def _is_name_word(tok: str) -> bool:
     """A capitalised name word, hyphenated or with an apostrophe (``Ming-Wei``, ``O'Brien``)."""
-    parts = re.split(r"[-'\u2019]", tok)
+    parts = _NAME_PARTS.split(tok)
     if not parts or not all(parts):
         return False
     first = parts[0]
@@ -110,59 +113,95 @@ def _is_initials(tok: str) -> bool:
     )
 
 
-@lru_cache(maxsize=1 << 16)
-def token_score(tok: str, pos: int, n: int) -> float:
-    """How much one word looks like part of a person's or team's name (-1..1).
+# What ``token_score`` decides about a word before its place in the name counts.
+(_K_NAME, _K_PREFIXED, _K_INITIALS, _K_TEAM, _K_SUFFIX, _K_PARTICLE, _K_IMPOSSIBLE, _K_ACRONYM, _K_CAMEL, _K_OTHER) = range(10)
 
-    Cached: a listing repeats the same words and names thousands of times.
+
+@lru_cache(maxsize=1 << 17)
+def _token_kind(tok: str) -> int:
+    """The kind of word ``tok`` is, the tests of ``token_score`` in its order.
+
+    Cached by the word alone: a word's kind does not depend on its place, so a
+    listing's ~100,000 distinct words fit (the score itself, keyed by word, place
+    and length, missed the cache for most title words of candidate cuts).
     """
-    last = pos == n - 1
     if _is_name_word(tok):
-        return 1.0
+        return _K_NAME
     if _is_prefixed_name(tok):
-        return 0.9
+        return _K_PREFIXED
     if _is_initials(tok):
-        return 0.1 if last else 0.85
+        return _K_INITIALS
     if tok in TEAM_WORDS:
-        return 1.0 if (last and n >= 2) else 0.3
+        return _K_TEAM
     if tok in NAME_SUFFIXES:
-        return 0.8 if (last and n >= 3) else -1.0
+        return _K_SUFFIX
     if tok.lower() in PARTICLES and tok.islower():
+        return _K_PARTICLE
+    if any(c.isdigit() for c in tok):
+        return _K_IMPOSSIBLE
+    if any(not (c.isalpha() or c in ".-'\u2019") for c in tok):
+        return _K_IMPOSSIBLE
+    if tok.islower():
+        return _K_IMPOSSIBLE
+    if tok.isupper() and tok.isalpha():
+        return _K_ACRONYM
+    if tok[0].isupper() and tok.isalpha():
+        return _K_CAMEL
+    return _K_OTHER
+
+
+def _kind_score(kind: int, pos: int, n: int) -> float:
+    """``token_score`` of a word of this kind at ``pos`` in a name of ``n`` words."""
+    if kind == _K_NAME:
+        return 1.0
+    if kind == _K_IMPOSSIBLE:
+        return -1.0
+    last = pos == n - 1
+    if kind == _K_PREFIXED:
+        return 0.9
+    if kind == _K_INITIALS:
+        return 0.1 if last else 0.85
+    if kind == _K_TEAM:
+        return 1.0 if (last and n >= 2) else 0.3
+    if kind == _K_SUFFIX:
+        return 0.8 if (last and n >= 3) else -1.0
+    if kind == _K_PARTICLE:
         if 0 < pos < n - 1:
             return 0.7
         return 0.3 if pos == 0 and n > 1 else -1.0
-    if any(c.isdigit() for c in tok):
-        return -1.0
-    if any(not (c.isalpha() or c in ".-'\u2019") for c in tok):
-        return -1.0
-    if tok.islower():
-        return -1.0
-    if tok.isupper() and tok.isalpha():
+    if kind == _K_ACRONYM:
         return 0.1  # ``AI``, ``JAX``: an acronym, rarely a name
-    if tok[0].isupper() and tok.isalpha():
+    if kind == _K_CAMEL:
         # CamelCase such as ``NeedAshish``: a title word glued to a name.  Alone
         # it may be an organisation (``OpenAI``), inside a longer name never.
         return 0.05 if n == 1 else -1.0
     return -0.5
 
 
-@lru_cache(maxsize=1 << 16)
+def token_score(tok: str, pos: int, n: int) -> float:
+    """How much one word looks like part of a person's or team's name (-1..1)."""
+    return _kind_score(_token_kind(tok), pos, n)
+
+
 def _name_shape(name: str) -> tuple[int, float, float]:
     """(words, lowest word score, mean word score): the part of a name's score
-    that does not depend on who is known, cached (names recur in a listing)."""
+    that does not depend on who is known."""
     toks = name.split()
     n = len(toks)
     if n == 0:
         return 0, 0.0, 0.0
-    scores = []
+    lowest = total = 0.0
     for i, t in enumerate(toks):
-        sc = token_score(t, i, n)
+        kind = _token_kind(t)
+        sc = 1.0 if kind == _K_NAME else -1.0 if kind == _K_IMPOSSIBLE else _kind_score(kind, i, n)
         if sc <= -1.0:
             # One impossible word decides (name_score ignores the mean then);
             # most candidate cuts inside a title stop at their first "for"/"of".
             return n, sc, 0.0
-        scores.append(sc)
-    return n, min(scores), sum(scores) / n
+        if i == 0 or sc < lowest:
+            lowest = sc
+        total += sc
+    return n, lowest, total / n
 
 
 def name_score(name: str, known: Callable[[str], bool] | None = None) -> float:
@@ -224,11 +263,17 @@ def _title_score(title: str, first_author: str) -> float:
 
 
 def _candidates(part: str) -> list[int]:
-    """Offsets in ``part`` where a name can start right after title text."""
-    if part.isascii():
-        # Same positions, found in C: an ASCII capital after a non-space.
-        return [m.start() for m in _ASCII_CUT.finditer(part)]
-    return [i for i, (prev, c) in enumerate(zip(part, part[1:]), 1) if c.isupper() and not prev.isspace()]
+    """Offsets in ``part`` where a name can start right after title text: a
+    capital letter after a non-space (``c.isupper() and not prev.isspace()``)."""
+    # Found in C: the ASCII capitals by one regex, then the few non-ASCII
+    # characters after a non-space, of which the capitals (``Ł``, ``Ö``) count.
+    # (A property test compares it with the character loop.)
+    cuts = [m.start() for m in _ASCII_CUT.finditer(part)]
+    if not part.isascii():
+        more = [i for i in map(_match_start, _OTHER_CUT.finditer(part)) if part[i].isupper()]
+        if more:
+            cuts = sorted(cuts + more)
+    return cuts
 
 
 def split_title_authors(

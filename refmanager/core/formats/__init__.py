@@ -164,21 +164,25 @@ def _size(n: int) -> str:
 
 
 def check_limits(text: str, name: str) -> None:
+    """Refuse a line over ``MAX_LINE_CHARS``, naming it.
+
+    Jumps from window to window (the last line end within ``MAX_LINE_CHARS``
+    of a line's start) instead of visiting every line: a 150 MB listing is
+    checked in a few hundred steps, not 300,000 (0.2 s before its first entry).
+    """
     start = 0
-    lineno = 1
     n = len(text)
-    while start < n:
-        end = text.find("\n", start)
-        if end < 0:
-            end = n
-        if end - start > MAX_LINE_CHARS:
+    while n - start > MAX_LINE_CHARS:
+        end = text.rfind("\n", start, start + MAX_LINE_CHARS + 1)
+        if end < 0:  # the line starting here is longer than the limit
+            end = text.find("\n", start)
+            length = (n if end < 0 else end) - start
             raise ParseError(
-                f"line is {end - start:,} characters long; the limit is {MAX_LINE_CHARS:,}",
-                line=lineno,
+                f"line is {length:,} characters long; the limit is {MAX_LINE_CHARS:,}",
+                line=text.count("\n", 0, start) + 1,
                 file=name,
             )
         start = end + 1
-        lineno += 1
 
 
 def detect_format(text: str) -> ModuleType | None:

@@ -1,0 +1,119 @@
+"""The split's and the reader's shortcuts give what the plain code gave.
+
+``split._candidates`` finds cut points with two regexes instead of a loop over
+characters; ``split.token_score`` is a cached kind of word plus its place;
+``formats.check_limits`` jumps from window to window instead of visiting each
+line.  Each is compared here with the plain version it replaced, written out.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from refmanager.core import formats, split
+from refmanager.core.errors import ParseError
+
+# Capitals (ASCII and not), lower case, spaces of several kinds, punctuation
+# and the characters the name rules look at.
+ALPHABET = "aZbYÉéŁłÖöß ÷·\u00a0\u2003\t,.-'\u2019Q7"
+
+
+def candidates_loop(part: str) -> list[int]:
+    return [i for i, (prev, c) in enumerate(zip(part, part[1:]), 1) if c.isupper() and not prev.isspace()]
+
+
+@given(st.text(alphabet=ALPHABET, max_size=40) | st.text(max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_candidates_are_the_character_loop(part: str):
+    assert split._candidates(part) == candidates_loop(part)
+
+
+def test_candidates_by_hand():
+    assert split._candidates("RecurrentGemmaŁukasz Kaiser") == [9, 14]
+    assert split._candidates("über AllesÖzil") == [10]
+    assert split._candidates("LLMs ÉcoleX") == [1, 2, 10]
+
+
+def token_score_plain(tok: str, pos: int, n: int) -> float:
+    """``token_score`` before the cached kinds (session 13), verbatim."""
+    last = pos == n - 1
+    if split._is_name_word(tok):
+        return 1.0
+    if split._is_prefixed_name(tok):
+        return 0.9
+    if split._is_initials(tok):
+        return 0.1 if last else 0.85
+    if tok in split.TEAM_WORDS:
+        return 1.0 if (last and n >= 2) else 0.3
+    if tok in split.NAME_SUFFIXES:
+        return 0.8 if (last and n >= 3) else -1.0
+    if tok.lower() in split.PARTICLES and tok.islower():
+        if 0 < pos < n - 1:
+            return 0.7
+        return 0.3 if pos == 0 and n > 1 else -1.0
+    if any(c.isdigit() for c in tok):
+        return -1.0
+    if any(not (c.isalpha() or c in ".-'\u2019") for c in tok):
+        return -1.0
+    if tok.islower():
+        return -1.0
+    if tok.isupper() and tok.isalpha():
+        return 0.1
+    if tok[0].isupper() and tok.isalpha():
+        return 0.05 if n == 1 else -1.0
+    return -0.5
+
+
+WORDS = ["Morgane", "LeCun", "Q.", "J.-P.", "Team", "Jr.", "III", "van", "de", "GPT-4", "AI", "OpenAI",
+         "for", "Ming-Wei", "O'Brien", "Zoë", "x-Y", "Ab1", "LLMs", "McKenna", "Łukasz", "e"]
+
+
+@given(
+    st.sampled_from(WORDS) | st.text(alphabet="aAéÉ.-'\u2019 1", min_size=1, max_size=6).filter(str.strip),
+    st.integers(0, 6),
+    st.integers(1, 7),
+)
+@settings(max_examples=500, deadline=None)
+def test_token_score_is_the_plain_rules(tok: str, pos: int, n: int):
+    assert split.token_score(tok, pos, n) == token_score_plain(tok, pos, n)
+
+
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=7))
+@settings(max_examples=300, deadline=None)
+def test_name_shape_from_plain_scores(words: list[str]):
+    n = len(words)
+    scores = [token_score_plain(w, i, n) for i, w in enumerate(words)]
+    cut = next((i for i, s in enumerate(scores) if s <= -1.0), None)
+    expected = (n, scores[cut], 0.0) if cut is not None else (n, min(scores), sum(scores) / n)
+    assert split._name_shape(" ".join(words)) == expected
+
+
+def check_limits_plain(text: str, limit: int) -> int | None:
+    """The line (1-based) of the first line over ``limit`` characters, or None."""
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if len(line) > limit:
+            return lineno
+    return None
+
+
+@given(st.text(alphabet="ab\n", max_size=60), st.integers(1, 8))
+@settings(max_examples=400, deadline=None)
+def test_check_limits_is_the_line_loop(text: str, limit: int):
+    old = formats.MAX_LINE_CHARS
+    formats.MAX_LINE_CHARS = limit
+    try:
+        line = check_limits_plain(text, limit)
+        if line is None:
+            formats.check_limits(text, "t.txt")
+        else:
+            with pytest.raises(ParseError) as exc:
+                formats.check_limits(text, "t.txt")
+            assert exc.value.line == line
+            length = len(text.split("\n")[line - 1])
+            assert re.search(rf"line is {length:,} characters long; the limit is {limit:,}", str(exc.value))
+    finally:
+        formats.MAX_LINE_CHARS = old
