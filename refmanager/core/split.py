@@ -58,7 +58,6 @@ KEEP_ALTERNATIVES = 3
 _SPLIT_AUTHORS = re.compile(r"\s*,\s*")
 _ASCII_CUT = re.compile(r"(?<=\S)[A-Z]")
 _OTHER_CUT = re.compile(r"(?<=\S)[^\x00-\x7f]")
-_match_start = re.Match.start
 _NAME_PARTS = re.compile(r"[-'\u2019]")
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.?-?)+$")
 
@@ -192,8 +191,7 @@ def _name_shape(name: str) -> tuple[int, float, float]:
         return 0, 0.0, 0.0
     lowest = total = 0.0
     for i, t in enumerate(toks):
-        kind = _token_kind(t)
-        sc = 1.0 if kind == _K_NAME else -1.0 if kind == _K_IMPOSSIBLE else _kind_score(kind, i, n)
+        sc = _kind_score(_token_kind(t), i, n)
         if sc <= -1.0:
             # One impossible word decides (name_score ignores the mean then);
             # most candidate cuts inside a title stop at their first "for"/"of".
@@ -270,7 +268,7 @@ def _candidates(part: str) -> list[int]:
     # (A property test compares it with the character loop.)
     cuts = [m.start() for m in _ASCII_CUT.finditer(part)]
     if not part.isascii():
-        more = [i for i in map(_match_start, _OTHER_CUT.finditer(part)) if part[i].isupper()]
+        more = [m.start() for m in _OTHER_CUT.finditer(part) if m.group().isupper()]
         if more:
             cuts = sorted(cuts + more)
     return cuts
