@@ -217,7 +217,7 @@ def _rare_words(rng: random.Random, n: int) -> list[str]:
 
 def _seed_title_keys() -> list[str]:
     from refmanager.core.formats import listing_full
-    from refmanager.core.library import seed_files
+    from refmanager.core.locations import seed_files
 
     keys = []
     for f in seed_files():

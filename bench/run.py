@@ -165,7 +165,9 @@ def _children_cpu() -> float:
 
 
 def phase_import(a: dict[str, Any]) -> dict[str, Any]:
-    """The real import path, timed around ``Library.import_paths``."""
+    """The real import path, timed around ``Library.import_paths``, as the app's
+    import process runs it (the garbage collector paused)."""
+    from refmanager.core.import_child import collector_paused
     from refmanager.core.library import Library
 
     db = fresh(Path(a["db"]))
@@ -179,7 +181,8 @@ def phase_import(a: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     c0 = time.process_time()
     k0 = _children_cpu()
-    rep = lib.import_paths(a["files"])
+    with collector_paused():
+        rep = lib.import_paths(a["files"])
     dt = time.perf_counter() - t0
     cpu_writer = time.process_time() - c0
     cpu_parser = _children_cpu() - k0  # the parsing process (core/import_stream.py)
@@ -194,7 +197,8 @@ def phase_import(a: dict[str, Any]) -> dict[str, Any]:
     checkpoint = time.perf_counter() - t_cp
     t1 = time.perf_counter()
     c1 = time.process_time()
-    rep2 = lib.import_paths(a["userdata"])
+    with collector_paused():
+        rep2 = lib.import_paths(a["userdata"])
     dt2 = time.perf_counter() - t1
     cpu2 = time.process_time() - c1
     check = _check_truth(lib, a["truths"])

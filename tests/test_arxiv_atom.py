@@ -201,14 +201,14 @@ def test_import_merges_atom_into_a_listing_paper_by_title(lib: Library, tmp_path
     assert (r2.added, r2.merged, r2.unchanged, r2.rejected) == (0, 1, 0, [])
     assert r2.files[0].format == arxiv_atom.NAME
     p = lib.get(pid)
-    assert p["title"] == MURRAY_TITLE
-    assert p["arxiv_id"] == "1111.2011"
-    assert p["doi"] == "10.1103/PhysRevB.85.115117"
-    assert p["journal"] == "Phys. Rev. B 85, 115117 (2012)"
-    assert p["authors"] == ["James M. Murray", "Adrian Del Maestro", "Zlatko Tesanovic"]
-    assert p["et_al"] is False
-    assert p["abstract"].startswith(MURRAY_ABSTRACT_START) and len(p["abstract"]) > len(MURRAY_ABSTRACT_START)
-    assert p["tags"] == ["to-read"]
+    assert p.title == MURRAY_TITLE
+    assert p.arxiv_id == "1111.2011"
+    assert p.doi == "10.1103/PhysRevB.85.115117"
+    assert p.journal == "Phys. Rev. B 85, 115117 (2012)"
+    assert p.authors == ["James M. Murray", "Adrian Del Maestro", "Zlatko Tesanovic"]
+    assert p.et_al is False
+    assert p.abstract.startswith(MURRAY_ABSTRACT_START) and len(p.abstract) > len(MURRAY_ABSTRACT_START)
+    assert p.tags == ["to-read"]
     assert len(lib.all_ids()) == 1
 
     # The same response again changes nothing; the error feed is rejected on its own.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import sqlite3
@@ -14,9 +15,9 @@ import pytest
 
 from refmanager.cli import main
 from refmanager.core import arxiv_api as A
-from refmanager.core import backup
+from refmanager.core.store import backup
 from refmanager.core.library import Library
-from refmanager.core.schema import SCHEMA_V1, SCHEMA_VERSION
+from refmanager.core.store.schema import SCHEMA_V1, SCHEMA_VERSION
 
 from .conftest import DATA
 
@@ -141,24 +142,24 @@ def test_match_fills_metadata_and_leaves_user_data_alone(lib: Library):
     assert report.requests == 2
     assert clock.sleeps == [3.0]  # the confirmation waits out the rate limit
     p = lib.get(pid)
-    assert p["arxiv_id"] == "1111.2011"
-    assert p["title"] == MURRAY_TITLE
-    assert p["authors"] == MURRAY_AUTHORS and p["et_al"] is False
-    assert p["date"] == "2011-11-08"
-    assert p["category"] == "cond-mat.str-el"
-    assert p["doi"] == "10.1103/PhysRevB.85.115117"
-    assert p["journal"] == "Phys. Rev. B 85, 115117 (2012)"
-    assert p["abstract"].endswith("describing a single node.")
+    assert p.arxiv_id == "1111.2011"
+    assert p.title == MURRAY_TITLE
+    assert p.authors == MURRAY_AUTHORS and p.et_al is False
+    assert p.date == "2011-11-08"
+    assert p.category == "cond-mat.str-el"
+    assert p.doi == "10.1103/PhysRevB.85.115117"
+    assert p.journal == "Phys. Rev. B 85, 115117 (2012)"
+    assert p.abstract.endswith("describing a single node.")
     for k in ("tags", "note", "read", "starred", "trashed", "incomplete", "needs_review", "added_at"):
-        assert p[k] == before[k], k
-    assert p["tags"] == ["bethe", "to-read"] and p["note"] == "Compare with the DMFT paper."
+        assert getattr(p, k) == getattr(before, k), k
+    assert p.tags == ["bethe", "to-read"] and p.note == "Compare with the DMFT paper."
     # Searchable by the new data, and undoable as one action.
-    assert [x["id"] for x in lib.search("author:tesanovic")[0]] == [pid]
+    assert [x.id for x in lib.search("author:tesanovic")[0]] == [pid]
     assert lib.undo_label().startswith("arXiv metadata for")
     lib.undo()
-    assert lib.get(pid) == {**before, "modified_at": lib.get(pid)["modified_at"]}
+    assert lib.get(pid) == dataclasses.replace(before, modified_at=lib.get(pid).modified_at)
     lib.redo()
-    assert lib.get(pid)["arxiv_id"] == "1111.2011"
+    assert lib.get(pid).arxiv_id == "1111.2011"
 
 
 def test_second_lookup_is_answered_from_the_cache(lib: Library):
@@ -166,11 +167,11 @@ def test_second_lookup_is_answered_from_the_cache(lib: Library):
     fetcher = FakeFetcher(murray_routes())
     A.lookup_papers(lib, [pid], fetcher, FakeClock())
     lib.undo()
-    assert lib.get(pid)["arxiv_id"] is None
+    assert lib.get(pid).arxiv_id is None
     report = A.lookup_papers(lib, [pid], fetcher, FakeClock())
     assert report.requests == 0 and len(fetcher.urls) == 2
     assert report.outcomes[0].status == A.MATCHED
-    assert lib.get(pid)["arxiv_id"] == "1111.2011"
+    assert lib.get(pid).arxiv_id == "1111.2011"
     # Already complete: asking again (by its id now, from the cache too) changes nothing.
     label = lib.undo_label()
     again = A.lookup_papers(lib, [pid], FakeFetcher({}), FakeClock())
@@ -192,17 +193,17 @@ def test_stale_cache_entries_are_asked_again(lib: Library):
 
 def test_incomplete_paper_is_found_by_its_abstract(lib: Library):
     (pid,) = lib.import_text(PROFILE, "profile.txt").added_ids
-    assert lib.get(pid)["incomplete"] is True
+    assert lib.get(pid).incomplete is True
     body = read("current_id_list_2201.13452.xml")
     fetcher = FakeFetcher({A.abstract_query_url(PROFILE.splitlines()[1]): body, A.id_query_url("2201.13452"): body})
     report = A.lookup_papers(lib, A.missing_id_papers(lib), fetcher, FakeClock())
     assert report.outcomes[0].status == A.MATCHED
     p = lib.get(pid)
-    assert p["title"] == YIN_TITLE
-    assert p["incomplete"] is False
-    assert p["authors"] == ["Hong-Ming Yin", "Jun Zou"] and p["et_al"] is False
-    assert (p["arxiv_id"], p["date"], p["category"]) == ("2201.13452", "2022-01-31", "math.AP")
-    assert p["abstract"].endswith("raised in the literature.")
+    assert p.title == YIN_TITLE
+    assert p.incomplete is False
+    assert p.authors == ["Hong-Ming Yin", "Jun Zou"] and p.et_al is False
+    assert (p.arxiv_id, p.date, p.category) == ("2201.13452", "2022-01-31", "math.AP")
+    assert p.abstract.endswith("raised in the literature.")
     assert A.missing_id_papers(lib) == []
 
 
@@ -229,9 +230,9 @@ def test_edited_fields_are_kept(lib: Library):
     assert o.status == A.MATCHED and o.kept == ["authors", "abstract"]
     assert "kept your edit of authors, abstract" in o.message
     p = lib.get(pid)
-    assert p["abstract"] == "My own summary."
-    assert p["authors"] == ["James M. Murray", "Adrian Del Maestro"] and p["et_al"] is True
-    assert p["arxiv_id"] == "1111.2011" and p["date"] == "2011-11-08"
+    assert p.abstract == "My own summary."
+    assert p.authors == ["James M. Murray", "Adrian Del Maestro"] and p.et_al is True
+    assert p.arxiv_id == "1111.2011" and p.date == "2011-11-08"
 
 
 # ------------------------------------------------------------------ no match
@@ -268,7 +269,7 @@ def test_same_title_but_another_first_author_is_not_a_match(lib: Library):
     fetcher.routes[A.id_query_url("cond-mat/0607501")] = read("oldstyle_search_quantum_criticality.xml")
     report = A.lookup_papers(lib, [pid], fetcher, FakeClock())
     assert report.outcomes[0].status == A.MATCHED
-    assert lib.get(pid)["arxiv_id"] == "cond-mat/0607501"
+    assert lib.get(pid).arxiv_id == "cond-mat/0607501"
 
 
 def test_ambiguous_title_changes_nothing(lib: Library):
@@ -460,7 +461,7 @@ def test_no_network_switch_is_honoured(monkeypatch):
 def test_fresh_library_has_the_cache_table(lib: Library):
     # A fresh library runs SCHEMA_V1 and then every migration (the cache came with version 2).
     assert lib.schema_version == SCHEMA_VERSION >= 2
-    assert lib.db["arxiv_cache"].exists()
+    assert lib.db.sqlite["arxiv_cache"].exists()
 
 
 def test_version_1_library_is_migrated_after_a_backup(tmp_path: Path):
@@ -470,7 +471,7 @@ def test_version_1_library_is_migrated_after_a_backup(tmp_path: Path):
     c.close()
     with Library(path) as lib:
         assert lib.schema_version == SCHEMA_VERSION
-        assert lib.db["arxiv_cache"].exists()
+        assert lib.db.sqlite["arxiv_cache"].exists()
         (b,) = backup.list_backups(path)
         assert "before-v1-upgrade" in b.name
     old = sqlite3.connect(b)
@@ -485,7 +486,7 @@ def test_missing_id_papers_skips_papers_with_ids_and_the_trash(lib: Library):
     b = lib.import_paths([ARXIV / "current_id_list_2201.13452.xml"]).added_ids[0]
     (c,) = lib.import_text(json.dumps([{"title": "Trashed"}]), "t.json").added_ids
     lib.trash([c])
-    assert lib.get(b)["arxiv_id"] == "2201.13452"
+    assert lib.get(b).arxiv_id == "2201.13452"
     assert A.missing_id_papers(lib) == [a]
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from refmanager.core.errors import RefManagerError, ValidationError
-from refmanager.core.library import Library, public_json
+from refmanager.core.fields import paper_json
+from refmanager.core.library import Library
 
 from .conftest import FULL_SEED
 
@@ -34,8 +35,8 @@ def test_copy_goes_to_a_private_folder_beside_the_library(seeded: Library, pdf: 
     assert target.stat().st_mode & 0o777 == 0o600
     assert [x.name for x in (folder / "1").iterdir()] == ["gemma2.pdf"]  # no partial file left
     p = seeded.get(1)
-    assert p["attachments"] == [{"name": "gemma2.pdf", "path": str(target), "exists": True}]
-    assert public_json(p)["attachments"] == [{"name": "gemma2.pdf", "path": str(target), "exists": True}]
+    assert p.attachments == [{"name": "gemma2.pdf", "path": str(target), "exists": True}]
+    assert paper_json(p)["attachments"] == [{"name": "gemma2.pdf", "path": str(target), "exists": True}]
     assert seeded.undo_label() == "Attach 'gemma2.pdf' to 'Gemma 2: Improving Open Language Models at a Prac…'"
     pdf.unlink()  # the copy does not depend on the original
     assert seeded.attachments(1)[0]["exists"] is True
@@ -59,7 +60,7 @@ def test_link_records_the_path_and_a_missing_file_is_no_error(seeded: Library, p
     pdf.unlink()
     (att,) = seeded.attachments(2)
     assert (att["name"], att["path"], att["exists"], att["mode"]) == ("gemma2.pdf", str(pdf.resolve()), False, "link")
-    assert seeded.get(2)["attachments"] == [{"name": "gemma2.pdf", "path": str(pdf.resolve()), "exists": False}]
+    assert seeded.get(2).attachments == [{"name": "gemma2.pdf", "path": str(pdf.resolve()), "exists": False}]
 
 
 def test_detach_and_undo(seeded: Library, pdf: Path):
@@ -81,7 +82,7 @@ def test_attachments_follow_deletion_undo_merge_and_split(seeded: Library, pdf: 
     seeded.attach_file(5, pdf)
     seeded.trash([5])
     seeded.empty_trash()
-    assert seeded._q("SELECT count(*) FROM attachments")[0][0] == 0
+    assert seeded.db.value("SELECT count(*) FROM attachments") == 0
     seeded.undo()
     assert [a["name"] for a in seeded.attachments(5)] == ["gemma2.pdf"]
     seeded.merge_papers([3, 5])

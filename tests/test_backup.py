@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from refmanager.cli import main
-from refmanager.core import backup
+from refmanager.core.store import backup
 from refmanager.core.errors import LibraryError
 from refmanager.core.library import Library
-from refmanager.core.schema import SCHEMA_VERSION
+from refmanager.core.store.schema import SCHEMA_VERSION
 
 from .conftest import FULL_SEED, PROFILE_SEED
 
@@ -51,7 +51,7 @@ def lib(tmp_path: Path):
 
 
 def test_backup_file_and_folder_are_private_and_self_contained(lib: Library):
-    b = backup.make_backup(lib, "manual")
+    b = lib.backup("manual")
     assert NAME.match(b.name)["reason"] == "manual"
     assert b.parent == lib.path.with_name("library.db.backups")
     assert b.parent.stat().st_mode & 0o777 == 0o700
@@ -65,7 +65,7 @@ def test_backup_file_and_folder_are_private_and_self_contained(lib: Library):
 
 
 def test_the_newest_keep_are_kept(lib: Library):
-    made = [backup.make_backup(lib, f"n{i}") for i in range(backup.KEEP + 3)]
+    made = [lib.backup(f"n{i}") for i in range(backup.KEEP + 3)]
     kept = backup.list_backups(lib.path)
     assert kept == list(reversed(made))[: backup.KEEP]  # newest first
     assert [NAME.match(p.name)["reason"] for p in kept] == [f"n{i}" for i in range(backup.KEEP + 2, 2, -1)]
@@ -74,24 +74,24 @@ def test_the_newest_keep_are_kept(lib: Library):
 
 def test_keep_can_be_changed(lib: Library, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(backup, "KEEP", 2)
-    made = [backup.make_backup(lib, f"n{i}") for i in range(4)]
+    made = [lib.backup(f"n{i}") for i in range(4)]
     assert backup.list_backups(lib.path) == [made[3], made[2]]
 
 
 def test_daily_backup_at_most_once_a_day(lib: Library):
-    first = backup.daily_backup(lib)
+    first = lib.daily_backup()
     assert first is not None and NAME.match(first.name)["reason"] == "daily"
-    assert backup.daily_backup(lib) is None  # less than a day later
+    assert lib.daily_backup() is None  # less than a day later
     day_ago = time.time() - 25 * 3600
     os.utime(first, (day_ago, day_ago))
-    second = backup.daily_backup(lib)
+    second = lib.daily_backup()
     assert second is not None and second != first
     assert backup.list_backups(lib.path) == [second, first]
 
 
 def test_restore_brings_back_the_content(lib: Library):
     saved = content(lib.path)
-    b = backup.make_backup(lib)
+    b = lib.backup()
     lib.add_tags([3], ["later"])
     lib.trash([4, 5])
     lib.set_note(2, "changed")
@@ -104,13 +104,13 @@ def test_restore_brings_back_the_content(lib: Library):
     assert content(before_restore) == changed  # the state it replaced was kept
     assert before_restore.stat().st_mode & 0o777 == 0o600
     with Library(lib.path) as again:
-        assert again.get(2)["note"] == "my note" and again.counts()["trash"] == 0
-        assert [p["id"] for p in again.search("tag:later")[0]] == []
+        assert again.get(2).note == "my note" and again.counts()["trash"] == 0
+        assert [p.id for p in again.search("tag:later")[0]] == []
 
 
 def test_restore_onto_a_damaged_library(lib: Library):
     saved = content(lib.path)
-    b = backup.make_backup(lib)
+    b = lib.backup()
     lib.close()
     lib.path.write_bytes(b"garbage, not SQLite " * 100)
     kept = backup.restore_backup(lib.path, b)
@@ -149,7 +149,7 @@ def _damage(b: Path, how: str) -> None:
     ],
 )
 def test_a_damaged_backup_is_refused_and_nothing_changes(lib: Library, how: str, message: str):
-    b = backup.make_backup(lib)
+    b = lib.backup()
     lib.add_tags([3], ["after the backup"])
     lib.close()
     _damage(b, how)
@@ -170,7 +170,7 @@ def test_restore_refuses_what_is_not_a_refmanager_backup(lib: Library, tmp_path:
     c.execute("CREATE TABLE t(x)")
     c.commit()
     c.close()
-    newer = backup.make_backup(lib)
+    newer = lib.backup()
     c = sqlite3.connect(newer)
     c.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     c.close()
@@ -218,7 +218,7 @@ def test_cli_restore_backup_works_when_the_library_cannot_be_opened(tmp_path: Pa
     libpath = tmp_path / "library.db"
     with Library(libpath) as lib:
         lib.import_paths([FULL_SEED])
-        b = backup.make_backup(lib)
+        b = lib.backup()
     good = content(libpath)
     libpath.write_bytes(libpath.read_bytes()[:20000])  # damaged
     cmd = [sys.executable, "-m", "refmanager", "--library", str(libpath)]

@@ -388,15 +388,15 @@ def check_case(lib: Library, path: Path, case: Reject | Imports) -> None:
     papers = lib.get_many(r.added_ids)
     assert len(papers) == len(case.papers)
     for got, want in zip(papers, case.papers):
-        assert {k: got[k] for k in want} == want
+        assert {k: getattr(got, k) for k in want} == want
     # verbatim down to the stored column, not just through get()
     for got in papers:
-        assert lib.db.conn.execute("SELECT title, abstract FROM papers WHERE id = ?", (got["id"],)).fetchone() == (
-            got["title"], got["abstract"]
+        assert lib.db.conn.execute("SELECT title, abstract FROM papers WHERE id = ?", (got.id,)).fetchone() == (
+            got.title, got.abstract
         )
     for query, which in case.finds:
         found, _hint = lib.search(query)
-        assert [p["id"] for p in found] == [papers[i]["id"] for i in which], query
+        assert [p.id for p in found] == [papers[i].id for i in which], query
     assert lib.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -544,7 +544,7 @@ def test_max_title_chars_small(library: Library, monkeypatch: pytest.MonkeyPatch
     ]
     assert dump(library) == before
     r = library.import_text(A_LINES.replace("Sparse", "Spare"), "at.txt")  # at the limit: imports
-    assert r.added == 1 and library.get(r.added_ids[0])["title"] == "Spare Attention for Long Documents"
+    assert r.added == 1 and library.get(r.added_ids[0]).title == "Spare Attention for Long Documents"
 
 
 def test_max_split_points_small(library: Library, monkeypatch: pytest.MonkeyPatch):
@@ -567,8 +567,8 @@ def test_pasted_text_gets_the_same_clean_up_as_a_file(library: Library):
         "replaced 1 invalid character(s) (lone surrogates) with U+FFFD",
     ]
     p = library.get(r.added_ids[0])
-    assert p["title"] == A["title"]
-    assert p["abstract"] == A["abstract"].replace("beyond", "beyond\ufffd")
+    assert p.title == A["title"]
+    assert p.abstract == A["abstract"].replace("beyond", "beyond\ufffd")
 
 
 # ------------------------------------------------------ through the command line

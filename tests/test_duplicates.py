@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from refmanager.core.errors import RefManagerError
-from refmanager.core.library import Library, _derived, now_iso
+from refmanager.core.library import Library
+from refmanager.core.rows import derived
+from refmanager.core.store.db import now_iso
 
 from .conftest import FULL_SEED, PROFILE_SEED
 
@@ -27,7 +29,7 @@ EXPECTED = [
 def dups(seeded: Library) -> Library:
     """The seeds (21 papers, no duplicates) plus five pairs of duplicates and one near miss."""
     assert seeded.find_duplicates() == []
-    hindsight = seeded.get(14)["abstract"]
+    hindsight = seeded.get(14).abstract
     papers = [
         {"title": "Pali Gemma 2: A Family of Versatile VLMs for Transfer", "abstract": "PaliGemma 2 upgrades PaliGemma."},
         {"title": SIMILAR},
@@ -67,9 +69,9 @@ def test_not_duplicates_are_remembered(dups: Library, tmp_path: Path):
 def test_marks_go_with_a_deleted_paper_and_come_back_with_it(dups: Library):
     dups.mark_not_duplicate(2, 23)
     dups.delete_papers([23])
-    assert dups._q("SELECT a, b FROM not_duplicates") == []
+    assert dups.db.q("SELECT a, b FROM not_duplicates") == []
     dups.undo()
-    assert dups._q("SELECT a, b FROM not_duplicates") == [(2, 23)]
+    assert dups.db.q("SELECT a, b FROM not_duplicates") == [(2, 23)]
     assert (2, 23, "similar title") not in dups.find_duplicates()
 
 
@@ -103,7 +105,7 @@ def test_fast_on_a_large_library(tmp_path: Path):
     at = now_iso()
     for i, title in enumerate(titles):
         abstract = f"Paper {i} studies " + " ".join(words[(i + k) % len(words)] for k in range(8))
-        d = _derived({"title": title, "authors": [], "date": None, "abstract": abstract})
+        d = derived(title, [], None, abstract)
         rows.append((title, abstract, at, at, d["sort_title"], d["title_key"], d["abstract_key"]))
     with lib.transaction():
         lib.db.conn.executemany(

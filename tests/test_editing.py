@@ -9,7 +9,7 @@ import pytest
 
 from refmanager.core.errors import RefManagerError, ValidationError
 from refmanager.core.library import Library, View
-from refmanager.core.schema import SCHEMA_VERSION
+from refmanager.core.store.schema import SCHEMA_VERSION
 
 from .conftest import FULL_SEED, PROFILE_SEED, dump
 
@@ -73,7 +73,7 @@ def test_invalid_values_are_refused_and_change_nothing(seeded: Library, field, v
 )
 def test_valid_values_are_normalised(seeded: Library, field, typed, stored):
     assert seeded.edit_paper(2, **{field: typed}) == [field]
-    assert seeded.get(2)[field] == stored
+    assert getattr(seeded.get(2), field) == stored
 
 
 def test_arxiv_id_of_another_paper_names_that_paper(seeded: Library):
@@ -87,52 +87,52 @@ def test_arxiv_id_of_another_paper_names_that_paper(seeded: Library):
     seeded.trash([1])
     with pytest.raises(ValidationError, match=r"already paper 1 \('Gemma 2: .*', in the trash\)"):
         seeded.edit_paper(2, arxiv_id="2408.00118")
-    assert seeded.get(2)["arxiv_id"] is None
+    assert seeded.get(2).arxiv_id is None
 
 
 def test_edit_marks_fields_keeps_imported_values_and_is_one_undo_step(seeded: Library):
     assert seeded.edit_paper(1, title="Gemma 2 (second generation)", date="2024-07", et_al=True) == ["title", "date"]
     p = seeded.get(1)
-    assert p["title"] == "Gemma 2 (second generation)"
-    assert p["date"] == "2024-07" and p["et_al"] is True
-    assert p["edited_fields"] == ["title", "date"]
-    assert p["alternatives"] == {"title": [GEMMA2], "date": ["2024-07-31"]}
-    assert [x["id"] for x in seeded.search('"second generation"')[0]] == [1]  # the full-text index follows
+    assert p.title == "Gemma 2 (second generation)"
+    assert p.date == "2024-07" and p.et_al is True
+    assert p.edited_fields == ["title", "date"]
+    assert p.alternatives == {"title": [GEMMA2], "date": ["2024-07-31"]}
+    assert [x.id for x in seeded.search('"second generation"')[0]] == [1]  # the full-text index follows
     assert seeded.undo_label() == "Edit title, date of 'Gemma 2: Improving Open Language Models at a Prac…'"
     assert seeded.edit_paper(1, title="Gemma 2 (second generation)") == []  # nothing changed, no undo step
     assert seeded.undo_label() == "Edit title, date of 'Gemma 2: Improving Open Language Models at a Prac…'"
     seeded.undo()
     p = seeded.get(1)
-    assert (p["title"], p["date"], p["edited_fields"], p["alternatives"]) == (GEMMA2, "2024-07-31", [], {})
+    assert (p.title, p.date, p.edited_fields, p.alternatives) == (GEMMA2, "2024-07-31", [], {})
     seeded.redo()
-    assert seeded.get(1)["title"] == "Gemma 2 (second generation)"
+    assert seeded.get(1).title == "Gemma 2 (second generation)"
 
 
 def test_editing_authors_marks_et_al_too(seeded: Library):
     seeded.edit_paper(5, authors=["Shangmin Guo", "Biao Zhang"], et_al=False)
     p = seeded.get(5)
-    assert (p["authors"], p["et_al"]) == (["Shangmin Guo", "Biao Zhang"], False)
-    assert p["edited_fields"] == ["authors", "et_al"]
-    assert p["alternatives"] == {"authors": [["Shangmin Guo", "Biao Zhang", "Tianlin Liu"]]}
+    assert (p.authors, p.et_al) == (["Shangmin Guo", "Biao Zhang"], False)
+    assert p.edited_fields == ["authors", "et_al"]
+    assert p.alternatives == {"authors": [["Shangmin Guo", "Biao Zhang", "Tianlin Liu"]]}
     assert seeded.search("author:Tianlin")[0] == []  # the search columns follow
-    assert [x["id"] for x in seeded.search("author:Shangmin")[0]] == [5]
+    assert [x.id for x in seeded.search("author:Shangmin")[0]] == [5]
 
 
 def test_editing_back_to_an_alternative_drops_it(seeded: Library):
     seeded.edit_paper(3, title="Gemma v1")
     seeded.edit_paper(3, title="Gemma: Open Models Based on Gemini Research and Technology")
     p = seeded.get(3)
-    assert p["alternatives"] == {}
-    assert p["edited_fields"] == ["title"]
+    assert p.alternatives == {}
+    assert p.edited_fields == ["title"]
 
 
 def test_titling_an_incomplete_paper_completes_it(seeded: Library):
     assert seeded.counts()["incomplete"] == 2
     seeded.edit_paper(20, title="A Survey of Temporal Credit Assignment in Deep Reinforcement Learning")
     p = seeded.get(20)
-    assert p["incomplete"] is False and p["edited_fields"] == ["title"]
+    assert p.incomplete is False and p.edited_fields == ["title"]
     assert seeded.counts()["incomplete"] == 1
-    assert seeded.search('"temporal credit"')[0][0]["id"] == 20
+    assert seeded.search('"temporal credit"')[0][0].id == 20
 
 
 def test_a_paper_without_title_keeps_its_abstract(seeded: Library):
@@ -153,8 +153,8 @@ def test_reimport_keeps_the_edited_title_and_says_so(seeded: Library):
     assert r.files[0].notes == ["line 1: kept your edit of title"]
     assert "  line 1: kept your edit of title" in r.lines()
     p = seeded.get(1)
-    assert p["title"] == "Gemma 2 technical report"
-    assert p["alternatives"] == {"title": [GEMMA2]}
+    assert p.title == "Gemma 2 technical report"
+    assert p.alternatives == {"title": [GEMMA2]}
     assert seeded.count(View()) == 21
 
 
@@ -166,8 +166,8 @@ def test_changed_entry_merges_by_the_replaced_title_and_keeps_the_edit(seeded: L
     assert (r.added, r.merged) == (0, 1)  # matched through the replaced title, not added again
     assert r.files[0].notes == ["line 1: kept your edit of title"]
     p = seeded.get(1)
-    assert p["title"] == "Gemma 2 technical report"
-    assert p["abstract"].endswith(GEMMA2_ABSTRACT_END + " A sentence added in a later listing.")
+    assert p.title == "Gemma 2 technical report"
+    assert p.abstract.endswith(GEMMA2_ABSTRACT_END + " A sentence added in a later listing.")
     assert seeded.count(View()) == 21
 
 
@@ -178,8 +178,8 @@ def test_longer_imported_abstract_does_not_replace_an_edited_one(seeded: Library
     assert (r.added, r.merged) == (0, 1)
     assert r.files[0].notes == ["line 1: kept your edit of abstract"]
     p = seeded.get(1)
-    assert p["abstract"] == "My own summary of Gemma 2."
-    assert p["alternatives"]["abstract"] == [abstract, abstract + " More."]  # as imported, oldest first
+    assert p.abstract == "My own summary of Gemma 2."
+    assert p.alternatives["abstract"] == [abstract, abstract + " More."]  # as imported, oldest first
     assert abstract.endswith(GEMMA2_ABSTRACT_END)
 
 
@@ -190,7 +190,7 @@ def test_profile_line_does_not_count_as_disagreeing_with_edited_authors(tmp_path
     r = lib.import_paths([PROFILE_SEED])
     assert (r.added, r.merged) == (2, 18)
     assert r.files[0].notes == []
-    assert lib.get(1)["authors"] == ["Gemma Team", "Morgane Riviere", "Shreya Pathak", "Thomas Mesnard"]
+    assert lib.get(1).authors == ["Gemma Team", "Morgane Riviere", "Shreya Pathak", "Thomas Mesnard"]
 
 
 # ---------------------------------------------------------------- needs review
@@ -208,26 +208,26 @@ def test_review_options_pick_split_and_back(lib: Library):
     }
     lib.pick_split(pid, 0)
     p = lib.get(pid)
-    assert (p["title"], p["authors"], p["needs_review"]) == ("What Is A", ["IMax"], False)
-    assert p["edited_fields"] == ["title", "authors", "et_al"]
-    assert p["alternatives"] == {"title": ["What Is AI"], "authors": [["Max"]]}
+    assert (p.title, p.authors, p.needs_review) == ("What Is A", ["IMax"], False)
+    assert p.edited_fields == ["title", "authors", "et_al"]
+    assert p.alternatives == {"title": ["What Is AI"], "authors": [["Max"]]}
     assert lib.review_options(pid)["alternatives"] == [{"title": "What Is AI", "authors": ["Max"], "score": None}]
     assert lib.counts()["review"] == 0
     assert lib.undo_label() == "Use another title/author split for 'What Is AI'"
     lib.pick_split(pid, 0)  # and back: the alternatives swap again
     p = lib.get(pid)
-    assert (p["title"], p["authors"]) == ("What Is AI", ["Max"])
+    assert (p.title, p.authors) == ("What Is AI", ["Max"])
     assert lib.review_options(pid)["alternatives"][0] == {"title": "What Is A", "authors": ["IMax"], "score": None}
 
 
 def test_accept_review_and_undo(lib: Library):
     (pid,) = lib.import_text(UNSURE, "unsure.txt").added_ids
     assert lib.accept_review(pid) is True
-    assert lib.get(pid)["needs_review"] is False and lib.counts()["review"] == 0
-    assert lib.get(pid)["title"] == "What Is AI"
+    assert lib.get(pid).needs_review is False and lib.counts()["review"] == 0
+    assert lib.get(pid).title == "What Is AI"
     assert lib.accept_review(pid) is False  # nothing to accept
     assert lib.undo() == "Accept title/author split of 'What Is AI'"
-    assert lib.get(pid)["needs_review"] is True
+    assert lib.get(pid).needs_review is True
 
 
 def test_pick_split_refuses_a_missing_alternative(seeded: Library):
@@ -252,8 +252,8 @@ def test_pick_split_of_a_seed_paper(seeded: Library):
     ]
     seeded.pick_split(6, 2)
     p = seeded.get(6)
-    assert p["title"] == "Pali" and p["et_al"] is True
-    assert p["authors"][0] == "Gemma 2: A Family of Versatile VLMs for TransferAndreas Steiner"
+    assert p.title == "Pali" and p.et_al is True
+    assert p.authors[0] == "Gemma 2: A Family of Versatile VLMs for TransferAndreas Steiner"
 
 
 # ---------------------------------------------------------------------- trash
@@ -261,11 +261,11 @@ def test_reimport_does_not_bring_papers_back_from_the_trash(seeded: Library):
     seeded.trash([1, 20])
     r = seeded.import_paths([FULL_SEED, PROFILE_SEED])
     assert (r.added, r.merged, r.unchanged) == (0, 0, 39)
-    assert seeded.get(1)["trashed"] is True and seeded.get(20)["trashed"] is True
+    assert seeded.get(1).trashed is True and seeded.get(20).trashed is True
     assert seeded.count(View()) == 19
     assert 1 not in seeded.all_ids() and seeded.all_ids(trash=True) == [1, 20]
     assert seeded.search('"Practical Size"')[0] == []
-    assert [p["id"] for p in seeded.search('"Practical Size"', trash=True)[0]] == [1]
+    assert [p.id for p in seeded.search('"Practical Size"', trash=True)[0]] == [1]
     assert {p["id"] for p in seeded.export_json()} == set(range(2, 20)) | {21}
 
 
@@ -275,11 +275,11 @@ def test_changed_entry_merges_into_a_trashed_paper_and_leaves_it_there(seeded: L
     r = seeded.import_text("\n".join([cat, line, abstract + " Updated."]) + "\n", "later.txt")
     assert (r.added, r.merged) == (0, 1)
     p = seeded.get(4)
-    assert p["trashed"] is True and p["abstract"].endswith(" Updated.")
+    assert p.trashed is True and p.abstract.endswith(" Updated.")
     json_export = json.dumps([{"title": "Gemma 3 Technical Report", "trashed": False}])
     r = seeded.import_text(json_export, "export.json")
     assert (r.added, r.merged) == (0, 1)
-    assert seeded.get(4)["trashed"] is True
+    assert seeded.get(4).trashed is True
     assert seeded.count(View()) == 20 and seeded.count(View(section="trash")) == 1
 
 
@@ -304,14 +304,14 @@ def test_undo_of_an_import_takes_back_exactly_that_import(lib: Library):
     assert lib.undo() == "import of 001_a6301b2403d71b79.txt: 20 papers"
     assert lib.count(View()) == 19
     assert dump_without_history(lib) == before
-    assert lib._q("SELECT count(*) FROM sources")[0][0] == 19
+    assert lib.db.q("SELECT count(*) FROM sources")[0][0] == 19
     fts_ok(lib)
     assert lib.search('"longstanding challenge"')[0] == []
     assert lib.redo() == "import of 001_a6301b2403d71b79.txt: 20 papers"
     assert lib.count(View()) == 21
     assert dump_without_history(lib) == after
     fts_ok(lib)
-    assert [p["id"] for p in lib.search('"longstanding challenge"')[0]] == [20]
+    assert [p.id for p in lib.search('"longstanding challenge"')[0]] == [20]
 
 
 def test_undo_of_an_import_restores_merged_papers_edits_and_tags(lib: Library):
@@ -321,11 +321,11 @@ def test_undo_of_an_import_restores_merged_papers_edits_and_tags(lib: Library):
     before = dump_without_history(lib)
     cat, line, abstract = full_seed_entry(1)
     r = lib.import_text("\n".join([cat, line, abstract + " More."]) + "\n", "later.txt")
-    assert r.merged == 1 and lib.get(1)["alternatives"]["abstract"][-1].endswith(" More.")
+    assert r.merged == 1 and lib.get(1).alternatives["abstract"][-1].endswith(" More.")
     lib.undo()
     assert dump_without_history(lib) == before
     p = lib.get(1)
-    assert (p["abstract"], p["tags"], len(lib.paper_sources(1))) == ("My summary.", ["gemma"], 1)
+    assert (p.abstract, p.tags, len(lib.paper_sources(1))) == ("My summary.", ["gemma"], 1)
 
 
 def test_undo_history_survives_closing_the_library(tmp_path: Path):
@@ -348,7 +348,7 @@ def test_undo_history_survives_closing_the_library(tmp_path: Path):
     assert lib.redo() == "import of 001_a6301b2403d71b79.txt: 20 papers"
     assert lib.count(View()) == 21
     assert lib.redo() == "Edit title of 'Curiosity in Hindsight: Intrinsic Exploration in…'"
-    assert lib.get(2)["title"] == "Curiosity in Hindsight"
+    assert lib.get(2).title == "Curiosity in Hindsight"
     lib.close()
 
 
@@ -371,8 +371,8 @@ def test_version_2_library_is_upgraded_and_its_undo_history_still_works(tmp_path
     lib = Library(path)
     assert lib.schema_version == SCHEMA_VERSION >= 3
     lib.edit_paper(1, title="Gemma 2, edited after the upgrade")
-    assert lib.get(1)["alternatives"] == {"title": [GEMMA2]}
+    assert lib.get(1).alternatives == {"title": [GEMMA2]}
     assert lib.undo() == "Edit title of 'Gemma 2: Improving Open Language Models at a Prac…'"
     assert lib.undo() == "Add tag 'old'"  # logged before the upgrade
-    assert lib.get(1)["tags"] == [] and lib.get(1)["title"] == GEMMA2
+    assert lib.get(1).tags == [] and lib.get(1).title == GEMMA2
     lib.close()

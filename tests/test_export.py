@@ -9,7 +9,8 @@ import pytest
 
 from refmanager.cli import main
 from refmanager.core.export import (
-    EXPORTERS,
+    DEFAULT_KEY_PATTERN,
+    EXPORT_FORMATS,
     citation_keys,
     format_citation,
     latex_escape,
@@ -17,6 +18,7 @@ from refmanager.core.export import (
     to_csljson,
     to_ris,
 )
+from refmanager.core.fields import Paper
 from refmanager.core.library import Library
 
 ROUND_TRIP_FIELDS = ("title", "authors", "et_al", "date", "category", "arxiv_id", "doi", "journal", "abstract",
@@ -49,7 +51,7 @@ OLD_STYLE = {
     "note": None,
 }
 
-GEMMA2 = {
+GEMMA2 = Paper(**{
     "id": 7,
     "title": "Gemma 2: Improving Open Language Models at a Practical Size",
     "authors": ["Gemma Team", "Morgane Riviere", "Shreya Pathak"],
@@ -62,7 +64,7 @@ GEMMA2 = {
     "abstract": "We introduce Gemma 2 -- from 2B to 27B.",
     "tags": ["LLMs", "open models"],
     "note": "Read §3 & §4.",
-}
+})
 
 
 def _fields(library: Library) -> list[dict]:
@@ -82,7 +84,7 @@ def source(seeded: Library) -> Library:
 
 @pytest.mark.parametrize("fmt", ["bibtex", "ris", "csljson", "json"])
 def test_round_trip_into_an_empty_library(source: Library, tmp_path: Path, fmt: str) -> None:
-    text = EXPORTERS[fmt](source.get_many(source.all_ids()))
+    text = EXPORT_FORMATS[fmt].write(source.get_many(source.all_ids()), DEFAULT_KEY_PATTERN)
     with Library(tmp_path / "other.db") as other:
         report = other.import_text(text, f"export.{fmt}")
         assert report.rejected == [] and report.added == 23
@@ -103,14 +105,14 @@ def test_round_trip_into_an_empty_library(source: Library, tmp_path: Path, fmt: 
 def test_reimport_into_the_same_library_changes_nothing(source: Library) -> None:
     before = _fields(source)
     for fmt in ("bibtex", "ris", "csljson"):
-        report = source.import_text(EXPORTERS[fmt](source.get_many(source.all_ids())), f"again.{fmt}")
+        report = source.import_text(EXPORT_FORMATS[fmt].write(source.get_many(source.all_ids()), DEFAULT_KEY_PATTERN), f"again.{fmt}")
         assert report.added == 0 and report.rejected == []
     assert _fields(source) == before
 
 
 def test_bibtex_entry() -> None:
-    rlaif = {"id": 8, "title": "RLAIF vs. RLHF: Scaling LLMs with GPT-4", "authors": ["Harrison Lee"],
-             "et_al": False, "date": "2023", "journal": "Proc. ICML", "doi": "10.5555/123"}
+    rlaif = Paper(id=8, title="RLAIF vs. RLHF: Scaling LLMs with GPT-4", authors=["Harrison Lee"],
+                  et_al=False, date="2023", journal="Proc. ICML", doi="10.5555/123")
     assert to_bibtex([GEMMA2, rlaif]) == (
         "@misc{riviere2024gemma,\n"
         "  title = {Gemma 2: Improving Open Language Models at a Practical Size},\n"
@@ -158,7 +160,7 @@ def test_ris_record() -> None:
         "N1  - Read §3 & §4.\n"
         "ER  - \n"
     )
-    multi = to_ris([{"title": "T", "note": "a\n\n  b", "date": "2020-05"}])
+    multi = to_ris([Paper(title="T", note="a\n\n  b", date="2020-05")])
     assert multi == "TY  - GEN\nTI  - T\nPY  - 2020\nDA  - 2020/05//\nN1  - a\n      \n        b\nER  - \n"
 
 
@@ -189,14 +191,14 @@ def test_csljson_item() -> None:
 
 def test_citation_keys() -> None:
     papers = [
-        {"id": 3, "title": "Gemma: Open Models", "authors": ["Gemma Team", "Thomas Mesnard"], "date": "2024-03-13"},
-        {"id": 1, "title": "Gemma Scope", "authors": ["Thomas Mesnard"], "date": "2024-08"},
-        {"id": 2, "title": "The Gemma Cookbook", "authors": ["Gemma Team"], "date": "2024"},
-        {"id": 4, "title": "Über 3 Netze", "authors": ["Günther Straße"], "date": "2019"},
-        {"id": 5, "title": "On the Søren Problem", "authors": ["Søren Østergaard", "A B"], "date": None},
-        {"id": 6, "title": None, "authors": [], "date": None},
-        {"id": 9, "title": "Gemma Scope 2", "authors": ["Thomas Mesnard"], "date": "2024"},
-        {"id": 10, "title": "Attention", "authors": ["Jan van der Berg"], "date": "2017"},
+        Paper(**{"id": 3, "title": "Gemma: Open Models", "authors": ["Gemma Team", "Thomas Mesnard"], "date": "2024-03-13"}),
+        Paper(**{"id": 1, "title": "Gemma Scope", "authors": ["Thomas Mesnard"], "date": "2024-08"}),
+        Paper(**{"id": 2, "title": "The Gemma Cookbook", "authors": ["Gemma Team"], "date": "2024"}),
+        Paper(**{"id": 4, "title": "Über 3 Netze", "authors": ["Günther Straße"], "date": "2019"}),
+        Paper(**{"id": 5, "title": "On the Søren Problem", "authors": ["Søren Østergaard", "A B"], "date": None}),
+        Paper(**{"id": 6, "title": None, "authors": [], "date": None}),
+        Paper(**{"id": 9, "title": "Gemma Scope 2", "authors": ["Thomas Mesnard"], "date": "2024"}),
+        Paper(**{"id": 10, "title": "Attention", "authors": ["Jan van der Berg"], "date": "2017"}),
     ]
     assert citation_keys(papers) == [
         "mesnard2024gemmaa",
@@ -227,22 +229,22 @@ def test_format_citation() -> None:
         "Riviere, M., Pathak, S., et al. (2024). Gemma 2: Improving Open Language Models at a Practical Size. "
         "arXiv:2408.00118."
     )
-    assert format_citation({"title": "Adam: A Method for Stochastic Optimization", "authors": [
-        "Diederik P. Kingma", "Jimmy Ba"], "date": "2014-12-22", "arxiv_id": "1412.6980"}) == (
+    assert format_citation(Paper(**{"title": "Adam: A Method for Stochastic Optimization", "authors": [
+        "Diederik P. Kingma", "Jimmy Ba"], "date": "2014-12-22", "arxiv_id": "1412.6980"})) == (
         "Kingma, D. P., & Ba, J. (2014). Adam: A Method for Stochastic Optimization. arXiv:1412.6980."
     )
-    assert format_citation({"title": "Human-level control through deep reinforcement learning",
+    assert format_citation(Paper(**{"title": "Human-level control through deep reinforcement learning",
                             "authors": ["Volodymyr Mnih", "Koray Kavukcuoglu", "David Silver", "Andrei A. Rusu"],
-                            "date": "2015-02-26", "journal": "Nature", "doi": "10.1038/nature14236"}) == (
+                            "date": "2015-02-26", "journal": "Nature", "doi": "10.1038/nature14236"})) == (
         "Mnih, V., Kavukcuoglu, K., Silver, D., et al. (2015). Human-level control through deep reinforcement "
         "learning. Nature. https://doi.org/10.1038/nature14236"
     )
-    assert format_citation({"title": "Visualizing data using t-SNE", "authors": [
-        "Laurens van der Maaten", "Geoffrey Hinton", "Jean-Baptiste Alayrac"], "date": "2008"}) == (
+    assert format_citation(Paper(**{"title": "Visualizing data using t-SNE", "authors": [
+        "Laurens van der Maaten", "Geoffrey Hinton", "Jean-Baptiste Alayrac"], "date": "2008"})) == (
         "van der Maaten, L., Hinton, G., & Alayrac, J.-B. (2008). Visualizing data using t-SNE."
     )
-    assert format_citation({"title": "Is it?", "authors": ["Gemma Team"]}) == "Gemma Team (n.d.). Is it?"
-    assert format_citation({"title": None, "authors": [], "date": "2020"}) == "[no title]. (2020)."
+    assert format_citation(Paper(**{"title": "Is it?", "authors": ["Gemma Team"]})) == "Gemma Team (n.d.). Is it?"
+    assert format_citation(Paper(**{"title": None, "authors": [], "date": "2020"})) == "[no title]. (2020)."
 
 
 def test_cli_export_formats(capsys, tmp_path: Path) -> None:
@@ -264,7 +266,7 @@ def test_cli_export_formats(capsys, tmp_path: Path) -> None:
     assert main(["--library", db, "export"]) == 0  # json stays the default, as before
     default = capsys.readouterr().out
     with Library(db) as lib:
-        assert default == EXPORTERS["json"](lib.get_many(lib.all_ids()))
+        assert default == EXPORT_FORMATS["json"].write(lib.get_many(lib.all_ids()), DEFAULT_KEY_PATTERN)
     assert json.loads(default)[2]["arxiv_id"] == "hep-th/9711200"
     with pytest.raises(SystemExit) as e:
         main(["--library", db, "export", "--format", "docx"])
@@ -275,8 +277,8 @@ def test_citation_key_pattern():
     from refmanager.core.export import citation_keys
 
     papers = [
-        {"id": 1, "authors": ["Thomas Mesnard"], "date": "2024-03-13", "title": "Gemma: Open Models"},
-        {"id": 2, "authors": ["Thomas Mesnard"], "date": "2024-05-01", "title": "Gemma Again"},
+        Paper(**{"id": 1, "authors": ["Thomas Mesnard"], "date": "2024-03-13", "title": "Gemma: Open Models"}),
+        Paper(**{"id": 2, "authors": ["Thomas Mesnard"], "date": "2024-05-01", "title": "Gemma Again"}),
     ]
     assert citation_keys(papers) == ["mesnard2024gemma", "mesnard2024gemmaa"]
     assert citation_keys(papers, "{author}:{year}") == ["mesnard:2024", "mesnard:2024a"]

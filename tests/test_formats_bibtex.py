@@ -168,7 +168,7 @@ def test_import_through_the_library_reports_the_format(lib) -> None:
     report = lib.import_paths([FORMATS_DIR / "arxiv.bib"])
     assert [(f.format, f.entries, f.added) for f in report.files] == [("BibTeX", 3, 3)]
     paper = lib.get(lib.all_ids()[0])
-    assert (paper["arxiv_id"], paper["category"], paper["authors"][0]) == ("2408.00118", "cs.CL", "Gemma Team")
+    assert (paper.arxiv_id, paper.category, paper.authors[0]) == ("2408.00118", "cs.CL", "Gemma Team")
 
 
 def test_cli_error_is_one_line(capsys, tmp_path) -> None:

@@ -18,6 +18,7 @@ import pytest
 from refmanager.core.errors import ImportCancelled
 from refmanager.core.import_stream import BATCH
 from refmanager.core.library import Library
+from refmanager.core.store.importing import Importer
 
 from .conftest import FULL_SEED, PROFILE_SEED
 
@@ -312,12 +313,12 @@ def test_the_writer_computes_the_same_fingerprint_as_the_entry_gives():
 
 def import_both_ways(tmp_path: Path, monkeypatch, inputs: list) -> tuple[dict, dict]:
     """Import ``inputs`` (name, source pairs) into a new library with the import's shortcuts
-    for an empty library (``Library._SKIP_EMPTY_LOOKUPS``) and without: for each, the
+    for an empty library (``Importer.skip_empty_lookups``) and without: for each, the
     report ((file, added, merged, unchanged) per file; (file, line) per rejection) and
     what the library holds (``library_state``, its tags, its notes)."""
     states, reports = {}, {}
     for skip in (True, False):
-        monkeypatch.setattr(Library, "_SKIP_EMPTY_LOOKUPS", skip)
+        monkeypatch.setattr(Importer, "skip_empty_lookups", skip)
         db = tmp_path / f"lib-{skip}.db"
         lib = Library(db)
         try:
@@ -362,9 +363,9 @@ def test_search_index_built_in_chunks_during_an_import_is_complete(tmp_path, fil
     found by their final text, and nothing twice."""
     import json
 
-    from refmanager.core import library as library_module
+    from refmanager.core.store import importing
 
-    monkeypatch.setattr(library_module, "FTS_CHUNK", 100)
+    monkeypatch.setattr(importing, "FTS_CHUNK", 100)
     monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
     # a JSON export of three of good.txt's papers with a tag and a note, imported after them
     src = Library(tmp_path / "src.db")
@@ -400,9 +401,9 @@ def _insert_trigger(db: Path) -> str | None:
 
 @pytest.mark.parametrize("outcome", ["imported", "rejected", "cancelled"])
 def test_an_import_leaves_the_insert_trigger_and_the_collector_as_they_were(tmp_path, files, monkeypatch, outcome):
-    """The import drops the FTS insert trigger for its transaction (and turns the
-    garbage collector off while a second process parses): both come back whatever
-    the outcome, and a paper added afterwards is searchable at once."""
+    """The import drops the FTS insert trigger for its transaction: it comes back
+    whatever the outcome, and a paper added afterwards is searchable at once.  The
+    library leaves the garbage collector alone (the import process pauses it)."""
     import gc
 
     monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", "1")
@@ -435,7 +436,7 @@ def test_an_import_leaves_the_insert_trigger_and_the_collector_as_they_were(tmp_
 def test_the_parsing_process_knows_the_librarys_names(tmp_path):
     """The child judges first authors by the names the library holds (read once);
     an empty library knows none."""
-    from refmanager.core.import_stream import _KnownNames
+    from refmanager.core.import_stream.parse import _KnownNames
 
     db = tmp_path / "lib.db"
     lib = Library(db)
@@ -472,7 +473,7 @@ def test_papers_changed_by_an_import_are_searched_by_their_new_text(tmp_path, mo
         "\n".join(lines[12:15][:2] + [lines[14] + " With an okapi section."]) + "\n", encoding="utf-8"
     )
     lib = Library(tmp_path / "lib.db")
-    update_trigger = lib._q("SELECT sql FROM sqlite_master WHERE name = 'papers_au'")[0][0]
+    update_trigger = lib.db.q("SELECT sql FROM sqlite_master WHERE name = 'papers_au'")[0][0]
 
     def hits(word: str) -> list[int]:
         return [r for (r,) in lib.db.conn.execute(
@@ -489,8 +490,8 @@ def test_papers_changed_by_an_import_are_searched_by_their_new_text(tmp_path, mo
         assert hits("okapi") == [5] and hits("zyzzyva") == []  # (bad.txt's merge went with it)
         assert hits("gemma3") == [4]  # the old text of a paper merged into is still found
         lib.db.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
-        assert lib._q("SELECT sql FROM sqlite_master WHERE name = 'papers_au'")[0][0] == update_trigger
-        assert lib._q("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'")[0][0] == 0
+        assert lib.db.q("SELECT sql FROM sqlite_master WHERE name = 'papers_au'")[0][0] == update_trigger
+        assert lib.db.q("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'")[0][0] == 0
         lib.set_note(14, "now a numbat")  # outside an import the trigger keeps the index
         assert hits("numbat") == [14] and hits("wombat") == []
         assert lib.undo() is not None and lib.undo() is not None  # the note, then the import
@@ -501,16 +502,15 @@ def test_papers_changed_by_an_import_are_searched_by_their_new_text(tmp_path, mo
 
 
 def test_the_report_crosses_to_the_window_as_runs_of_ids():
-    from refmanager.core.import_child import IdRuns, report_from_wire, report_to_wire, runs
-    from refmanager.core.library import FileReport, ImportReport
+    from refmanager.core.import_stream import FileReport, IdRuns, ImportReport
 
-    assert runs([3, 4, 5, 9, 7, 8]) == [[3, 5], [9, 9], [7, 8]] and runs([]) == []
-    assert IdRuns([[3, 5], [9, 9], [7, 8]]) == [3, 4, 5, 9, 7, 8]
+    assert IdRuns([3, 4, 5, 9, 7, 8]).runs() == [[3, 5], [9, 9], [7, 8]] and IdRuns().runs() == []
+    assert IdRuns.from_runs([[3, 5], [9, 9], [7, 8]]) == [3, 4, 5, 9, 7, 8]
     report = ImportReport(files=[FileReport(file="a.txt", format="full listing", added=3)],
-                          added_ids=[*range(1, 100_001), 100_005], merged_ids=[7, 2], import_id=4)
-    wire = json.loads(json.dumps(report_to_wire(report)))
+                          added_ids=IdRuns([*range(1, 100_001), 100_005]), merged_ids=IdRuns([7, 2]), import_id=4)
+    wire = json.loads(json.dumps(report.to_wire()))
     assert wire["added_runs"] == [[1, 100_000], [100_005, 100_005]] and wire["merged_runs"] == [[7, 7], [2, 2]]
-    back = report_from_wire(wire)
+    back = ImportReport.from_wire(wire)
     assert (back.added_ids, back.merged_ids, back.import_id) == (report.added_ids, [7, 2], 4)
     # (read as runs: never a list of every id, yet indexable and iterable like one)
     ids = back.added_ids

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from refmanager.core.errors import LibraryError
-from refmanager.core.library import BUSY_TIMEOUT_S, Library, busy_timeout
-from refmanager.core.schema import SCHEMA_VERSION
+from refmanager.core.library import Library
+from refmanager.core.store.db import BUSY_TIMEOUT_S, busy_timeout
+from refmanager.core.store.schema import SCHEMA_VERSION
 
 from .conftest import FULL_SEED
 

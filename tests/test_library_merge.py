@@ -58,9 +58,9 @@ def test_profile_then_full_gives_same_library(tmp_path: Path):
 def test_rlhf_trap_line_is_a_different_paper(seeded: Library):
     rlaif = seeded.search('"RLAIF vs. RLHF"')[0]
     assert len(rlaif) == 1
-    assert rlaif[0]["abstract"].startswith("Reinforcement learning from human feedback (RLHF) has proven effective")
+    assert rlaif[0].abstract.startswith("Reinforcement learning from human feedback (RLHF) has proven effective")
     trap = [p for p in seeded.export_json() if (p["abstract"] or "").startswith(RLHF_LINE)]
-    assert len(trap) == 1 and trap[0]["incomplete"] and trap[0]["id"] != rlaif[0]["id"]
+    assert len(trap) == 1 and trap[0]["incomplete"] and trap[0]["id"] != rlaif[0].id
 
 
 def test_full_entry_completes_incomplete_paper_and_longer_abstract_wins(tmp_path: Path):
@@ -71,12 +71,12 @@ def test_full_entry_completes_incomplete_paper_and_longer_abstract_wins(tmp_path
     pid = hits[0]["id"]
     lib.import_paths([FULL_SEED])
     p = lib.get(pid)
-    assert p["title"] == "RecurrentGemma: Moving Past Transformers for Efficient Open Language Models"
-    assert p["authors"] == ["Aleksandar Botev", "Soham De", "Samuel L Smith"]
-    assert p["orgs"] == ["deepmind"]
-    assert p["date"] == "2024-04-11" and p["category"] == "cs.LG"
-    assert p["incomplete"] is False
-    assert p["abstract"].endswith(
+    assert p.title == "RecurrentGemma: Moving Past Transformers for Efficient Open Language Models"
+    assert p.authors == ["Aleksandar Botev", "Soham De", "Samuel L Smith"]
+    assert p.orgs == ["deepmind"]
+    assert p.date == "2024-04-11" and p.category == "cs.LG"
+    assert p.incomplete is False
+    assert p.abstract.endswith(
         "comparable performance to similarly-sized Gemma baselines despite being trained on fewer tokens."
     )
 
@@ -98,9 +98,9 @@ def test_tags_and_notes_survive_reimport_and_merge(tmp_path: Path):
     lib.import_paths([FULL_SEED])  # merges the full entry into this paper
     lib.import_paths([PROFILE_SEED, FULL_SEED])  # and again
     after = lib.get(p["id"])
-    assert after["title"] == "VaultGemma: A Differentially Private Gemma Model"
-    assert after["tags"] == ["privacy", "To Read"]
-    assert after["note"] == "check the DP accounting"
+    assert after.title == "VaultGemma: A Differentially Private Gemma Model"
+    assert after.tags == ["privacy", "To Read"]
+    assert after.note == "check the DP accounting"
     assert lib.count(View()) == 21
 
 
@@ -151,11 +151,11 @@ def test_arxiv_id_merges_and_is_stored_without_version(lib: Library):
     r = lib.import_text(text, "a.txt")
     assert r.added == 1
     p = lib.get(r.added_ids[0])
-    assert p["arxiv_id"] == "2408.00118"
-    assert p["title"] == "Gemma 2: Improving Open Language Models at a Practical Size"
+    assert p.arxiv_id == "2408.00118"
+    assert p.title == "Gemma 2: Improving Open Language Models at a Practical Size"
     r2 = lib.import_paths([FULL_SEED])
     assert r2.added == 18 and r2.merged == 1
-    assert lib.get(p["id"])["abstract"].startswith("In this work, we introduce Gemma 2")
+    assert lib.get(p.id).abstract.startswith("In this work, we introduce Gemma 2")
 
 
 def test_undo_restores_deleted_paper_with_tags_and_note(seeded: Library):
@@ -167,8 +167,8 @@ def test_undo_restores_deleted_paper_with_tags_and_note(seeded: Library):
     assert seeded.undo() == "Empty trash (1 papers)"
     seeded.undo()  # the move to the trash
     p = seeded.get(5)
-    assert p["trashed"] is False and p["tags"] == ["alignment"] and p["note"] == "good baseline"
-    assert seeded.search("tag:alignment")[0][0]["id"] == 5
+    assert p.trashed is False and p.tags == ["alignment"] and p.note == "good baseline"
+    assert seeded.search("tag:alignment")[0][0].id == 5
 
 
 def test_undo_redo_tag_rename(seeded: Library):
@@ -179,8 +179,8 @@ def test_undo_redo_tag_rename(seeded: Library):
     assert seeded.tag_counts() == [("ml", 2, None)]
     assert seeded.redo() == "Rename tag 'ml' to 'machine learning'"
     assert seeded.tag_counts() == [("machine learning", 2, None)]
-    assert seeded.search("machine")[0] and {p["id"] for p in seeded.search("tag:machine learning")[0]} == set()
-    assert {p["id"] for p in seeded.search('tag:"machine learning"')[0]} == {1, 2}
+    assert seeded.search("machine")[0] and {p.id for p in seeded.search("tag:machine learning")[0]} == set()
+    assert {p.id for p in seeded.search('tag:"machine learning"')[0]} == {1, 2}
 
 
 def test_merge_tag(seeded: Library):

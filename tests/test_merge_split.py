@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -55,20 +56,20 @@ def test_merge_keeps_the_lowest_id_and_joins_everything(pair: Library):
     assert pair.merge_papers([20, 1], {"title": 1}) == 1
     assert pair.exists(20) is False and pair.count(View()) == 19
     p = pair.get(1)
-    assert p["title"] == GEMMA2
-    assert (p["authors"], p["et_al"]) == (FIVE, False)
-    assert (p["orgs"], p["date"], p["category"]) == (["deepmind"], "2024-07-31", "cs.CL")
-    assert p["abstract"].startswith("In this work, we introduce Gemma 2") and len(p["abstract"]) == 700
-    assert p["doi"] == "10.48550/arXiv.2408.00118"
-    assert p["tags"] == ["gemma", "json-tag"]
-    assert p["note"] == "read section 3\n\nfrom the JSON"
-    assert (p["read"], p["starred"], p["incomplete"], p["edited_fields"]) == (True, True, False, [])
-    assert p["alternatives"] == {"authors": [THREE], "title": [EXTENDED], "date": ["2024"], "abstract": [SHORT]}
+    assert p.title == GEMMA2
+    assert (p.authors, p.et_al) == (FIVE, False)
+    assert (p.orgs, p.date, p.category) == (["deepmind"], "2024-07-31", "cs.CL")
+    assert p.abstract.startswith("In this work, we introduce Gemma 2") and len(p.abstract) == 700
+    assert p.doi == "10.48550/arXiv.2408.00118"
+    assert p.tags == ["gemma", "json-tag"]
+    assert p.note == "read section 3\n\nfrom the JSON"
+    assert (p.read, p.starred, p.incomplete, p.edited_fields) == (True, True, False, [])
+    assert p.alternatives == {"authors": [THREE], "title": [EXTENDED], "date": ["2024"], "abstract": [SHORT]}
     assert [(s["kind"], s["file"], s["line"]) for s in pair.paper_sources(1)] == [
         ("full", str(FULL_SEED), 1), ("json", "dup.json", 1),
     ]
     assert [h["merged_ids"] for h in pair.merge_history(1)] == [[20]]
-    assert [x["id"] for x in pair.search("tag:json-tag")[0]] == [1]
+    assert [x.id for x in pair.search("tag:json-tag")[0]] == [1]
     assert pair.undo_label() == "Merge 2 papers into 'Gemma 2: Improving Open Language Models at a Prac…'"
     fts_ok(pair)
 
@@ -79,10 +80,10 @@ def test_merge_undo_and_redo(pair: Library):
     merged = dump_without_history(pair)
     assert pair.undo() == "Merge 2 papers into 'Gemma 2 - Improving Open Language Models at a Pra…'"
     assert dump_without_history(pair) == before
-    assert pair.get(20)["tags"] == ["json-tag"] and len(pair.paper_sources(20)) == 1
+    assert pair.get(20).tags == ["json-tag"] and len(pair.paper_sources(20)) == 1
     assert pair.redo() == "Merge 2 papers into 'Gemma 2 - Improving Open Language Models at a Pra…'"
     assert dump_without_history(pair) == merged
-    assert pair.get(1)["title"] == EXTENDED
+    assert pair.get(1).title == EXTENDED
     fts_ok(pair)
 
 
@@ -92,14 +93,12 @@ def test_split_brings_back_each_paper_exactly(pair: Library):
     assert pair.split_paper(1) == [1, 20]
     assert pair.get(20) == twenty  # same id, tags, note, star, timestamps
     again = pair.get(1)
-    assert {k: v for k, v in again.items() if k != "modified_at"} == {
-        k: v for k, v in one.items() if k != "modified_at"
-    }
+    assert dataclasses.replace(again, modified_at=None) == dataclasses.replace(one, modified_at=None)
     assert [s["kind"] for s in pair.paper_sources(1)] == ["full"]
     assert [s["kind"] for s in pair.paper_sources(20)] == ["json"]
     assert pair.merge_history(1) == []
     assert pair.undo() == "Split 'Gemma 2 - Improving Open Language Models at a Pra…' into 2 papers"
-    assert pair.exists(20) is False and pair.get(1)["title"] == EXTENDED and pair.get(1)["authors"] == FIVE
+    assert pair.exists(20) is False and pair.get(1).title == EXTENDED and pair.get(1).authors == FIVE
     assert pair.redo() is not None
     assert pair.get(20) == twenty
     fts_ok(pair)
@@ -112,12 +111,12 @@ def test_split_keeps_what_changed_after_the_merge(pair: Library):
     pair.remove_tags([1], ["json-tag"])
     pair.split_paper(1)
     p = pair.get(1)
-    assert p["title"] == "Gemma 2 (merged and edited)" and p["edited_fields"] == ["title"]
-    assert p["tags"] == ["gemma", "later"]
-    assert p["authors"] == THREE and p["note"] == "read section 3" and p["starred"] is False
-    assert p["alternatives"] == {"title": [GEMMA2]}
+    assert p.title == "Gemma 2 (merged and edited)" and p.edited_fields == ["title"]
+    assert p.tags == ["gemma", "later"]
+    assert p.authors == THREE and p.note == "read section 3" and p.starred is False
+    assert p.alternatives == {"title": [GEMMA2]}
     q = pair.get(20)
-    assert (q["title"], q["tags"], q["note"], q["starred"]) == (EXTENDED, ["json-tag"], "from the JSON", True)
+    assert (q.title, q.tags, q.note, q.starred) == (EXTENDED, ["json-tag"], "from the JSON", True)
 
 
 def test_split_gives_a_new_id_when_the_old_one_was_reused(pair: Library):
@@ -125,16 +124,16 @@ def test_split_gives_a_new_id_when_the_old_one_was_reused(pair: Library):
     (new,) = pair.import_text(json.dumps([{"title": "A paper imported after the merge"}]), "new.json").added_ids
     assert new == 20
     assert pair.split_paper(1) == [1, 21]
-    assert pair.get(21)["title"] == EXTENDED and pair.get(21)["tags"] == ["json-tag"]
-    assert pair.get(20)["title"] == "A paper imported after the merge"
+    assert pair.get(21).title == EXTENDED and pair.get(21).tags == ["json-tag"]
+    assert pair.get(20).title == "A paper imported after the merge"
 
 
 def test_merged_arxiv_id_goes_back_with_its_paper(pair: Library):
     pair.edit_paper(20, arxiv_id="2408.00118")
     pair.merge_papers([1, 20], {"title": 1})
-    assert pair.get(1)["arxiv_id"] == "2408.00118"
+    assert pair.get(1).arxiv_id == "2408.00118"
     pair.split_paper(1)
-    assert pair.get(1)["arxiv_id"] is None and pair.get(20)["arxiv_id"] == "2408.00118"
+    assert pair.get(1).arxiv_id is None and pair.get(20).arxiv_id == "2408.00118"
 
 
 def test_notes_are_not_repeated_and_three_papers_merge(pair: Library):
@@ -143,12 +142,12 @@ def test_notes_are_not_repeated_and_three_papers_merge(pair: Library):
     pair.add_tags([2], ["curiosity"])
     assert pair.merge_papers([2, 20, 1], {"title": 2}) == 1
     p = pair.get(1)
-    assert p["note"] == "read section 3"
-    assert p["title"] == "Curiosity in Hindsight: Intrinsic Exploration in Stochastic Environments"
-    assert p["tags"] == ["curiosity", "gemma", "json-tag"]
+    assert p.note == "read section 3"
+    assert p.title == "Curiosity in Hindsight: Intrinsic Exploration in Stochastic Environments"
+    assert p.tags == ["curiosity", "gemma", "json-tag"]
     assert pair.split_paper(1) == [1, 2, 20]
-    assert [pair.get(i)["tags"] for i in (1, 2, 20)] == [["gemma"], ["curiosity"], ["json-tag"]]
-    assert pair.get(2)["note"] == "  read section 3\n"
+    assert [pair.get(i).tags for i in (1, 2, 20)] == [["gemma"], ["curiosity"], ["json-tag"]]
+    assert pair.get(2).note == "  read section 3\n"
 
 
 def test_split_takes_back_every_merge_and_nested_merges_split_again(pair: Library):
@@ -158,7 +157,7 @@ def test_split_takes_back_every_merge_and_nested_merges_split_again(pair: Librar
     assert pair.split_paper(2) == [2, 1]
     assert [h["merged_ids"] for h in pair.merge_history(1)] == [[20]]
     assert pair.split_paper(1) == [1, 20]
-    assert pair.get(1)["title"] == GEMMA2 and pair.get(20)["title"] == EXTENDED
+    assert pair.get(1).title == GEMMA2 and pair.get(20).title == EXTENDED
     pair.merge_papers([1, 20])
     pair.merge_papers([1, 3])
     assert pair.split_paper(1) == [1, 3, 20]
@@ -187,13 +186,13 @@ def test_split_by_source_makes_each_entry_its_own_paper(seeded: Library):
     assert [s["kind"] for s in seeded.paper_sources(1)] == ["full", "profile"]
     assert seeded.split_paper(1) == [1, 22]
     p = seeded.get(1)
-    assert (p["title"], p["tags"], p["incomplete"]) == (GEMMA2, ["gemma"], False)
-    assert p["abstract"].endswith("We release all our models to the community.")
+    assert (p.title, p.tags, p.incomplete) == (GEMMA2, ["gemma"], False)
+    assert p.abstract.endswith("We release all our models to the community.")
     q = seeded.get(22)
-    assert (q["title"], q["authors"], q["et_al"], q["incomplete"], q["tags"]) == (
+    assert (q.title, q.authors, q.et_al, q.incomplete, q.tags) == (
         None, ["Thomas Mesnard"], True, True, []
     )
-    assert q["abstract"].endswith("In this new version, we apply several known technical…")
+    assert q.abstract.endswith("In this new version, we apply several known technical…")
     assert [(s["kind"], s["line"]) for s in seeded.paper_sources(22)] == [("profile", 7)]
     assert seeded.count(View()) == 22 and seeded.counts()["incomplete"] == 3
     assert seeded.undo() == "Split 'Gemma 2: Improving Open Language Models at a Prac…' into 2 papers"
@@ -204,7 +203,7 @@ def test_split_by_source_makes_each_entry_its_own_paper(seeded: Library):
 def test_split_by_source_keeps_user_edits(seeded: Library):
     seeded.edit_paper(4, title="Gemma 3 report")
     assert seeded.split_paper(4) == [4, 22]
-    assert seeded.get(4)["title"] == "Gemma 3 report" and seeded.get(22)["title"] is None
+    assert seeded.get(4).title == "Gemma 3 report" and seeded.get(22).title is None
 
 
 def test_a_paper_with_one_source_cannot_be_split(seeded: Library):

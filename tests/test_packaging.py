@@ -36,7 +36,7 @@ def test_installed_wheel_finds_the_seeds(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "import refmanager.core.library as L, sys; "
+        "import refmanager.core.locations as L, sys; "
         "assert L.__file__.startswith(sys.argv[1]), L.__file__; "
         "print('\\n'.join(p.name for p in L.seed_files()))"
     )

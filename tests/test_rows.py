@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refmanager.core.rows import ABSTRACT_KEY_STORED, abstract_prefix
+from refmanager.core.fields import ABSTRACT_KEY_CHARS
+from refmanager.core.rows import abstract_prefix
 from refmanager.core.textnorm import abstract_key
 
 PIECES = st.sampled_from([
@@ -18,7 +19,7 @@ PIECES = st.sampled_from([
 @given(st.lists(PIECES, max_size=60).map("".join))
 def test_the_stored_prefix_is_the_whole_keys_prefix(text: str):
     whole = abstract_key(text)
-    assert abstract_prefix(text) == (whole[:ABSTRACT_KEY_STORED] if whole else None)
+    assert abstract_prefix(text) == (whole[:ABSTRACT_KEY_CHARS] if whole else None)
 
 
 def test_a_long_abstract_keeps_its_first_40_key_characters():

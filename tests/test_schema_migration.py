@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from refmanager.core import backup
+from refmanager.core.store import backup
 from refmanager.core.errors import LibraryError
 from refmanager.core.library import Library, View
-from refmanager.core.schema import SCHEMA_VERSION
+from refmanager.core.store.schema import SCHEMA_VERSION
 
 from .conftest import DATA
 
@@ -66,7 +66,7 @@ def test_every_paper_tag_and_note_survives_opening(v1_copy: Path):
         assert notes == ["Compare with Gemma 3.\nSecond line — ünïcödé, and a tab:\tthere."]
         assert lib.counts()["trash"] == 1 and lib.count(View(section="starred")) == 1
         # the index and the undo history came along
-        assert [p["title"] for p in lib.search("tag:RL hindsight")[0]] == [
+        assert [p.title for p in lib.search("tag:RL hindsight")[0]] == [
             "Hindsight Credit Assignment",
             "Curiosity in Hindsight: Intrinsic Exploration in Stochastic Environments",
         ]

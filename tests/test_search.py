@@ -13,7 +13,7 @@ from .conftest import dump
 
 
 def titles(lib: Library, q: str) -> set[str]:
-    return {p["title"] for p in lib.search(q)[0]}
+    return {p.title for p in lib.search(q)[0]}
 
 
 def test_words_are_prefixes(seeded: Library):
@@ -84,9 +84,9 @@ def test_hostile_queries_are_safe(seeded: Library, query: str):
 
 
 def test_search_uses_the_fts_index(seeded: Library):
-    frm, params, _ = seeded.view_sql(View(search="gemma"))
+    cv = seeded.compile(View(search="gemma"))
     plan = " ".join(
-        r[3] for r in seeded.db.conn.execute(f"EXPLAIN QUERY PLAN SELECT p.id {frm}", params)
+        r[3] for r in seeded.db.conn.execute(f"EXPLAIN QUERY PLAN SELECT p.id FROM papers p WHERE {cv.where}", cv.params)
     )
     assert "VIRTUAL TABLE INDEX" in plan and "papers_fts" in plan
     assert "SCAN papers_fts" not in plan or "VIRTUAL TABLE INDEX" in plan
@@ -120,6 +120,6 @@ def test_rows_of_many_papers_come_as_runs(seeded: Library):
     assert seeded.row_ranges(view, ids) == [(0, 20)]
     assert seeded.row_ranges(view, [ids[5], ids[3], ids[4], ids[9], ids[9]]) == [(3, 5), (9, 9)]
     assert seeded.row_ranges(View(sort="title", descending=True), [ids[0], ids[1]]) == [(19, 20)]
-    assert seeded.get(ids[0])["title"] == "Counterfactual Credit Assignment in Model-Free Reinforcement Learning"
+    assert seeded.get(ids[0]).title == "Counterfactual Credit Assignment in Model-Free Reinforcement Learning"
     assert seeded.row_ranges(View(search="gemma", sort="title"), [ids[0]]) == []  # not in that view
     assert seeded.row_ranges(view, []) == []

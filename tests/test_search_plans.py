@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from refmanager.core.fields import PAGE_SELECT
 from refmanager.core.library import SORTS, Library, View
 
 WORDS = (
@@ -69,32 +70,26 @@ def plans(lib: Library, calls: list[tuple[str, Any]]) -> list[str]:
 
 
 def recorded(lib: Library, fn: Any) -> list[tuple[str, Any]]:
-    """The SQL statements a call runs (through Library._q)."""
-    calls: list[tuple[str, Any]] = []
-    orig = lib._q
-
-    def spy(sql: str, params: Any = ()) -> Any:
-        calls.append((sql, params))
-        return orig(sql, params)
-
-    lib._q = spy  # type: ignore[method-assign]
+    """The queries a call runs (SQLite's trace: with their parameters in the text)."""
+    statements: list[str] = []
+    lib.db.conn.set_trace_callback(statements.append)
     try:
         fn()
     finally:
-        del lib._q
-    return calls
+        lib.db.conn.set_trace_callback(None)
+    return [(sql, ()) for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
 
 
 def general_page(lib: Library, view: View, offset: int, limit: int) -> list[tuple]:
     """What SQLite's own plan gives for a page (the reference)."""
-    frm, params, _ = lib.view_sql(view)
-    sql = f"{lib._PAGE_COLS} {frm} {lib.order_sql(view)} LIMIT ? OFFSET ?"
-    return [tuple(r) for r in lib.db.conn.execute(sql, [*params, limit, offset])]
+    cv = lib.compile(view)
+    sql = f"{PAGE_SELECT} FROM papers p WHERE {cv.where} {cv.order} LIMIT ? OFFSET ?"
+    return [tuple(r) for r in lib.db.conn.execute(sql, [*cv.params, limit, offset])]
 
 
 def general_count(lib: Library, view: View) -> int:
-    frm, params, _ = lib.view_sql(view)
-    return lib.db.conn.execute(f"SELECT count(*) {frm}", params).fetchone()[0]
+    cv = lib.compile(view)
+    return lib.db.conn.execute(f"SELECT count(*) FROM papers p WHERE {cv.where}", cv.params).fetchone()[0]
 
 
 # ---------------------------------------------------------------- the plans
@@ -169,8 +164,8 @@ def test_fast_pages_and_counts_equal_sqlite_plan(big: Library, section: str, sor
 
 
 def test_deep_pages_equal_sqlite_plan(big: Library, monkeypatch: pytest.MonkeyPatch):
-    """Past _FAST_PAGE_MAX_ROWS a search page is not taken from the rowid order."""
-    monkeypatch.setattr(big, "_FAST_PAGE_MAX_ROWS", 50)
+    """Past Planner.FAST_PAGE_MAX_ROWS a search page is not taken from the rowid order."""
+    monkeypatch.setattr(big.views.planner, "FAST_PAGE_MAX_ROWS", 50)
     for q in QUERIES:
         for sort in ("added", "date"):
             v = View(search=q, sort=sort)
@@ -289,7 +284,7 @@ def test_an_import_too_large_to_undo_still_imports(tmp_path: Path, monkeypatch: 
     the import stands, says so, and the older history goes (it could not be applied safely)."""
     import json
 
-    import refmanager.core.library as L
+    import refmanager.core.store.history as L
 
     lib = Library(tmp_path / "l.db")
     lib.import_text(listing(100, seed=1), name="a.txt")
@@ -317,9 +312,9 @@ PROBED = ["g", "gr", "gemma", "quokka", '"sparse attention"', "author:jiang", "g
 
 
 def test_probing_walks_equal_sqlite_plan(big: Library, monkeypatch: pytest.MonkeyPatch):
-    """A library this small never probes (_PROBE_COST): forced, the walk that asks the FTS
+    """A library this small never probes (Planner.PROBE_COST): forced, the walk that asks the FTS
     index about each paper it passes gives SQLite's answer, in every order."""
-    monkeypatch.setattr(big, "_PROBE_COST", 0)
+    monkeypatch.setattr(big.views.planner, "PROBE_COST", 0)
     for q in PROBED:
         for sort in sorted(SORTS):
             for desc in (True, False):
@@ -329,7 +324,7 @@ def test_probing_walks_equal_sqlite_plan(big: Library, monkeypatch: pytest.Monke
 
 
 def test_a_probing_walk_asks_the_fts_index_per_paper_for_cheap_terms_only(big: Library, monkeypatch):
-    monkeypatch.setattr(big, "_PROBE_COST", 0)
+    monkeypatch.setattr(big.views.planner, "PROBE_COST", 0)
     probe = " || ".join(plans(big, recorded(big, lambda: big.page(View(search="g", sort="date"), 0, 100))))
     assert "SCAN p USING INDEX papers_live_date" in probe
     assert "CORRELATED SCALAR SUBQUERY" in probe and "LIST SUBQUERY" not in probe, probe

@@ -24,7 +24,8 @@ from refmanager.core import rows
 from refmanager.core.library import Library, View
 from refmanager.core.models import Entry, Split
 from refmanager.core.rows import entry_json_from_row, paper_row, row_holds_entry
-from refmanager.core.schema import ENTRY_COLUMNS, entry_json_sql
+from refmanager.core.fields import ENTRY_COLUMNS, dumps
+from refmanager.core.store.schema import entry_json_sql
 
 from .conftest import FULL_SEED, PROFILE_SEED
 
@@ -34,7 +35,7 @@ GEMMA2 = "Gemma 2: Improving Open Language Models at a Practical Size"
 def sources_of(lib: Library) -> dict[int, list[tuple]]:
     """Every paper's sources as a reader sees them (``paper_sources``)."""
     out = {}
-    for (pid,) in lib._q("SELECT id FROM papers ORDER BY id"):
+    for (pid,) in lib.db.q("SELECT id FROM papers ORDER BY id"):
         out[pid] = [
             (s["file"], s["line"], s["kind"], s["fingerprint"], s["title"], s["authors"], s["data"])
             for s in lib.paper_sources(pid)
@@ -43,7 +44,7 @@ def sources_of(lib: Library) -> dict[int, list[tuple]]:
 
 
 def null_sources(lib: Library) -> int:
-    return lib._q("SELECT count(*) FROM sources WHERE data IS NULL")[0][0]
+    return lib.db.q("SELECT count(*) FROM sources WHERE data IS NULL")[0][0]
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_a_listing_entry_leaves_its_json_to_the_row():
 def test_an_entry_the_row_cannot_say_keeps_its_json(kw: dict):
     e = full_entry(**kw)
     assert not row_holds_entry(e)
-    assert rows.prepare(e)[8] == rows.dumps(e.to_json())
+    assert rows.prepare(e).data == dumps(e.to_json())
 
 
 NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
@@ -126,9 +127,8 @@ def test_the_row_python_and_sql_say_what_the_entry_said(e: Entry):
     schema's triggers build in SQL, key for key, in the same order."""
     assert row_holds_entry(e)
     want = e.to_json()
-    values = paper_row(e)
-    cols = rows.PAPER_COLUMNS[: len(values)]
-    entry_values = [values[cols.index(c)] for c in ENTRY_COLUMNS]
+    row = paper_row(e)
+    entry_values = [getattr(row, c) for c in ENTRY_COLUMNS]
     got = entry_json_from_row(e.kind, e.line, entry_values)
     assert got == want and list(got) == list(want)
     c = sqlite3.connect(":memory:")
@@ -150,9 +150,9 @@ def test_an_import_stores_json_only_for_what_merged(twins):
     # The 19 full entries make papers 1-19; 18 of the profile's 20 lines merge into
     # one of them (adding nothing the full entry's row lacks: its abstract is the
     # longer), 2 make papers 20 and 21.  Only the merged lines need JSON of their own.
-    kinds = lazy._q("SELECT kind, data IS NULL, count(*) FROM sources GROUP BY 1, 2 ORDER BY 1, 2")
+    kinds = lazy.db.q("SELECT kind, data IS NULL, count(*) FROM sources GROUP BY 1, 2 ORDER BY 1, 2")
     assert [tuple(r) for r in kinds] == [("full", 1, 19), ("profile", 0, 18), ("profile", 1, 2)]
-    (data,) = lazy._q("SELECT data FROM sources WHERE paper_id = 1 AND kind = 'profile'")[0]
+    (data,) = lazy.db.q("SELECT data FROM sources WHERE paper_id = 1 AND kind = 'profile'")[0]
     assert json.loads(data)["authors"] == ["Thomas Mesnard"] and json.loads(data)["title"] is None
 
 
@@ -168,7 +168,7 @@ def test_editing_a_paper_writes_its_entry_out_first(twins):
     src = lazy.paper_sources(2)[0]
     assert src["kind"] == "full" and src["title"] == "Curiosity in Hindsight: Intrinsic Exploration in Stochastic Environments"
     assert src["authors"] == ["Daniel Jarrett", "Corentin Tallec", "Florent Altché"]
-    assert lazy._q("SELECT count(*) FROM sources WHERE paper_id = 2 AND data IS NULL")[0][0] == 0
+    assert lazy.db.q("SELECT count(*) FROM sources WHERE paper_id = 2 AND data IS NULL")[0][0] == 0
 
 
 def test_merging_and_splitting_by_hand_move_the_entries_intact(twins):
@@ -197,7 +197,7 @@ def test_a_merged_source_keeps_its_paper_after_the_merge_is_undone(twins):
 
     lazy, eager = twins(steps)
     assert sources_of(lazy) == sources_of(eager)
-    assert lazy.get(5)["title"] == eager.get(5)["title"]
+    assert lazy.get(5).title == eager.get(5).title
 
 
 def test_undoing_and_redoing_an_import_keeps_the_sources(twins):

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Protocol
 from .. import __version__
 from .errors import ParseError, RefManagerError
 from .formats import arxiv_atom
+from .fields import ABSTRACT_KEY_CHARS, Paper
 from .models import Entry
 from .textnorm import abstract_key, person_key, strip_ellipsis, title_key
 
@@ -54,8 +55,6 @@ SEARCH_RESULTS = 10
 #: Words of a title / an abstract put into a query (enough to be selective, short URLs).
 TITLE_QUERY_WORDS = 20
 ABSTRACT_QUERY_WORDS = 12
-#: Same rule as merging on import (library.MIN_PREFIX_CHARS).
-MIN_PREFIX_CHARS = 40
 #: Cached responses older than this are asked for again (and pruned).
 CACHE_MAX_AGE = _dt.timedelta(days=30)
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -285,20 +284,20 @@ def family_key(name: str) -> str:
     return words[-1] if words else ""
 
 
-def title_accepts(paper: dict, cand: Entry) -> bool:
+def title_accepts(paper: Paper, cand: Entry) -> bool:
     """Same normalised title and, when the paper names authors, the same first family name."""
-    if not cand.title or title_key(cand.title) != title_key(paper["title"]):
+    if not cand.title or title_key(cand.title) != title_key(paper.title):
         return False
-    if paper["authors"]:
-        return bool(cand.authors) and family_key(cand.authors[0]) == family_key(paper["authors"][0])
+    if paper.authors:
+        return bool(cand.authors) and family_key(cand.authors[0]) == family_key(paper.authors[0])
     return True
 
 
-def abstract_accepts(paper: dict, cand: Entry) -> bool:
+def abstract_accepts(paper: Paper, cand: Entry) -> bool:
     """The candidate's abstract starts with the paper's (which may be cut), >= 40 chars."""
-    mine = abstract_key(paper["abstract"]) or ""
+    mine = abstract_key(paper.abstract) or ""
     theirs = abstract_key(cand.abstract) or ""
-    return len(mine) >= MIN_PREFIX_CHARS and theirs.startswith(mine)
+    return len(mine) >= ABSTRACT_KEY_CHARS and theirs.startswith(mine)
 
 
 # ------------------------------------------------------------------ client
@@ -427,12 +426,7 @@ class LookupReport:
 # ------------------------------------------------------------------ lookup
 def missing_id_papers(lib: Library) -> list[int]:
     """Papers (not in the trash) without an arXiv id, oldest first."""
-    return [
-        r[0]
-        for r in lib.db.conn.execute(
-            "SELECT id FROM papers WHERE arxiv_id IS NULL AND trashed_at IS NULL ORDER BY id"
-        )
-    ]
+    return lib.missing_arxiv_ids()
 
 
 def _confirm(client: ArxivClient, arxiv_id: str) -> Entry | None:
@@ -458,18 +452,18 @@ def lookup_paper(lib: Library, client: ArxivClient, pid: int) -> Outcome:
     p = lib.get(pid)
     if p is None:
         return Outcome(pid, FAILED, f"no paper with id {pid}")
-    if p["arxiv_id"]:
-        meta = _confirm(client, p["arxiv_id"])
+    if p.arxiv_id:
+        meta = _confirm(client, p.arxiv_id)
         if meta is None:
-            return Outcome(pid, NOT_FOUND, f"arXiv has no paper {p['arxiv_id']}", arxiv_id=p["arxiv_id"])
+            return Outcome(pid, NOT_FOUND, f"arXiv has no paper {p.arxiv_id}", arxiv_id=p.arxiv_id)
         return _apply(lib, pid, meta)
-    accepts: Callable[[dict, Entry], bool]
-    if p["title"]:
-        url, accepts, by = title_query_url(p["title"]), title_accepts, "title"
-        if p["authors"]:
-            by += f" and first author {family_key(p['authors'][0]).title()}"
-    elif len(abstract_key(p["abstract"]) or "") >= MIN_PREFIX_CHARS:
-        url, accepts, by = abstract_query_url(p["abstract"]), abstract_accepts, "abstract opening"
+    accepts: Callable[[Paper, Entry], bool]
+    if p.title:
+        url, accepts, by = title_query_url(p.title), title_accepts, "title"
+        if p.authors:
+            by += f" and first author {family_key(p.authors[0]).title()}"
+    elif len(abstract_key(p.abstract) or "") >= ABSTRACT_KEY_CHARS:
+        url, accepts, by = abstract_query_url(p.abstract), abstract_accepts, "abstract opening"
     else:
         return Outcome(pid, NOT_FOUND, "nothing to search by (no title, no abstract of 40+ characters)")
     if url is None:

@@ -1,6 +1,6 @@
 """Export papers as BibTeX, RIS, CSL-JSON or refmanager JSON, and format citations.
 
-``papers`` are the dicts ``Library.get_many`` returns.  Every exporter writes
+``papers`` are the ``Paper`` objects ``Library.get_many`` returns.  Every exporter writes
 what its importer in ``formats/`` reads back, so export followed by import
 into an empty library gives the same papers (field mappings and limits:
 docs/formats.md).  Qt-free, no I/O: callers write the returned text.
@@ -12,14 +12,15 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from .fields import Paper, paper_json
 from .names import PersonName, ascii_fold, initials, is_organisation, split_name
 from .split import TEAM_WORDS
 
 log = logging.getLogger(__name__)
 
-Paper = dict[str, Any]
 
 #: Words skipped when a citation key takes the first significant word of the title.
 KEY_STOPWORDS = frozenset(
@@ -49,7 +50,7 @@ _WORD_CORE = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
 # ---------------------------------------------------------------- citation keys
 def _key_name(p: Paper) -> str:
     """Family name of the first person; a team ("Gemma Team") only when no person is named."""
-    authors = [a for a in p.get("authors") or [] if a and a.strip()]
+    authors = [a for a in p.authors or [] if a and a.strip()]
     people = [a for a in authors if not is_organisation(a)]
     if people:
         return ascii_fold(split_name(people[0]).full_family) or "anon"  # "van der Maaten" -> vandermaaten
@@ -94,13 +95,13 @@ def citation_keys(papers: Sequence[Paper], pattern: str = DEFAULT_KEY_PATTERN) -
         pattern = DEFAULT_KEY_PATTERN
     bases = []
     for p in papers:
-        date = p.get("date") or ""
+        date = p.date or ""
         parts = {"author": _key_name(p), "year": date[:4] if date[:4].isdigit() else "",
-                 "word": _key_word(p.get("title"))}
+                 "word": _key_word(p.title)}
         base = _KEY_FIELDS.sub(lambda m: parts[m.group(1)], pattern)
         bases.append(re.sub(r"[^A-Za-z0-9_:.\-]", "", base) or "anon")
     order = sorted(
-        range(len(papers)), key=lambda i: (papers[i].get("id") is None, papers[i].get("id") or 0, i)
+        range(len(papers)), key=lambda i: (not papers[i].id, papers[i].id or 0, i)
     )
     taken = set()
     keys = [""] * len(papers)
@@ -193,30 +194,30 @@ def _bib_entry(p: Paper, key: str) -> str:
         if value:
             fields.append((name, value if raw else "{" + value + "}"))
 
-    put("title", latex_escape(p["title"], protect_case=True) if p.get("title") else None)
-    authors = [_bib_name(a) for a in p.get("authors") or [] if a and a.strip()]
-    if p.get("et_al") and authors:
+    put("title", latex_escape(p.title, protect_case=True) if p.title else None)
+    authors = [_bib_name(a) for a in p.authors or [] if a and a.strip()]
+    if p.et_al and authors:
         authors.append("others")
     put("author", " and ".join(authors))
-    date = p.get("date") or ""
+    date = p.date or ""
     if date[:4].isdigit():
         put("year", date[:4])
         if len(date) >= 7 and date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12:
             put("month", _MONTH_MACROS[int(date[5:7]) - 1], raw=True)
         put("date", date)  # biblatex reads the full date; BibTeX ignores it
-    put("journal", latex_escape(p["journal"]) if p.get("journal") else None)
-    if p.get("arxiv_id"):
-        put("eprint", p["arxiv_id"])
+    put("journal", latex_escape(p.journal) if p.journal else None)
+    if p.arxiv_id:
+        put("eprint", p.arxiv_id)
         put("archivePrefix", "arXiv")
-        put("primaryClass", p.get("category"))
-        put("url", f"https://arxiv.org/abs/{p['arxiv_id']}")
-    elif p.get("category"):
-        put("primaryClass", p["category"])
-    put("doi", p.get("doi"))
-    put("abstract", latex_escape(p["abstract"]) if p.get("abstract") else None)
-    put("keywords", latex_escape(", ".join(p.get("tags") or [])))
-    put("annote", latex_escape(p["note"]) if p.get("note") else None)
-    kind = "article" if p.get("journal") else "misc"
+        put("primaryClass", p.category)
+        put("url", f"https://arxiv.org/abs/{p.arxiv_id}")
+    elif p.category:
+        put("primaryClass", p.category)
+    put("doi", p.doi)
+    put("abstract", latex_escape(p.abstract) if p.abstract else None)
+    put("keywords", latex_escape(", ".join(p.tags or [])))
+    put("annote", latex_escape(p.note) if p.note else None)
+    kind = "article" if p.journal else "misc"
     body = "".join(f"  {name} = {value},\n" for name, value in fields)
     return f"@{kind}{{{key},\n{body}}}\n"
 
@@ -250,30 +251,30 @@ def _ris_entry(p: Paper) -> str:
         if value:
             out.extend(_ris_value(tag, value))
 
-    put("TY", "JOUR" if p.get("journal") else "GEN")
-    put("TI", " ".join((p.get("title") or "").split()))
-    for a in p.get("authors") or []:
+    put("TY", "JOUR" if p.journal else "GEN")
+    put("TI", " ".join((p.title or "").split()))
+    for a in p.authors or []:
         if a and a.strip():
             put("AU", _ris_name(a))
-    if p.get("et_al") and p.get("authors"):
+    if p.et_al and p.authors:
         put("AU", "et al.")
-    date = p.get("date") or ""
+    date = p.date or ""
     if date[:4].isdigit():
         put("PY", date[:4])
         y, m, d = (date.split("-") + ["", ""])[:3]
         put("DA", f"{y}/{m}/{d}/")
-    put("T2", p.get("journal"))
-    put("AB", p.get("abstract"))
-    put("DO", p.get("doi"))
-    if p.get("arxiv_id"):
-        put("UR", f"https://arxiv.org/abs/{p['arxiv_id']}")
-        put("AN", f"arXiv:{p['arxiv_id']}")
-    if p.get("category"):  # the arXiv classification, as a call number in the arXiv database
+    put("T2", p.journal)
+    put("AB", p.abstract)
+    put("DO", p.doi)
+    if p.arxiv_id:
+        put("UR", f"https://arxiv.org/abs/{p.arxiv_id}")
+        put("AN", f"arXiv:{p.arxiv_id}")
+    if p.category:  # the arXiv classification, as a call number in the arXiv database
         put("DB", "arXiv")
-        put("CN", p["category"])
-    for t in p.get("tags") or []:
+        put("CN", p.category)
+    for t in p.tags or []:
         put("KW", t)
-    put("N1", p.get("note"))
+    put("N1", p.note)
     out.append("ER  - ")
     return "\n".join(out) + "\n"
 
@@ -295,35 +296,35 @@ def _csl_name(name: str) -> dict[str, str]:
 
 
 def _csl_item(p: Paper, key: str) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": key, "type": "article-journal" if p.get("journal") else "article"}
-    if p.get("title"):
-        item["title"] = p["title"]
-    authors = [_csl_name(a) for a in p.get("authors") or [] if a and a.strip()]
-    if p.get("et_al") and authors:
+    item: dict[str, Any] = {"id": key, "type": "article-journal" if p.journal else "article"}
+    if p.title:
+        item["title"] = p.title
+    authors = [_csl_name(a) for a in p.authors or [] if a and a.strip()]
+    if p.et_al and authors:
         authors.append({"literal": "others"})  # pandoc's reading of BibTeX "and others"
     if authors:
         item["author"] = authors
-    date = p.get("date") or ""
+    date = p.date or ""
     if date[:4].isdigit():
         item["issued"] = {"date-parts": [[int(x) for x in date.split("-") if x.isdigit()]]}
-    if p.get("journal"):
-        item["container-title"] = p["journal"]
-    elif p.get("arxiv_id"):
+    if p.journal:
+        item["container-title"] = p.journal
+    elif p.arxiv_id:
         item["publisher"] = "arXiv"
-    if p.get("arxiv_id"):
-        item["number"] = f"arXiv:{p['arxiv_id']}"  # as Zotero writes a preprint's archive id
-        item["URL"] = f"https://arxiv.org/abs/{p['arxiv_id']}"
-    if p.get("category"):  # the arXiv listing the paper sits in
+    if p.arxiv_id:
+        item["number"] = f"arXiv:{p.arxiv_id}"  # as Zotero writes a preprint's archive id
+        item["URL"] = f"https://arxiv.org/abs/{p.arxiv_id}"
+    if p.category:  # the arXiv listing the paper sits in
         item["archive"] = "arXiv"
-        item["archive_location"] = p["category"]
-    if p.get("doi"):
-        item["DOI"] = p["doi"]
-    if p.get("abstract"):
-        item["abstract"] = p["abstract"]
-    if p.get("tags"):
-        item["keyword"] = ", ".join(p["tags"])
-    if p.get("note"):
-        item["note"] = p["note"]
+        item["archive_location"] = p.category
+    if p.doi:
+        item["DOI"] = p.doi
+    if p.abstract:
+        item["abstract"] = p.abstract
+    if p.tags:
+        item["keyword"] = ", ".join(p.tags)
+    if p.note:
+        item["note"] = p.note
     return item
 
 
@@ -336,17 +337,27 @@ def to_csljson(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN) 
 
 # --------------------------------------------------------------------- JSON
 def to_json(papers: Sequence[Paper]) -> str:
-    """refmanager JSON: the documented fields (``models.JSON_FIELDS``), as ``export --format json``."""
-    from .library import public_json  # the one definition of the exported fields
-
-    return json.dumps([public_json(p) for p in papers], ensure_ascii=False, indent=2) + "\n"
+    """refmanager JSON: the documented fields (``fields.JSON_FIELDS``), as ``export --format json``."""
+    return json.dumps([paper_json(p) for p in papers], ensure_ascii=False, indent=2) + "\n"
 
 
-EXPORTERS: dict[str, Callable[[Sequence[Paper]], str]] = {
-    "bibtex": to_bibtex,
-    "ris": to_ris,
-    "csljson": to_csljson,
-    "json": to_json,
+@dataclass(frozen=True)
+class ExportFormat:
+    """One way out, as the File → Export menu and ``refmanager export`` offer it."""
+
+    label: str
+    suffix: str
+    #: the file dialog's filter
+    files: str
+    write: Callable[[Sequence[Paper], str], str]  # (papers, citation key pattern) -> text
+
+
+#: Every export format, by the name ``--format`` takes.
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "bibtex": ExportFormat("BibTeX", ".bib", "BibTeX (*.bib)", to_bibtex),
+    "ris": ExportFormat("RIS", ".ris", "RIS (*.ris)", lambda papers, _pattern: to_ris(papers)),
+    "csljson": ExportFormat("CSL-JSON", ".csl.json", "CSL-JSON (*.json)", to_csljson),
+    "json": ExportFormat("refmanager JSON", ".json", "refmanager JSON (*.json)", lambda papers, _pattern: to_json(papers)),
 }
 
 
@@ -374,10 +385,10 @@ def format_citation(paper: Paper) -> str:
     * Then, when known: the journal, "arXiv:<id>", "https://doi.org/<doi>".
     * With no authors the title comes first: "Title. (2024). arXiv:...".
     """
-    raw = [a for a in paper.get("authors") or [] if a and a.strip()]
+    raw = [a for a in paper.authors or [] if a and a.strip()]
     people = [a for a in raw if not is_organisation(a)]
     names = [_cite_name(a) for a in (people or raw)]
-    truncated = bool(paper.get("et_al")) or len(names) > 3
+    truncated = bool(paper.et_al) or len(names) > 3
     if truncated:
         who = ", ".join(names[:3]) + (", et al." if names else "")
     elif len(names) == 1:
@@ -386,17 +397,17 @@ def format_citation(paper: Paper) -> str:
         who = ", ".join(names[:-1]) + ", & " + names[-1]
     else:
         who = ""
-    date = paper.get("date") or ""
+    date = paper.date or ""
     year = f"({date[:4]})" if date[:4].isdigit() else "(n.d.)"
-    title = " ".join((paper.get("title") or "[no title]").split())
+    title = " ".join((paper.title or "[no title]").split())
     if not title.endswith((".", "?", "!")):
         title += "."
     head = f"{who} {year}. {title}" if who else f"{title} {year}."
     tail = []
-    if paper.get("journal"):
-        tail.append(" ".join(paper["journal"].split()).rstrip(".") + ".")
-    if paper.get("arxiv_id"):
-        tail.append(f"arXiv:{paper['arxiv_id']}.")
-    if paper.get("doi"):
-        tail.append(f"https://doi.org/{paper['doi']}")
+    if paper.journal:
+        tail.append(" ".join(paper.journal.split()).rstrip(".") + ".")
+    if paper.arxiv_id:
+        tail.append(f"arXiv:{paper.arxiv_id}.")
+    if paper.doi:
+        tail.append(f"https://doi.org/{paper.doi}")
     return " ".join([head, *tail])

@@ -10,31 +10,6 @@ import copy
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-#: Fields of the JSON output of ``list``/``show``/``export --format json``.
-JSON_FIELDS = (
-    "id",
-    "title",
-    "authors",
-    "et_al",
-    "orgs",
-    "date",
-    "category",
-    "abstract",
-    "arxiv_id",
-    "doi",
-    "journal",
-    "tags",
-    "note",
-    "incomplete",
-    "needs_review",
-    "read",
-    "starred",
-    "trashed",
-    "added_at",
-    "attachments",
-)
-
-
 @dataclass
 class Split:
     """One way of cutting a glued title/author line, with its score."""

@@ -11,35 +11,22 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections import namedtuple
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+from .fields import ABSTRACT_KEY_CHARS, ENTRY_COLUMNS, NEW_TIMES, ROW_COLUMNS, dumps
 from .models import Entry, Split
-from .schema import ENTRY_COLUMNS
 from .textnorm import abstract_key, person_key, title_key
 
-#: One encoder, made once: ``json.dumps`` with options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: A new paper's values but its times (``fields.ROW_COLUMNS``), as ``paper_row`` makes them.
+PaperRow = namedtuple("PaperRow", ROW_COLUMNS)  # type: ignore[misc]  # (fields from the schema table)
 
-#: Columns of a new paper: ``paper_row``'s values, then the three times of the import.
-PAPER_COLUMNS = (
-    "title", "authors", "authors_text", "et_al", "orgs", "date", "year", "category", "abstract",
-    "arxiv_id", "doi", "journal", "incomplete", "needs_review", "raw_line", "split_confidence",
-    "alt_splits", "read", "starred", "note", "sort_title", "sort_author", "title_key", "abstract_key",
-    "added_at", "modified_at", "note_modified_at",
-)
+#: A new paper: its row, then the three times of the import.
 INSERT_PAPER_SQL = (
-    f"INSERT INTO papers({', '.join(PAPER_COLUMNS)}) VALUES ({', '.join('?' * len(PAPER_COLUMNS))})"
+    f"INSERT INTO papers({', '.join(ROW_COLUMNS + NEW_TIMES)}) "
+    f"VALUES ({', '.join('?' * (len(ROW_COLUMNS) + len(NEW_TIMES)))})"
 )
-
-
-(_TITLE, _AUTHORS, _DATE, _CATEGORY, _ABSTRACT, _ARXIV, _DOI, _RAW) = (
-    PAPER_COLUMNS.index(c) for c in ("title", "authors", "date", "category", "abstract", "arxiv_id", "doi", "raw_line")
-)
-
-
-def dumps(v: Any) -> str:
-    return _ENCODER.encode(v)
 
 
 def fingerprint(e: Entry) -> str:
@@ -60,23 +47,19 @@ def sort_title(title: str | None, abstract: str | None) -> str:
     return (title or abstract or "").casefold().lstrip(" \"'([{")[:200]
 
 
-def derived(row: dict[str, Any]) -> dict[str, Any]:
-    """Columns computed from the others: keys for matching, sorting and search."""
-    authors = row.get("authors") or []
+def derived(title: str | None, authors: Sequence[str], date: str | None, abstract: str | None) -> dict[str, Any]:
+    """The columns computed from the others (``fields.DERIVED_COLUMNS`` but ``tags_text``):
+    keys for matching, sorting and search."""
     return {
         "authors_text": ", ".join(authors),
         "sort_author": (authors[0] if authors else "").casefold(),
-        "sort_title": sort_title(row.get("title"), row.get("abstract")),
-        "year": year_of(row.get("date")),
-        "title_key": title_key(row.get("title")),
+        "sort_title": sort_title(title, abstract),
+        "year": year_of(date),
+        "title_key": title_key(title),
         # Only the start of the key is stored (it is all the index needs; the
         # whole key doubled every paper's size): ``abstract_prefix``.
-        "abstract_key": abstract_prefix(row.get("abstract")),
+        "abstract_key": abstract_prefix(abstract),
     }
-
-
-#: Characters of an abstract's key that are stored and indexed (library.MIN_PREFIX_CHARS).
-ABSTRACT_KEY_STORED = 40
 
 
 #: The stored prefix is computed from the abstract's first characters when they
@@ -88,24 +71,25 @@ _PREFIX_TEXT = 160
 
 
 def abstract_prefix(abstract: str | None) -> str | None:
+    """The first ``ABSTRACT_KEY_CHARS`` characters of the abstract's key, as stored."""
     if abstract and len(abstract) > _PREFIX_TEXT:
         key = abstract_key(abstract[:_PREFIX_TEXT])
-        if key and len(key) >= ABSTRACT_KEY_STORED + 40:
-            return key[:ABSTRACT_KEY_STORED]
+        if key and len(key) >= ABSTRACT_KEY_CHARS + 40:
+            return key[:ABSTRACT_KEY_CHARS]
     key = abstract_key(abstract)
-    return key[:ABSTRACT_KEY_STORED] if key else None
+    return key[:ABSTRACT_KEY_CHARS] if key else None
 
 
-def paper_row(e: Entry) -> tuple[Any, ...]:
-    """The values of ``PAPER_COLUMNS`` but the times, for a paper made from ``e``."""
-    d = derived({"title": e.title, "authors": e.authors, "date": e.date, "abstract": e.abstract})
-    return (
-        e.title, dumps(e.authors), d["authors_text"], int(e.et_al), dumps(e.orgs), e.date,
-        d["year"], e.category, e.abstract, e.arxiv_id, e.doi, e.journal,
-        int(e.incomplete or e.title is None), int(e.needs_review), e.raw_line,
-        e.split_confidence, dumps([s.to_json() for s in e.alt_splits]) if e.alt_splits else None,
-        int(bool(e.read)), int(bool(e.starred)), e.note or None,
-        d["sort_title"], d["sort_author"], d["title_key"], d["abstract_key"],
+def paper_row(e: Entry) -> PaperRow:
+    """The values of a paper made from ``e`` (but its times)."""
+    return PaperRow(
+        title=e.title, authors=dumps(e.authors), et_al=int(e.et_al), orgs=dumps(e.orgs), date=e.date,
+        category=e.category, abstract=e.abstract, arxiv_id=e.arxiv_id, doi=e.doi, journal=e.journal,
+        note=e.note or None, incomplete=int(e.incomplete or e.title is None), needs_review=int(e.needs_review),
+        raw_line=e.raw_line, split_confidence=e.split_confidence,
+        alt_splits=dumps([s.to_json() for s in e.alt_splits]) if e.alt_splits else None,
+        read=int(bool(e.read)), starred=int(bool(e.starred)),
+        **derived(e.title, e.authors, e.date, e.abstract),
     )
 
 
@@ -120,10 +104,6 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
     kw.setdefault("kind", "unknown")
     kw.setdefault("line", 0)
     return Entry(**kw)
-
-
-#: Where ``schema.ENTRY_COLUMNS`` (an entry's fields, ``entry_json_from_row``) are in a paper row.
-_ROW_INDEX = tuple(PAPER_COLUMNS.index(c) for c in ENTRY_COLUMNS)
 
 
 def row_holds_entry(e: Entry) -> bool:
@@ -141,95 +121,117 @@ def row_holds_entry(e: Entry) -> bool:
     )
 
 
+_FLAGS = frozenset({"et_al", "incomplete", "needs_review"})
+_LISTS = frozenset({"authors", "orgs"})
+
+
 def entry_json_from_row(kind: str, line: int | None, values: Sequence[Any]) -> dict[str, Any]:
     """``Entry.to_json()`` of the entry a paper was made from, out of the paper's
     ``ENTRY_COLUMNS`` values (a source stored as NULL, see ``row_holds_entry``).
-    The same object as ``schema.entry_json_sql`` builds in SQL; tests compare all three."""
-    (title, authors, et_al, orgs, date, category, abstract, arxiv_id, doi, journal, incomplete,
-     needs_review, raw_line, split_confidence, alt_splits) = values
-    return {
-        "kind": kind, "line": line, "title": title, "authors": json.loads(authors), "et_al": bool(et_al),
-        "orgs": json.loads(orgs), "date": date, "category": category, "abstract": abstract,
-        "arxiv_id": arxiv_id, "doi": doi, "journal": journal, "incomplete": bool(incomplete),
-        "needs_review": bool(needs_review), "raw_line": raw_line, "split_confidence": split_confidence,
-        "alt_splits": json.loads(alt_splits) if alt_splits else [], "tags": [], "note": None,
-        "read": None, "starred": None, "extra": {},
-    }
+    The same object as ``store.schema.entry_json_sql`` builds in SQL; tests compare all three."""
+    out: dict[str, Any] = {"kind": kind, "line": line}
+    for name, v in zip(ENTRY_COLUMNS, values):
+        if name in _FLAGS:
+            v = bool(v)
+        elif name in _LISTS:
+            v = json.loads(v)
+        elif name == "alt_splits":
+            v = json.loads(v) if v else []
+        out[name] = v
+    out.update(tags=[], note=None, read=None, starred=None, extra={})
+    return out
 
 
-def prepare(e: Entry) -> tuple[Any, ...]:
-    """Everything the writer needs from an entry, as plain values (cheap to
-    send between processes: a tuple of strings pickles ~6x faster than the
-    ``Entry``).  ``Prepared`` reads it back.  The source JSON is None when the
-    paper row says it all (``row_holds_entry``)."""
-    row = paper_row(e)
-    return (
-        e.line, e.kind, None, e.arxiv_id, e.doi, e.title is not None, list(e.tags), e.note,
-        None if row_holds_entry(e) else dumps(e.to_json()), row,
+class EntryValues(NamedTuple):
+    """Everything the writer needs from an entry, as plain values (cheap to send
+    between processes: tuples of strings pickle ~6x faster than the ``Entry``)."""
+
+    line: int
+    kind: str
+    arxiv_id: str | None
+    doi: str | None
+    titled: bool
+    tags: list[str]
+    note: str | None
+    #: the source JSON; None when the paper row says it all (``row_holds_entry``)
+    data: str | None
+    row: PaperRow
+    name_keys: list[str]
+
+
+def prepare(e: Entry) -> EntryValues:
+    return EntryValues(
+        e.line, e.kind, e.arxiv_id, e.doi, e.title is not None, list(e.tags), e.note,
+        None if row_holds_entry(e) else dumps(e.to_json()), paper_row(e),
         [person_key(a) for a in e.authors[:50] if a],
     )
 
 
 class Prepared:
-    """One entry to write: its keys, its paper row and its source JSON, all
-    computed; the ``Entry`` itself only when a merge needs it."""
+    """One entry to write: its ``EntryValues``, and what the writer works out
+    from them when it needs it (the fingerprint, the whole abstract key, the
+    ``Entry`` itself for a merge)."""
 
-    __slots__ = ("line", "kind", "fp", "arxiv_id", "doi", "titled", "tags", "note", "data", "row",
-                 "name_keys", "_akey", "_entry")
+    __slots__ = ("values", "fp", "_akey", "_entry")
 
-    def __init__(self, values: tuple[Any, ...], entry: Entry | None = None) -> None:
-        (self.line, self.kind, self.fp, self.arxiv_id, self.doi, self.titled, self.tags, self.note,
-         self.data, self.row, self.name_keys) = values
+    def __init__(self, values: EntryValues, entry: Entry | None = None) -> None:
+        self.values = values
+        self.fp: str | None = None
         self._entry = entry
         self._akey: str | None = None
-
-    def fingerprint(self) -> str:
-        """``fingerprint(entry)``, built by the writing process from the row's values
-        (the same JSON, from its parts): the parsing process is the busier of the
-        two in a large import, and this balances them (~10 µs a paper)."""
-        if self.fp is None:
-            r = self.row
-            enc = _ENCODER.encode
-            payload = ",".join((
-                enc(self.kind), enc(r[_RAW] or r[_TITLE]), r[_AUTHORS], enc(r[_DATE]), enc(r[_CATEGORY]),
-                enc(r[_ABSTRACT]), enc(r[_ARXIV]), enc(r[_DOI]),
-            ))
-            self.fp = hashlib.sha1(f"[{payload}]".encode("utf-8")).hexdigest()
-        return self.fp
-
-    @property
-    def akey_prefix(self) -> str | None:
-        """The abstract key's first 40 characters, as stored."""
-        return self.row[-1]
-
-    @property
-    def akey(self) -> str | None:
-        """The whole abstract key (only when papers share its prefix: rare)."""
-        if self._akey is None:
-            self._akey = abstract_key(self.row[_ABSTRACT])
-        return self._akey
 
     @classmethod
     def of(cls, e: Entry) -> Prepared:
         return cls(prepare(e), e)
 
     @property
+    def row(self) -> PaperRow:
+        return self.values.row
+
+    def fingerprint(self) -> str:
+        """``fingerprint(entry)``, built by the writing process from the row's values
+        (the same JSON, from its parts): the parsing process is the busier of the
+        two in a large import, and this balances them (~10 µs a paper)."""
+        if self.fp is None:
+            r = self.values.row
+            enc = dumps
+            payload = ",".join((
+                enc(self.values.kind), enc(r.raw_line or r.title), r.authors, enc(r.date), enc(r.category),
+                enc(r.abstract), enc(r.arxiv_id), enc(r.doi),
+            ))
+            self.fp = hashlib.sha1(f"[{payload}]".encode("utf-8")).hexdigest()
+        return self.fp
+
+    @property
+    def akey_prefix(self) -> str | None:
+        """The abstract key's first ``ABSTRACT_KEY_CHARS`` characters, as stored."""
+        return self.values.row.abstract_key
+
+    @property
+    def akey(self) -> str | None:
+        """The whole abstract key (only when papers share its prefix: rare)."""
+        if self._akey is None:
+            self._akey = abstract_key(self.values.row.abstract)
+        return self._akey
+
+    @property
     def tkey(self) -> str | None:
-        return self.row[-2]
+        return self.values.row.title_key
 
     def _row_entry(self) -> dict[str, Any]:
         """``Entry.to_json()`` from the paper row (when ``data`` is None)."""
-        return entry_json_from_row(self.kind, self.line, [self.row[i] for i in _ROW_INDEX])
+        v = self.values
+        return entry_json_from_row(v.kind, v.line, [getattr(v.row, c) for c in ENTRY_COLUMNS])
 
     def entry_json(self) -> str:
         """The source JSON, also when ``data`` is None (for a source whose paper
         is not the row this entry makes: a merge)."""
-        return self.data if self.data is not None else dumps(self._row_entry())
+        return self.values.data if self.values.data is not None else dumps(self._row_entry())
 
     @property
     def entry(self) -> Entry:
         if self._entry is None:
-            d = json.loads(self.data) if self.data is not None else self._row_entry()
+            d = json.loads(self.values.data) if self.values.data is not None else self._row_entry()
             self._entry = entry_from_json(d)
         return self._entry
 
@@ -238,5 +240,5 @@ class Prepared:
         e = self.entry
         e.needs_review = True
         fp = self.fingerprint()  # (needs_review is not part of it)
-        self.__init__(prepare(e), e)  # type: ignore[misc]
+        self.values = prepare(e)
         self.fp = fp

@@ -63,8 +63,9 @@ def _cheap_prefix(text: str) -> bool:
 
 
 def fts_quote(text: str) -> str:
-    """One FTS5 string: the text in double quotes, inner quotes doubled."""
-    return '"' + text.replace('"', '""') + '"'
+    """One FTS5 string: the text in double quotes, inner quotes doubled (a NUL
+    would end the string for FTS5's parser: "unterminated string")."""
+    return '"' + text.replace("\x00", "").replace('"', '""') + '"'
 
 
 def _has_word(text: str) -> bool:

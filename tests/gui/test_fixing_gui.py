@@ -21,27 +21,27 @@ UNSURE = "LGJan 5, 2023\nWhat Is AIMax\nA short abstract about a paper whose spl
 def test_edit_title_in_place_survives_restart_and_reimport(make_window, qtbot, tmp_path):
     win = make_window()
     select_title(win, qtbot, GEMMA)
-    pid = win.detail.paper["id"]
+    pid = win.detail.paper.id
     qtbot.mouseClick(win.detail.edit_button, Qt.MouseButton.LeftButton)
     assert win.detail.editor.isVisible()
     title = win.detail.editor.title
     title.selectAll()
     qtbot.keyClicks(title, "Gemma: Open Models (v1)")
     qtbot.keyClick(title, Qt.Key.Key_Return)
-    assert win.lib.get(pid)["title"] == "Gemma: Open Models (v1)"
+    assert win.lib.get(pid).title == "Gemma: Open Models (v1)"
     assert win.act_undo.text() == "&Undo Edit title of 'Gemma: Open Models Based on Gemini Research and T…'"
     win.close()
     win.lib.close()
     win2 = make_window(tmp_path / "library.db")
     assert "Gemma: Open Models (v1)" in titles_in_table(win2)
     report = win2.lib.import_paths([FULL_SEED])
-    assert win2.lib.get(pid)["title"] == "Gemma: Open Models (v1)"
+    assert win2.lib.get(pid).title == "Gemma: Open Models (v1)"
     assert "line 7: kept your edit of title" in report.files[0].notes
 
 
 def test_invalid_date_shows_inline_message_and_esc_reverts(window, qtbot):
     select_title(window, qtbot, GEMMA)
-    pid = window.detail.paper["id"]
+    pid = window.detail.paper.id
     window.act_edit.trigger()
     date = window.detail.editor.date
     date.selectAll()
@@ -49,23 +49,23 @@ def test_invalid_date_shows_inline_message_and_esc_reverts(window, qtbot):
     qtbot.keyClick(date, Qt.Key.Key_Return)
     assert window.detail.editor.error.isVisible()
     assert "2024-02-30" in window.detail.editor.error.text()
-    assert window.lib.get(pid)["date"] == "2024-03-13"
+    assert window.lib.get(pid).date == "2024-03-13"
     qtbot.keyClick(date, Qt.Key.Key_Escape)
     assert date.text() == "2024-03-13"
 
 
 def test_authors_list_add_remove_reorder(window, qtbot):
     select_title(window, qtbot, GEMMA)
-    pid = window.detail.paper["id"]
+    pid = window.detail.paper.id
     window.act_edit.trigger()
     authors = window.detail.editor.authors
     authors.list.setCurrentRow(1)  # Thomas Mesnard
     authors.buttons["up"].click()
-    assert window.lib.get(pid)["authors"] == ["Thomas Mesnard", "Gemma Team", "Cassidy Hardin"]
+    assert window.lib.get(pid).authors == ["Thomas Mesnard", "Gemma Team", "Cassidy Hardin"]
     authors = window.detail.editor.authors
     authors.list.setCurrentRow(2)
     authors.buttons["remove"].click()
-    assert window.lib.get(pid)["authors"] == ["Thomas Mesnard", "Gemma Team"]
+    assert window.lib.get(pid).authors == ["Thomas Mesnard", "Gemma Team"]
 
 
 def test_f2_edits_the_title_in_the_table(window, qtbot):
@@ -91,7 +91,7 @@ def test_pick_an_alternative_split_for_a_needs_review_paper(window, qtbot):
     assert [b.text() for b in window.detail.split_buttons] == ["Use: What Is A  |  IMax"]
     qtbot.mouseClick(window.detail.split_buttons[0], Qt.MouseButton.LeftButton)
     p = window.lib.search("author:imax")[0][0]
-    assert (p["title"], p["authors"], p["needs_review"]) == ("What Is A", ["IMax"], False)
+    assert (p.title, p.authors, p.needs_review) == ("What Is A", ["IMax"], False)
     assert window.sidebar.section_count("review") == 0
 
 
@@ -103,7 +103,7 @@ def test_accept_the_current_split(window, qtbot):
     qtbot.waitUntil(lambda: window.detail.accept_button.isVisible())
     qtbot.mouseClick(window.detail.accept_button, Qt.MouseButton.LeftButton)
     assert window.sidebar.section_count("review") == 0
-    assert window.lib.search("author:max")[0][0]["title"] == "What Is AI"
+    assert window.lib.search("author:max")[0][0].title == "What Is AI"
 
 
 def test_merge_choosing_fields_then_undo_and_redo(window, qtbot, monkeypatch):
@@ -124,15 +124,15 @@ def test_merge_choosing_fields_then_undo_and_redo(window, qtbot, monkeypatch):
     assert sorted(pid for pid, _ in seen["fields"]["title"]) == [3, 4]
     assert window.model.rowCount() == 20
     kept = window.lib.get(3)
-    assert kept["title"] == "Gemma 3 Technical Report" and kept["date"] == "2024-03-13"
-    assert kept["tags"] == ["a", "b"]
+    assert kept.title == "Gemma 3 Technical Report" and kept.date == "2024-03-13"
+    assert kept.tags == ["a", "b"]
     assert window.lib.get(4) is None
     window.act_undo.trigger()
     assert window.model.rowCount() == 21
     assert dump(window.lib).count("INSERT INTO \"papers\"") == before.count("INSERT INTO \"papers\"")
-    assert window.lib.get(4)["tags"] == ["b"] and window.lib.get(3)["title"] == GEMMA
+    assert window.lib.get(4).tags == ["b"] and window.lib.get(3).title == GEMMA
     window.act_redo.trigger()
-    assert window.model.rowCount() == 20 and window.lib.get(3)["title"] == "Gemma 3 Technical Report"
+    assert window.model.rowCount() == 20 and window.lib.get(3).title == "Gemma 3 Technical Report"
 
 
 def test_merge_dialog_defaults_and_choice(qtbot):
@@ -150,12 +150,12 @@ def test_split_a_wrong_merge(window, qtbot):
     window.lib.merge_papers([3, 5])
     window.refresh()
     window.select_ids([3])
-    assert window.lib.get(3)["tags"] == ["mine", "theirs"]
+    assert window.lib.get(3).tags == ["mine", "theirs"]
     assert any(line.startswith("Merged with paper 5") for line in window.history_lines(3))
     window.act_split.trigger()
     assert window.model.rowCount() == 21
-    assert window.lib.get(3)["tags"] == ["mine"]
-    assert window.lib.get(5)["tags"] == ["theirs"]
+    assert window.lib.get(3).tags == ["mine"]
+    assert window.lib.get(5).tags == ["theirs"]
     assert sorted(window.selected_ids()) == [3, 5]
 
 
@@ -180,7 +180,7 @@ def test_attach_a_pdf_and_open_it(window, qtbot, tmp_path, dialog_log, opened_ur
     pdf = tmp_path / "gemma.pdf"
     pdf.write_bytes(b"%PDF-1.4\n% test\n")
     select_title(window, qtbot, GEMMA)
-    pid = window.detail.paper["id"]
+    pid = window.detail.paper.id
     dialog_log.open_files = [str(pdf)]
     window.act_attach.trigger()
     atts = window.lib.attachments(pid)
@@ -201,7 +201,7 @@ def test_missing_attachment_is_shown_as_missing(window, qtbot, tmp_path, dialog_
     pdf = tmp_path / "linked.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")
     select_title(window, qtbot, GEMMA)
-    pid = window.detail.paper["id"]
+    pid = window.detail.paper.id
     window.settings.setValue("prefs/attachments", "link")
     dialog_log.open_files = [str(pdf)]
     window.act_attach.trigger()
@@ -239,7 +239,7 @@ def test_find_duplicates_dialog_merge_and_not_a_duplicate(window, qtbot, monkeyp
     pairs = dlg.pairs
     assert len(pairs) >= 1
     a, b, why = pairs[0]
-    assert {window.lib.get(a)["title"], window.lib.get(b)["title"]} == {
+    assert {window.lib.get(a).title, window.lib.get(b).title} == {
         GEMMA, "Gemma: Open Models Based on Gemini Reserch and Technology"}
     dlg.not_duplicate()
     assert (a, b) not in [(x, y) for x, y, _ in dlg.pairs]

@@ -62,7 +62,7 @@ def test_find_on_arxiv_fills_the_id(window, qtbot):
     window.lib.import_text(LISTING, "murray.txt")
     window.refresh()
     select_title(window, qtbot, MURRAY_TITLE)
-    pid = window.detail.paper["id"]
+    pid = window.detail.paper.id
     window.lib.add_tags([pid], ["bethe"])
     fetcher = FakeFetcher(murray_routes())
     clock = FakeClock()
@@ -73,7 +73,7 @@ def test_find_on_arxiv_fills_the_id(window, qtbot):
     report = blocker.args[0]
     assert report.summary() == "1 matched, 0 not found, 0 ambiguous, 0 failed (2 requests to arXiv)"
     p = window.lib.get(pid)
-    assert p["arxiv_id"] == "1111.2011" and p["tags"] == ["bethe"]
+    assert p.arxiv_id == "1111.2011" and p.tags == ["bethe"]
     assert window.detail.pdf_button.isEnabled()
     assert window.statusBar().currentMessage().startswith("arXiv lookup: 1 matched")
 

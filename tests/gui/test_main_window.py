@@ -28,7 +28,7 @@ def row_of_title(win, title: str) -> int:
 
 def select_title(win, qtbot, title: str) -> None:
     win.table.selectRow(row_of_title(win, title))
-    qtbot.waitUntil(lambda: win.detail.paper is not None and win.detail.paper["title"] == title)
+    qtbot.waitUntil(lambda: win.detail.paper is not None and win.detail.paper.title == title)
 
 
 def test_first_run_shows_the_21_seed_papers(window):
@@ -113,14 +113,14 @@ def test_adding_and_removing_a_tag_through_the_ui(window, qtbot):
     select_title(window, qtbot, GEMMA)
     qtbot.keyClicks(window.detail.tag_edit, "open models")
     qtbot.keyClick(window.detail.tag_edit, Qt.Key.Key_Return)
-    pid = window.detail.paper["id"]
-    assert window.lib.get(pid)["tags"] == ["open models"]
+    pid = window.detail.paper.id
+    assert window.lib.get(pid).tags == ["open models"]
     assert window.sidebar.tag_count("open models") == 1
     assert window.detail.tag_chips() == ["open models"]
     # remove it with the chip's button
     chip = window.detail.tags_layout.itemAt(0).widget()
     qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
-    assert window.lib.get(pid)["tags"] == []
+    assert window.lib.get(pid).tags == []
     assert window.sidebar.tag_count("open models") == 0
 
 
@@ -137,7 +137,7 @@ def test_ctrl_t_tags_several_selected_papers(window, qtbot, dialog_log):
     dialog_log.texts.append("bio")
     window.act_tag.trigger()
     assert window.sidebar.tag_count("bio") == 2
-    assert all(p["tags"] == ["bio"] for p in window.lib.get_many(ids))
+    assert all(p.tags == ["bio"] for p in window.lib.get_many(ids))
     assert QApplication.instance() is not None
     assert window.act_tag.shortcut().toString() == "Ctrl+T"
 
@@ -184,7 +184,7 @@ def test_ctrl_f_focuses_search(window, qtbot):
 def test_note_survives_close_and_reopen(make_window, qtbot, tmp_path):
     win = make_window()
     select_title(win, qtbot, GEMMA)
-    pid = win.detail.paper["id"]
+    pid = win.detail.paper.id
     win.detail.note.setFocus()
     qtbot.keyClicks(win.detail.note, "Read section 3 again")
     # the autosave timer fires shortly after typing stops
@@ -194,18 +194,18 @@ def test_note_survives_close_and_reopen(make_window, qtbot, tmp_path):
     win.close()
     win.lib.close()
     win2 = make_window(tmp_path / "library.db")
-    assert win2.lib.get(pid)["note"] == "Read section 3 again!"
+    assert win2.lib.get(pid).note == "Read section 3 again!"
     select_title(win2, qtbot, GEMMA)
     assert win2.detail.note.toPlainText() == "Read section 3 again!"
 
 
 def test_note_saved_on_selection_change(window, qtbot):
     select_title(window, qtbot, GEMMA)
-    pid = window.detail.paper["id"]
+    pid = window.detail.paper.id
     window.detail.note.setFocus()
     qtbot.keyClicks(window.detail.note, "quick")
     window.table.selectRow(0)
-    assert window.lib.get(pid)["note"] == "quick"
+    assert window.lib.get(pid).note == "quick"
 
 
 def test_note_search_hit_is_visible_in_the_table(window, qtbot):
@@ -317,7 +317,7 @@ def test_drop_and_paste_import(window, qtbot, tmp_path):
     with qtbot.waitSignal(window.importFinished, timeout=20000):
         window.dropEvent(ev)
     assert window.model.rowCount() == 23
-    assert window.lib.search("author:hopper")[0][0]["title"] == "Another Paper"
+    assert window.lib.search("author:hopper")[0][0].title == "Another Paper"
 
 
 def test_cancelled_import_leaves_library_unchanged(window, qtbot, tmp_path):
@@ -332,7 +332,7 @@ def test_cancelled_import_leaves_library_unchanged(window, qtbot, tmp_path):
 
 def test_undo_restores_a_deleted_paper_with_tags_and_note(window, qtbot):
     select_title(window, qtbot, GEMMA)
-    pid = window.detail.paper["id"]
+    pid = window.detail.paper.id
     window.lib.add_tags([pid], ["keep"])
     window.lib.set_note(pid, "precious")
     window.refresh()
@@ -344,7 +344,7 @@ def test_undo_restores_a_deleted_paper_with_tags_and_note(window, qtbot):
     window.act_undo.trigger()
     assert window.model.rowCount() == 21
     p = window.lib.get(pid)
-    assert p["trashed"] is False and p["tags"] == ["keep"] and p["note"] == "precious"
+    assert p.trashed is False and p.tags == ["keep"] and p.note == "precious"
 
 
 def test_tag_rename_merge_colour_delete_from_sidebar(window, dialog_log):
@@ -368,22 +368,22 @@ def test_tag_rename_merge_colour_delete_from_sidebar(window, dialog_log):
 
 def test_toggle_read_and_star_keys(window, qtbot):
     select_title(window, qtbot, GEMMA)
-    pid = window.detail.paper["id"]
+    pid = window.detail.paper.id
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_S)
-    assert window.lib.get(pid)["starred"] is True
+    assert window.lib.get(pid).starred is True
     qtbot.keyClick(window.table, Qt.Key.Key_M)
-    assert window.lib.get(pid)["read"] is True
+    assert window.lib.get(pid).read is True
     assert window.sidebar.section_count("starred") == 1
     assert window.sidebar.section_count("unread") == 20
 
 
 def test_selecting_for_a_moment_marks_read(window, qtbot):
     select_title(window, qtbot, GEMMA)
-    pid = window.detail.paper["id"]
+    pid = window.detail.paper.id
     assert window.read_timer.isActive()
     window.read_timer.timeout.emit()
-    assert window.lib.get(pid)["read"] is True
+    assert window.lib.get(pid).read is True
 
 
 def test_html_in_titles_is_shown_as_plain_text(window, qtbot):
@@ -493,14 +493,14 @@ def test_every_tooltip_with_imported_text_is_escaped(window, qtbot, tmp_path):
     evil = '<img src="file:///etc/passwd">'
     window.lib.import_text(f"CLJan 2, 2026\n{evil}What Is AIMax\nAbstract.\n", "h.txt")
     window.refresh()
-    pid = window.lib.search("author:max")[0][0]["id"]
+    pid = window.lib.search("author:max")[0][0].id
     window.lib.add_tags([pid], ["<b>bold</b>"])
     pdf = tmp_path / "<i>x<i>.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")
     window.lib.attach_file(pid, pdf)
     window.refresh()
     window.select_ids([pid])
-    qtbot.waitUntil(lambda: window.detail.paper is not None and window.detail.paper["id"] == pid)
+    qtbot.waitUntil(lambda: window.detail.paper is not None and window.detail.paper.id == pid)
     from PySide6.QtWidgets import QWidget
 
     tips = [w.toolTip() for w in window.detail.findChildren(QWidget) if w.toolTip()]

@@ -121,8 +121,8 @@ def test_session_end_and_quit_save_the_note(window, qtbot):
     window.detail.note.timer.setInterval(10**7)
     window.detail.note.setFocus()
     qtbot.keyClicks(window.detail.note, "logging out")
-    pid = window.detail.paper["id"]
-    assert window.lib.get(pid)["note"] is None
+    pid = window.detail.paper.id
+    assert window.lib.get(pid).note is None
     # At log-out the session manager emits commitDataRequest(QSessionManager&); a real
     # manager cannot be built in a test, so check the window listens and run its slot.
     app = QApplication.instance()
@@ -130,10 +130,10 @@ def test_session_end_and_quit_save_the_note(window, qtbot):
 
     assert app.isSignalConnected(QMetaMethod.fromSignal(app.commitDataRequest))
     window.on_commit_data()
-    assert window.lib.get(pid)["note"] == "logging out"
+    assert window.lib.get(pid).note == "logging out"
     qtbot.keyClicks(window.detail.note, " and quitting")
     QApplication.instance().aboutToQuit.emit()
-    assert window.lib.get(pid)["note"] == "logging out and quitting"
+    assert window.lib.get(pid).note == "logging out and quitting"
 
 
 def test_second_instance_activates_the_first(qtbot, tmp_path):
@@ -178,12 +178,12 @@ def test_damaged_library_offers_choices(tmp_path, dialog_log, damage):
 
 
 def test_damaged_library_restored_from_backup(tmp_path, dialog_log):
-    from refmanager.core import backup
+    from refmanager.core.store import backup
 
     path = tmp_path / "lib.db"
     with Library(path) as lib:
         lib.import_text("CLJan 2, 2026\nA PaperAda Lovelace\nText.\n", "x.txt")
-        backup.make_backup(lib, "manual")
+        lib.backup("manual")
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     path.write_bytes(b"\x00" * 4096)
@@ -202,7 +202,7 @@ def test_giving_up_returns_none(tmp_path, dialog_log):
 
 
 def test_daily_backup_runs_in_the_background(window):
-    from refmanager.core import backup
+    from refmanager.core.store import backup
 
     window.backup_thread.join(30)
     names = [b.name for b in backup.list_backups(window.lib.path)]
@@ -210,7 +210,7 @@ def test_daily_backup_runs_in_the_background(window):
 
 
 def test_backup_and_restore_from_the_app(window, qtbot, dialog_log):
-    from refmanager.core import backup
+    from refmanager.core.store import backup
 
     window.backup_thread.join(30)
     window.act_backup.trigger()

@@ -13,7 +13,7 @@ from typing import Any
 from .. import arxivid
 from ..errors import ParseError
 from ..models import Entry, ParsedFile
-from .dates import validate_iso_date
+from ..dates import validate_iso_date
 
 NAME = "refmanager JSON"
 _KNOWN_KEYS = {"title", "authors", "abstract", "arxiv_id", "date", "doi"}

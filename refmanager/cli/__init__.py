@@ -14,10 +14,15 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
-from .core.errors import LibraryError, RefManagerError
+from .. import __version__
+from ..core.export import DEFAULT_KEY_PATTERN, EXPORT_FORMATS
+from ..core.errors import RefManagerError
+from ..core.fields import Paper, paper_json
+
+if TYPE_CHECKING:
+    from ..core.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -91,17 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("ids", nargs="+", type=int, metavar="ID")
 
     sp = cmd("export", "Export the library.")
-    sp.add_argument("--format", choices=["bibtex", "ris", "csljson", "json"], default="json",
+    sp.add_argument("--format", choices=list(EXPORT_FORMATS), default="json",
                     help="output format (default: json, refmanager's own, which imports back)")
+    sp.add_argument("--key-pattern", metavar="PATTERN", default=DEFAULT_KEY_PATTERN,
+                    help="citation keys of BibTeX and CSL-JSON: {author}, {year}, {word} and any text "
+                         f"(default {DEFAULT_KEY_PATTERN})")
     sp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     sp.add_argument("--trash", action="store_true", help="export the trash instead")
 
     sp = cmd("lookup", "Fill in metadata from the arXiv API (no ID: every paper without an arXiv id).")
     sp.add_argument("ids", nargs="*", type=int, metavar="ID")
 
-    from . import cli_editing
+    from . import editing
 
-    cli_editing.add_commands(cmd)  # edit, merge, split, duplicates, attach... (issue 8)
+    editing.add_commands(cmd)  # edit, merge, split, duplicates, attach...
 
     sp = cmd("undo", "Undo the last change to the library.")
     sp = cmd("redo", "Redo the last undone change.")
@@ -114,46 +122,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _library_path(args: argparse.Namespace) -> Path:
-    from .core.library import default_library_path
+    from ..core.locations import default_library_path
 
     return Path(args.library) if getattr(args, "library", None) else default_library_path()
 
 
-def _open(args: argparse.Namespace) -> Any:
-    from .core.library import Library
+def _open(args: argparse.Namespace) -> Library:
+    from ..core.library import Library
 
     return Library(_library_path(args))
 
 
-def _paper_line(p: dict[str, Any]) -> str:
-    title = p["title"] or ("[no title] " + (p["abstract"] or "")[:60] + "…")
-    authors = p["authors"][0] if p["authors"] else "?"
-    if len(p["authors"]) > 1 or p["et_al"]:
+def _paper_line(p: Paper) -> str:
+    title = p.title or ("[no title] " + (p.abstract or "")[:60] + "…")
+    authors = p.authors[0] if p.authors else "?"
+    if len(p.authors) > 1 or p.et_al:
         authors += " et al."
-    year = (p["date"] or "")[:4]
-    flags = ("*" if p["starred"] else " ") + ("" if p["read"] else "•")
-    tags = (" [" + ", ".join(p["tags"]) + "]") if p["tags"] else ""
-    return f"{p['id']:>6}{flags:<3}{year:>4}  {title} — {authors}{tags}"
+    year = (p.date or "")[:4]
+    flags = ("*" if p.starred else " ") + ("" if p.read else "•")
+    tags = (" [" + ", ".join(p.tags) + "]") if p.tags else ""
+    return f"{p.id:>6}{flags:<3}{year:>4}  {title} — {authors}{tags}"
 
 
-def _print_papers(papers: list[dict[str, Any]], as_json: bool) -> None:
-    from .core.library import public_json
-
+def _print_papers(papers: list[Paper], as_json: bool) -> None:
     if as_json:
-        json.dump([public_json(p) for p in papers], sys.stdout, ensure_ascii=False, indent=2)
+        json.dump([paper_json(p) for p in papers], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         for p in papers:
             print(_paper_line(p))
 
 
-def _need(lib: Any, pid: int) -> None:
+def _need(lib: Library, pid: int) -> None:
     if not lib.exists(pid):
         raise RefManagerError(f"no paper with id {pid}")
 
 
 def run(args: argparse.Namespace) -> int:
-    from .core.library import View, public_json
+    from ..core.library import View
 
     if args.command == "restore-backup" or (args.command == "backup" and args.list):
         return _backups(args)  # without opening the library: it may be the damaged one
@@ -161,8 +167,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         c = args.command
         if c == "import":
+            from ..core.import_child import collector_paused
+
             missing = [f for f in args.files if not os.path.exists(f)]
-            report = lib.import_paths(args.files)
+            with collector_paused():
+                report = lib.import_paths(args.files)
             if args.json:
                 print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
             else:
@@ -186,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
             if p is None:
                 raise RefManagerError(f"no paper with id {args.id}")
             if args.json:
-                print(json.dumps(public_json(p), ensure_ascii=False, indent=2))
+                print(json.dumps(paper_json(p), ensure_ascii=False, indent=2))
             else:
                 _show(p)
             return EXIT_OK
@@ -197,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 lib.remove_tags([args.id], args.tags)
             p = lib.get(args.id)
-            print(f"{args.id}: tags: {', '.join(p['tags']) if p['tags'] else '(none)'}")
+            print(f"{args.id}: tags: {', '.join(p.tags) if p.tags else '(none)'}")
             return EXIT_OK
         if c == "note":
             _need(lib, args.id)
@@ -221,22 +230,18 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         if c == "export":
             ids = lib.all_ids(trash=args.trash)
-            if args.format == "json":
-                data = json.dumps(lib.export_json(ids), ensure_ascii=False, indent=2) + "\n"
-            else:
-                from .core.export import EXPORTERS
-
-                data = EXPORTERS[args.format](lib.get_many(ids))
+            papers = [p for i in range(0, len(ids), 1000) for p in lib.get_many(ids[i : i + 1000])]
+            data = EXPORT_FORMATS[args.format].write(papers, args.key_pattern)
             if args.output:
                 Path(args.output).write_text(data, encoding="utf-8")
                 print(f"exported {len(ids)} papers to {args.output}", file=sys.stderr)
             else:
                 sys.stdout.write(data)
             return EXIT_OK
-        from . import cli_editing
+        from . import editing
 
-        if c in cli_editing.COMMANDS:  # edit, merge, split, duplicates, attach... (issue 8)
-            return cli_editing.run(lib, args)
+        if c in editing.COMMANDS:  # edit, merge, split, duplicates, attach...
+            return editing.run(lib, args)
         if c == "lookup":
             return _lookup(lib, args.ids)
         if c in ("undo", "redo"):
@@ -246,9 +251,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{c}: {label}")
             return EXIT_OK
         if c == "backup":
-            from .core import backup
-
-            print(backup.make_backup(lib, "manual"))
+            print(lib.backup("manual"))
             return EXIT_OK
         raise RefManagerError(f"unknown command {c!r}")
     finally:
@@ -257,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _backups(args: argparse.Namespace) -> int:
     """``backup --list`` and ``restore-backup``: they work on a library that cannot be opened."""
-    from .core import backup
+    from ..core.store import backup
 
     path = _library_path(args)
     backups = backup.list_backups(path)
@@ -275,9 +278,9 @@ def _backups(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _lookup(lib: Any, ids: list[int]) -> int:
+def _lookup(lib: Library, ids: list[int]) -> int:
     """``lookup``: one line per paper, a summary; a network failure is one line on stderr."""
-    from .core import arxiv_api
+    from ..core import arxiv_api
 
     for pid in ids:
         _need(lib, pid)
@@ -296,27 +299,27 @@ def _lookup(lib: Any, ids: list[int]) -> int:
     return EXIT_ERROR if report.failed else EXIT_OK
 
 
-def _show(p: dict[str, Any]) -> None:
-    from .core.categories import category_name
+def _show(p: Paper) -> None:
+    from ..core.categories import category_name
 
-    print(p["title"] or "[no title yet]")
-    authors = ", ".join(p["authors"]) + (" et al." if p["et_al"] else "")
+    print(p.title or "[no title yet]")
+    authors = ", ".join(p.authors) + (" et al." if p.et_al else "")
     print(authors)
-    if p["orgs"]:
-        print("Organisations: " + ", ".join(p["orgs"]))
-    cat = p["category"] or "?"
-    name = category_name(p["category"])
-    print(f"Date: {p['date'] or '?'}   Category: {cat}{f' ({name})' if name else ''}")
-    if p["arxiv_id"]:
-        print(f"arXiv: {p['arxiv_id']}")
-    if p["doi"]:
-        print(f"DOI: {p['doi']}")
-    if p["tags"]:
-        print("Tags: " + ", ".join(p["tags"]))
+    if p.orgs:
+        print("Organisations: " + ", ".join(p.orgs))
+    cat = p.category or "?"
+    name = category_name(p.category)
+    print(f"Date: {p.date or '?'}   Category: {cat}{f' ({name})' if name else ''}")
+    if p.arxiv_id:
+        print(f"arXiv: {p.arxiv_id}")
+    if p.doi:
+        print(f"DOI: {p.doi}")
+    if p.tags:
+        print("Tags: " + ", ".join(p.tags))
     print()
-    print(p["abstract"] or "")
-    if p["note"]:
-        print("\nNote:\n" + p["note"])
+    print(p.abstract or "")
+    if p.note:
+        print("\nNote:\n" + p.note)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -327,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     if args.command is None:
-        from .gui.app import run_app
+        from ..gui.app import run_app
 
         return run_app(args.library)
     try:
@@ -336,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"refmanager: {e}", file=sys.stderr)
         return EXIT_ERROR
     except sqlite3.DatabaseError as e:  # the library file failed under us (damaged, disk full...)
-        from .core.library import explain_db_error
+        from ..core.store.db import explain_db_error
 
         log.debug("database error", exc_info=True)
         print(f"refmanager: {explain_db_error(_library_path(args), e)}", file=sys.stderr)

@@ -7,13 +7,7 @@ cross (``rows.prepare``: keys, the paper row, the source JSON), so the writer
 does little besides SQLite.  The pipe holds little, so a parser ahead of the
 writer waits for it: memory stays bounded however large the import.
 
-Both producers send the same messages (tuples):
-
-* ``("file", name, format, warnings, estimate)``: a file parses; its entries follow
-* ``("entries", [rows.prepare(...), ...])``
-* ``("end",)``: the file parsed to its end
-* ``("rejected", name, line, message)``: the file cannot be imported (at any
-  point: the writer drops what it wrote of it)
+Both producers send the same messages (``messages.py``).
 
 The parser sees the library as it was before the import in both cases (the
 child reads it through its own read-only connection; the writer's transaction
@@ -36,18 +30,31 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-from . import formats
-from .errors import ImportCancelled, ParseError, RefManagerError
-from .rows import prepare
-from .textnorm import person_key
+from .. import formats
+from ..errors import ImportCancelled, ParseError, RefManagerError
+from ..rows import EntryValues, prepare
+from ..textnorm import person_key
+from .messages import Entries, FileEnded, FileStarted, Message, Rejected
 
 log = logging.getLogger(__name__)
 
-Message = tuple[Any, ...]
 Input = tuple[str, "str | bytes | os.PathLike[str]"]
+
+
+# What the parsing process says besides the messages, and what the pipe's reader makes of its end.
+class _Done:
+    pass
+
+
+class _Failed:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _Eof:
+    pass
 
 #: Inputs smaller than this (characters or bytes, ~650 papers of a full
 #: listing) are parsed in this process: starting a second one costs more.
@@ -85,19 +92,19 @@ def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None) -> Ite
             text, warnings = _read(name, src)
             fmt, estimate, entries = formats.iter_parse_text(text, name, known=known)
             del text
-            yield ("file", name, fmt, warnings, estimate)
-            batch: list[tuple[Any, ...]] = []
+            yield FileStarted(name, fmt, tuple(warnings), estimate)
+            batch: list[EntryValues] = []
             for e in entries:
                 batch.append(prepare(e))
                 if len(batch) == BATCH:
-                    yield ("entries", batch)
+                    yield Entries(batch)
                     batch = []
             if batch:
-                yield ("entries", batch)
-            yield ("end",)
+                yield Entries(batch)
+            yield FileEnded()
         except ParseError as e:
             log.info("rejected %s", e)
-            yield ("rejected", name, e.line, e.message)
+            yield Rejected(name, e.line, e.message)
 
 
 class _KnownNames:
@@ -146,12 +153,12 @@ def _child_main(
     try:
         for msg in produce(inputs, _KnownNames(library)):
             conn.send(msg)
-        conn.send(("done",))
+        conn.send(_Done())
     except BrokenPipeError:
         pass  # the writer stopped (cancelled, failed): nothing to tell
     except BaseException:  # a bug: the writer raises it with this text
         try:
-            conn.send(("error", traceback.format_exc()))
+            conn.send(_Failed(traceback.format_exc()))
         except OSError:
             pass
     finally:
@@ -197,7 +204,7 @@ def messages(
     # A thread takes the messages off the pipe as they come: the parser does not
     # wait while the writer is busy with something longer (indexing a chunk for
     # search).  Bounded: at most ``QUEUE_BATCHES`` batches wait in memory.
-    q: queue.Queue[Message] = queue.Queue(maxsize=QUEUE_BATCHES)
+    q: queue.Queue[Message | _Done | _Failed | _Eof] = queue.Queue(maxsize=QUEUE_BATCHES)
     stop = threading.Event()
 
     def pump() -> None:
@@ -205,7 +212,7 @@ def messages(
             try:
                 msg = recv.recv()
             except (EOFError, OSError):
-                msg = ("eof",)
+                msg = _Eof()
             while True:
                 try:
                     q.put(msg, timeout=0.2)
@@ -213,16 +220,11 @@ def messages(
                 except queue.Full:
                     if stop.is_set():
                         return
-            if msg[0] in ("done", "error", "eof"):
+            if isinstance(msg, (_Done, _Failed, _Eof)):
                 return
 
     reader = threading.Thread(target=pump, name="refmanager-parse-reader", daemon=True)
     reader.start()
-    # The writer's garbage collector walked every object kept for the import
-    # (fingerprints seen, ids for the report and undo) each time enough batches
-    # had been unpickled: ~5% of writing, for nothing (the rows make no cycles).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
 
     def receive() -> Iterator[Message]:
         while True:
@@ -233,17 +235,17 @@ def messages(
                 if cancelled is not None and cancelled():
                     raise ImportCancelled("import cancelled; the library is unchanged") from None
                 continue
-            if msg[0] == "done":
+            if isinstance(msg, _Done):
                 log.debug("the parsing process is done")
                 return
-            if msg[0] == "eof":
+            if isinstance(msg, _Eof):
                 proc.join(5)
                 raise RefManagerError(
                     f"the parsing process ended unexpectedly (exit code {proc.exitcode}); "
                     "the library is unchanged"
                 )
-            if msg[0] == "error":
-                raise RuntimeError("parsing failed in the child process:\n" + msg[1])
+            if isinstance(msg, _Failed):
+                raise RuntimeError("parsing failed in the child process:\n" + msg.text)
             yield msg
 
     try:
@@ -258,5 +260,3 @@ def messages(
         proc.join(10)
         reader.join(10)
         recv.close()
-        if gc_was_enabled:
-            gc.enable()

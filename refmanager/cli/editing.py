@@ -1,6 +1,6 @@
-"""Command line for fixing the library by hand (issue 8): edit, merge, split, duplicates, attach.
+"""Command line for fixing the library by hand: edit, merge, split, duplicates, attach.
 
-Kept out of ``cli.py`` so that file only registers and dispatches these
+Kept out of ``cli/__init__.py`` so that file only registers and dispatches these
 commands.  Errors are ``RefManagerError`` (one line on stderr, exit 1), like
 every other command.
 """
@@ -14,7 +14,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .core.errors import RefManagerError
+from ..core.errors import RefManagerError
+from ..core.fields import LABELS, Paper
 
 log = logging.getLogger(__name__)
 
@@ -72,16 +73,14 @@ def add_commands(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
     sp.add_argument("--json", action="store_true", help="print JSON")
 
 
-def _title(p: dict[str, Any] | None) -> str:
+def _title(p: Paper | None) -> str:
     if p is None:
         return "?"
-    return p["title"] or "[no title] " + (p["abstract"] or "")[:60] + "…"
+    return p.title or "[no title] " + (p.abstract or "")[:60] + "…"
 
 
 def run(lib: Any, args: argparse.Namespace) -> int:
     """Run one of ``COMMANDS``; returns the exit status."""
-    from .core.editing import FIELD_LABELS
-
     c = args.command
     if c == "edit":
         fields: dict[str, Any] = {}
@@ -95,7 +94,7 @@ def run(lib: Any, args: argparse.Namespace) -> int:
             raise RefManagerError("nothing to edit: give --title, --authors, --date ... (see edit --help)")
         changed = lib.edit_paper(args.id, **fields)
         if changed:
-            print(f"{args.id}: edited {', '.join(FIELD_LABELS[f] for f in changed)}")
+            print(f"{args.id}: edited {', '.join(LABELS[f] for f in changed)}")
         else:
             print(f"{args.id}: nothing changed")
         return 0
@@ -114,7 +113,7 @@ def run(lib: Any, args: argparse.Namespace) -> int:
             json.dump([{"a": a, "b": b, "reason": r} for a, b, r in pairs], sys.stdout, indent=2)
             sys.stdout.write("\n")
             return 0
-        papers = {p["id"]: p for p in lib.get_many(sorted({i for a, b, _ in pairs for i in (a, b)}))}
+        papers = {p.id: p for p in lib.get_many(sorted({i for a, b, _ in pairs for i in (a, b)}))}
         for a, b, reason in pairs:
             print(f"{a:>6} {b:>6}  {reason}: {_title(papers.get(a))} | {_title(papers.get(b))}")
         if not pairs:

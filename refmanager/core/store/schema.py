@@ -1,35 +1,49 @@
-"""Versioned schema.  ``MIGRATIONS[n]`` takes a library from version n to n+1.
+"""The library's schema, versioned: ``MIGRATIONS[n]`` takes a library from version n to n+1.
 
 The version lives in ``PRAGMA user_version``.  A library written by a newer
-refmanager (higher version) is refused rather than damaged.
+refmanager (higher version) is refused rather than damaged.  The SQL below is
+the schema's history: a fresh library runs ``SCHEMA_V1`` and then every
+migration, so it gets exactly the tables a migrated one has (the columns and
+what each is for: ``fields.FIELDS``).
 """
 
 from __future__ import annotations
 
-#: The paper columns that hold an imported entry's fields: a source stored without JSON
-#: (schema v6) is written out before any of them changes (rows.entry_json_from_row).
-ENTRY_COLUMNS = (
-    "title", "authors", "et_al", "orgs", "date", "category", "abstract", "arxiv_id", "doi", "journal",
-    "incomplete", "needs_review", "raw_line", "split_confidence", "alt_splits",
-)
+import logging
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import LibraryError
+from ..fields import ABSTRACT_PREFIX_SQL, BY_NAME, ENTRY_COLUMNS
+
+log = logging.getLogger(__name__)
+
+#: Page size of a new library.  A paper row is ~2.4 KB and a source row ~2.5 KB:
+#: with SQLite's default 4 KB pages one row fills a page and wastes a third of it.
+PAGE_SIZE = 8192
 
 
 def entry_json_sql(kind: str, line: str, p: str) -> str:
     """SQL for ``Entry.to_json()`` of the entry a paper row was made from
     (``p`` prefixes the paper's columns): rows.entry_json_from_row in SQL."""
 
-    def flag(col: str) -> str:
-        return f"json(CASE WHEN {p}{col} THEN 'true' ELSE 'false' END)"
+    def value(col: str) -> str:
+        store = BY_NAME[col].store
+        if store == "bool":
+            return f"json(CASE WHEN {p}{col} THEN 'true' ELSE 'false' END)"
+        if store == "list":
+            return f"json({p}{col})"
+        if store == "json":
+            return f"json(coalesce({p}{col}, '[]'))"
+        return f"{p}{col}"
 
+    fields = ", ".join(f"'{c}', {value(c)}" for c in ENTRY_COLUMNS)
     return (
-        f"json_object('kind', {kind}, 'line', {line}, 'title', {p}title, 'authors', json({p}authors), "
-        f"'et_al', {flag('et_al')}, 'orgs', json({p}orgs), 'date', {p}date, 'category', {p}category, "
-        f"'abstract', {p}abstract, 'arxiv_id', {p}arxiv_id, 'doi', {p}doi, 'journal', {p}journal, "
-        f"'incomplete', {flag('incomplete')}, 'needs_review', {flag('needs_review')}, "
-        f"'raw_line', {p}raw_line, 'split_confidence', {p}split_confidence, "
-        f"'alt_splits', json(coalesce({p}alt_splits, '[]')), 'tags', json('[]'), 'note', NULL, "
-        f"'read', NULL, 'starred', NULL, 'extra', json('{{}}'))"
+        f"json_object('kind', {kind}, 'line', {line}, {fields}, 'tags', json('[]'), 'note', NULL, "
+        "'read', NULL, 'starred', NULL, 'extra', json('{}'))"
     )
+
 
 SCHEMA_V1 = r"""
 CREATE TABLE papers (
@@ -218,10 +232,10 @@ CREATE INDEX IF NOT EXISTS attachments_paper ON attachments(paper_id);
     # import (one transaction) inserts that row, writes its papers, indexes them with one
     # INSERT ... SELECT and deletes the row before committing.  Writing FTS5 from a trigger
     # flushes its pending terms at every statement, which made FTS 3/4 of the import's cost.
-    """
+    f"""
 DROP INDEX IF EXISTS papers_abstract_key;
-CREATE INDEX IF NOT EXISTS papers_abstract_prefix ON papers(substr(abstract_key, 1, 40));
-CREATE INDEX IF NOT EXISTS papers_abstract_prefix_untitled ON papers(substr(abstract_key, 1, 40))
+CREATE INDEX IF NOT EXISTS papers_abstract_prefix ON papers({ABSTRACT_PREFIX_SQL});
+CREATE INDEX IF NOT EXISTS papers_abstract_prefix_untitled ON papers({ABSTRACT_PREFIX_SQL})
     WHERE title IS NULL;
 DROP INDEX IF EXISTS papers_sort_title;
 DROP INDEX IF EXISTS papers_sort_author;
@@ -300,3 +314,53 @@ END;
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
+
+
+def open_schema(
+    conn: sqlite3.Connection, path: Path, *, readonly: bool, busy_timeout: float,
+    before_migration: Callable[[int], object],
+) -> None:
+    """Pragmas, then the tables of a new library or the migrations an older one needs
+    (``before_migration(version)`` first: the backup)."""
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise LibraryError(
+            f"{path}: written by a newer refmanager (library version {version}, "
+            f"this program reads up to {SCHEMA_VERSION}); please upgrade refmanager"
+        )
+    if readonly:
+        if version == 0:
+            raise LibraryError(f"{path}: not a refmanager library")
+        return
+    if version == 0:
+        # A new file (ignored by SQLite for an existing one): see PAGE_SIZE.
+        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    if version == 0:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        if tables:
+            raise LibraryError(f"{path}: an SQLite file, but not a refmanager library")
+        # A fresh library gets the same tables as a migrated one: v1, then every migration.
+        script = SCHEMA_V1 + "\n".join(MIGRATIONS) + f"PRAGMA user_version={SCHEMA_VERSION};"
+        conn.executescript("BEGIN;" + script + "COMMIT;")
+        log.info("created library %s", path)
+    elif version < SCHEMA_VERSION:
+        before_migration(version)
+        migrate(conn, path, version)
+
+
+def migrate(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Upgrade step by step, each step one transaction."""
+    for v in range(version, SCHEMA_VERSION):
+        log.info("migrating %s from schema %d to %d", path, v, v + 1)
+        try:
+            conn.executescript("BEGIN;" + MIGRATIONS[v - 1] + f"PRAGMA user_version={v + 1};COMMIT;")
+        except sqlite3.Error:
+            # One step, one transaction: a failing step leaves the file at version v.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise

@@ -17,12 +17,9 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .errors import LibraryError
-
-if TYPE_CHECKING:
-    from .library import Library
+from ..errors import LibraryError
+from .schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +62,12 @@ def _copy(src: sqlite3.Connection, dest_path: Path) -> None:
     os.replace(part, dest_path)
 
 
-def make_backup(lib: Library, reason: str = "manual") -> Path:
-    """Copy the library (consistently, even while open) into its backup folder."""
+def make_backup(conn: sqlite3.Connection, library_path: Path, reason: str = "manual") -> Path:
+    """Copy the open library (consistently, even while it is in use) into its backup folder."""
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    dest = backup_dir(lib.path) / f"{lib.path.stem}-{stamp}-{reason}.db"
-    _copy(lib.db.conn, dest)
-    prune(lib.path)
+    dest = backup_dir(library_path) / f"{library_path.stem}-{stamp}-{reason}.db"
+    _copy(conn, dest)
+    prune(library_path)
     log.info("backup written to %s", dest)
     return dest
 
@@ -84,18 +81,18 @@ def prune(library_path: Path, keep: int | None = None) -> None:
             log.warning("could not remove old backup %s", old)
 
 
-def backup_before_migration(lib: Library, version: int) -> Path:
-    return make_backup(lib, f"before-v{version}-upgrade")
+def backup_before_migration(conn: sqlite3.Connection, library_path: Path, version: int) -> Path:
+    return make_backup(conn, library_path, f"before-v{version}-upgrade")
 
 
-def daily_backup(lib: Library) -> Path | None:
+def daily_backup(conn: sqlite3.Connection, library_path: Path) -> Path | None:
     """A backup unless one was made in the last 24 hours."""
-    latest = list_backups(lib.path)
+    latest = list_backups(library_path)
     if latest:
         age = _dt.datetime.now().timestamp() - latest[0].stat().st_mtime
         if age < 24 * 3600:
             return None
-    return make_backup(lib, "daily")
+    return make_backup(conn, library_path, "daily")
 
 
 def _ro_uri(path: Path) -> str:
@@ -104,8 +101,6 @@ def _ro_uri(path: Path) -> str:
 
 def check_backup(backup: Path) -> None:
     """Refuse (LibraryError) a backup that cannot be restored, saying why."""
-    from .schema import SCHEMA_VERSION
-
     if not backup.is_file():
         raise LibraryError(f"{backup}: no such backup")
     try:

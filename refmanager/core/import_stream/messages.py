@@ -1,0 +1,50 @@
+"""What the parser tells the writer during an import, in order, per input:
+
+* ``FileStarted``: a file parses; its entries follow
+* ``Entries``: a batch of prepared entries (``rows.prepare``)
+* ``FileEnded``: the file parsed to its end
+* ``Rejected``: the input cannot be imported (at any point: the writer drops
+  what it wrote of it).  Also what the import report lists.
+
+The same messages come from this process or from the parsing process
+(``parse.messages``): they are plain data and pickle cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..rows import EntryValues
+
+
+@dataclass(frozen=True, slots=True)
+class FileStarted:
+    name: str
+    format: str
+    warnings: tuple[str, ...]
+    #: entries expected in the file (for progress)
+    estimate: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entries:
+    rows: list[EntryValues]
+
+
+@dataclass(frozen=True, slots=True)
+class FileEnded:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
+Message = FileStarted | Entries | FileEnded | Rejected

@@ -1,0 +1,124 @@
+"""Fixing a paper by hand: editing its fields, and choosing its title/author split.
+
+What the user typed always wins: an edited field goes into the paper's
+``edited_fields`` and no import overwrites it; the value it replaced is kept
+as an alternative (a replaced title also keeps matching later imports).
+Each change is one undoable action.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..errors import ValidationError
+from ..fields import LABELS, Paper, what
+from ..validation import clean_value
+from .alternatives import Alternatives
+from .history import History
+from .papers import Papers
+
+log = logging.getLogger(__name__)
+
+
+class Editor:
+    def __init__(self, papers: Papers, alternatives: Alternatives, history: History) -> None:
+        self.papers = papers
+        self.db = papers.db
+        self.alternatives = alternatives
+        self.history = history
+
+    def edit(self, pid: int, **fields: Any) -> list[str]:
+        """Set fields typed by the user; return the fields that changed (one undo step).
+
+        Raises ValidationError(field, message) for a value that cannot be stored.
+        """
+        p = self.papers.need(pid)
+        clean = {f: clean_value(f, v) for f, v in fields.items()}
+        changed = {f: v for f, v in clean.items() if v != getattr(p, f)}
+        if not changed:
+            return []
+        names = ", ".join(LABELS[f] for f in changed)
+        with self.history.action(f"Edit {names} of {what(p)}", [pid]):
+            self._apply(pid, p, changed)
+        log.info("edited %s of paper %d", names, pid)
+        return list(changed)
+
+    def _check(self, pid: int, p: Paper, changed: dict[str, Any]) -> None:
+        aid = changed.get("arxiv_id")
+        if aid:
+            other = self.db.one(
+                "SELECT id, title, abstract, trashed_at FROM papers WHERE arxiv_id = ? AND id != ?", (aid, pid)
+            )
+            if other:
+                oid, otitle, oabstract, trashed = other
+                name = otitle or (oabstract or "")[:60]
+                raise ValidationError(
+                    "arxiv_id",
+                    f"arXiv:{aid} is already paper {oid} ({name!r}{', in the trash' if trashed else ''}); "
+                    "merge the two papers instead",
+                )
+        if not changed.get("title", p.title) and not changed.get("abstract", p.abstract):
+            raise ValidationError("abstract", "a paper without a title needs its abstract")
+
+    def _apply(self, pid: int, p: Paper, changed: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
+        """Write user-typed values: mark them edited, keep the replaced imported values."""
+        self._check(pid, p, changed)
+        edited = list(p.edited_fields)
+        for f, v in changed.items():
+            if f not in edited:
+                self.alternatives.add(pid, f, getattr(p, f))  # an imported value, not an earlier edit
+                edited.append(f)
+            self.alternatives.drop(pid, f, v)
+        if "authors" in changed and "et_al" not in edited:
+            edited.append("et_al")  # the author list as a whole is the user's
+        upd: dict[str, Any] = {**changed, **(extra or {}), "edited_fields": edited}
+        if changed.get("title"):
+            upd["incomplete"] = False
+        if "title" in changed or "authors" in changed:
+            upd["needs_review"] = False  # the user has looked at the split
+        self.papers.update(pid, p, upd)
+        if "authors" in changed:
+            self.papers.remember_names(changed["authors"])
+
+    # ------------------------------------------------------------ needs review
+    def review_options(self, pid: int) -> dict[str, Any]:
+        """The glued line as imported, the current split and the runner-up splits."""
+        p = self.papers.need(pid)
+        return {
+            "id": pid,
+            "raw_line": p.raw_line,
+            "confidence": p.split_confidence,
+            "needs_review": p.needs_review,
+            "current": {"title": p.title, "authors": list(p.authors)},
+            "alternatives": [
+                {"title": s.get("title"), "authors": list(s.get("authors") or []), "score": s.get("score")}
+                for s in p.alt_splits
+            ],
+        }
+
+    def pick_split(self, pid: int, index: int) -> None:
+        """Use runner-up split ``index`` (of ``review_options``); the current one takes its place."""
+        p = self.papers.need(pid)
+        alts = p.alt_splits
+        if not alts:
+            raise ValidationError("split", f"paper {pid} has no other title/author split")
+        if not 0 <= index < len(alts):
+            raise ValidationError("split", f"no split number {index}: paper {pid} has {len(alts)} (0 to {len(alts) - 1})")
+        chosen = alts[index]
+        title = clean_value("title", chosen.get("title"))
+        authors = clean_value("authors", list(chosen.get("authors") or []))
+        swapped = list(alts)
+        swapped[index] = {"title": p.title, "authors": list(p.authors), "score": None}
+        changed = {k: v for k, v in (("title", title), ("authors", authors)) if v != getattr(p, k)}
+        with self.history.action(f"Use another title/author split for {what(p)}", [pid]):
+            self._apply(pid, p, changed, {"alt_splits": swapped, "needs_review": False})
+
+    def accept_review(self, pid: int) -> bool:
+        """Say the title/author split is right: the paper leaves *Needs review*."""
+        p = self.papers.need(pid)
+        if not p.needs_review:
+            return False
+        with self.history.action(f"Accept title/author split of {what(p)}", [pid]):
+            self.db.execute("UPDATE papers SET needs_review = 0 WHERE id = ?", (pid,))
+        return True

@@ -1,0 +1,138 @@
+"""What the user marks papers with: tags, notes, read and star, the trash.
+
+Each command is one undoable action, but marking a paper read (decisions:
+not an undoable action) and typing a note (saved silently; clearing one is
+undoable).  Tags themselves (rename, merge, delete, colour) are actions too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import RefManagerError
+from .db import Db, chunks, now_iso
+from .history import History
+from .tags import Tags, clean_tag
+
+
+def _papers(n: int) -> str:
+    return f"{n} paper{'s' if n != 1 else ''}"
+
+
+class Marking:
+    def __init__(self, db: Db, tags: Tags, history: History) -> None:
+        self.db = db
+        self.tags = tags
+        self.history = history
+
+    # ---------------------------------------------------------------- tags
+    def add_tags(self, ids: Sequence[int], tags: Sequence[str]) -> int:
+        """Tag papers; returns how many (paper, tag) pairs were new."""
+        tags = [t for t in map(clean_tag, tags) if t]
+        if not ids or not tags:
+            return 0
+        label = f"Add tag {tags[0]!r}" if len(tags) == 1 else f"Add {len(tags)} tags"
+        with self.history.action(label, ids):
+            return self.tags.attach_many(ids, tags)
+
+    def remove_tags(self, ids: Sequence[int], tags: Sequence[str]) -> int:
+        tags = [t for t in map(clean_tag, tags) if t]
+        if not ids or not tags:
+            return 0
+        label = f"Remove tag {tags[0]!r}" if len(tags) == 1 else f"Remove {len(tags)} tags"
+        with self.history.action(label, ids):
+            return self.tags.detach_many(ids, tags)
+
+    def rename_tag(self, old: str, new: str) -> None:
+        """Rename a tag; renaming onto an existing tag merges them."""
+        new = clean_tag(new)
+        if not new:
+            raise RefManagerError("a tag name cannot be empty")
+        tid = self.tags.find(old)
+        if tid is None:
+            raise RefManagerError(f"no tag named {old!r}")
+        target = self.tags.find(new)
+        if target is not None and target != tid:
+            self.merge_tag(old, new)
+            return
+        ids = self.tags.papers_with(old)
+        with self.history.action(f"Rename tag {old!r} to {new!r}", ids, tag_names=[old, new]):
+            self.tags.rename(tid, new)
+            self.tags.refresh_text(ids)
+
+    def merge_tag(self, source: str, target: str) -> None:
+        """Give every paper tagged ``source`` the tag ``target``, then drop ``source``."""
+        ids = self.tags.papers_with(source)
+        with self.history.action(f"Merge tag {source!r} into {target!r}", ids, tag_names=[source, target]):
+            tid = self.tags.id_of(target)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)", [(i, tid) for i in ids]
+            )
+            self.tags.delete(source)
+            self.tags.refresh_text(ids)
+
+    def delete_tag(self, name: str) -> None:
+        ids = self.tags.papers_with(name)
+        with self.history.action(f"Delete tag {name!r}", ids, tag_names=[name]):
+            self.tags.delete(name)
+            self.tags.refresh_text(ids)
+
+    def set_tag_color(self, name: str, color: str | None) -> None:
+        with self.history.action(f"Set colour of tag {name!r}", [], tag_names=[name]):
+            self.tags.set_color(name, color)
+
+    # --------------------------------------------------------------- notes
+    def set_note(self, pid: int, text: str, *, undoable: bool | None = None) -> bool:
+        """Save a note.  Clearing a note is undoable; typing is saved silently."""
+        cur = self.db.one("SELECT note FROM papers WHERE id = ?", (pid,))
+        if not cur:
+            raise RefManagerError(f"no paper with id {pid}")
+        old = cur[0] or ""
+        if old == text:
+            return False
+        if undoable is None:
+            undoable = bool(old.strip()) and not text.strip()
+        ctx = self.history.action("Clear note" if not text.strip() else "Edit note", [pid]) if undoable \
+            else self.db.transaction()
+        with ctx:
+            self.db.execute(
+                "UPDATE papers SET note = ?, note_modified_at = ? WHERE id = ?", (text or None, now_iso(), pid)
+            )
+        return True
+
+    # --------------------------------------------------------------- flags
+    def _set(self, label: str, ids: Sequence[int], sql: str, params: Sequence[Any], undo: bool) -> int:
+        n = 0
+        with self.history.action(label, ids) if undo else self.db.transaction():
+            for marks, chunk in chunks(ids):
+                n += self.db.execute(f"{sql} WHERE id IN ({marks})", [*params, *chunk]).rowcount
+        return n
+
+    def set_read(self, ids: Sequence[int], read: bool = True) -> int:
+        return self._set("Mark read" if read else "Mark unread", ids, "UPDATE papers SET read = ?", [int(read)], False)
+
+    def set_starred(self, ids: Sequence[int], starred: bool = True) -> int:
+        return self._set("Star" if starred else "Unstar", ids, "UPDATE papers SET starred = ?", [int(starred)], True)
+
+    def trash(self, ids: Sequence[int]) -> int:
+        return self._set(
+            f"Move {_papers(len(ids))} to the trash", ids, "UPDATE papers SET trashed_at = ?", [now_iso()], True
+        )
+
+    def restore(self, ids: Sequence[int]) -> int:
+        return self._set(f"Restore {_papers(len(ids))}", ids, "UPDATE papers SET trashed_at = NULL", [], True)
+
+    def empty_trash(self) -> int:
+        ids = [pid for (pid,) in self.db.q("SELECT id FROM papers WHERE trashed_at IS NOT NULL")]
+        return self.delete_papers(ids, label=f"Empty trash ({len(ids)} papers)")
+
+    def delete_papers(self, ids: Sequence[int], *, label: str | None = None) -> int:
+        """Delete papers for good (undoable, like every action)."""
+        ids = list(ids)
+        if not ids:
+            return 0
+        with self.history.action(label or f"Delete {_papers(len(ids))}", ids):
+            for marks, chunk in chunks(ids):
+                self.db.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)
+        return len(ids)

@@ -1,0 +1,113 @@
+"""Reading papers as typed ``Paper`` objects, and writing their rows.
+
+A ``Paper`` comes with its tags, the values it keeps as alternatives and its
+files.  Writes here are single rows (a new paper, changed fields); the
+actions that make them undoable are in the parts above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import RefManagerError
+from ..fields import READ_COLUMNS, Paper, encode, paper_from_row
+from ..models import Entry
+from ..rows import INSERT_PAPER_SQL, PaperRow, Prepared, derived
+from ..textnorm import person_key
+from .alternatives import Alternatives
+from .db import Db, chunks, now_iso
+from .files import AttachmentFiles
+from .tags import Tags
+
+INSERT_NAME_SQL = "INSERT OR IGNORE INTO names(key) VALUES (?)"
+_READ = f"SELECT {', '.join(READ_COLUMNS)} FROM papers"
+#: Changing one of these recomputes the derived columns (``rows.derived``).
+_DERIVED_FROM = ("title", "authors", "date", "abstract")
+
+
+class Papers:
+    def __init__(self, db: Db, tags: Tags, alternatives: Alternatives, files: AttachmentFiles) -> None:
+        self.db = db
+        self.tags = tags
+        self.alternatives = alternatives
+        self.files = files
+
+    # ------------------------------------------------------------- reading
+    def get(self, pid: int) -> Paper | None:
+        found = self.get_many([pid])
+        return found[0] if found else None
+
+    def need(self, pid: int) -> Paper:
+        """The paper, or the user's error "no paper with id N"."""
+        p = self.get(pid)
+        if p is None:
+            raise RefManagerError(f"no paper with id {pid}")
+        return p
+
+    def get_many(self, ids: Sequence[int]) -> list[Paper]:
+        """Papers in the order of ``ids`` (missing ones skipped)."""
+        found: dict[int, Any] = {}
+        for marks, chunk in chunks(ids):
+            for r in self.db.q(f"{_READ} WHERE id IN ({marks})", chunk):
+                found[r[0]] = r
+        present = [i for i in ids if i in found]
+        tags = self.tags.of(present)
+        alts = self.alternatives.of(present)
+        files = self.files.of(present)
+        out = []
+        for i in present:
+            p = paper_from_row(found[i], tags[i])
+            p.alternatives = alts.get(i, {})
+            p.attachments = [{"name": a["name"], "path": a["path"], "exists": a["exists"]} for a in files.get(i, [])]
+            out.append(p)
+        return out
+
+    def exists(self, pid: int) -> bool:
+        return self.db.one("SELECT 1 FROM papers WHERE id = ?", (pid,)) is not None
+
+    def next_id(self) -> int:
+        return int(self.db.value("SELECT coalesce(max(id), 0) + 1 FROM papers"))
+
+    def arxiv_taken(self, aid: str | None, but: int | None = None) -> bool:
+        """Does a paper (other than ``but``) have this arXiv id?"""
+        return bool(aid) and self.db.one(
+            "SELECT 1 FROM papers WHERE arxiv_id = ? AND id IS NOT ?", (aid, but)
+        ) is not None
+
+    # ------------------------------------------------------------- writing
+    def insert(self, row: PaperRow, at: str) -> int:
+        """A new paper from ``rows.paper_row`` values, added at ``at``."""
+        cur = self.db.execute(INSERT_PAPER_SQL, (*row, at, at, at if row.note else None))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def add(self, e: Entry, at: str) -> int:
+        """A new paper made from an entry, its authors known names, its tags given."""
+        p = Prepared.of(e)
+        pid = self.insert(p.row, at)
+        self.remember_keys(p.values.name_keys)
+        self.tags.attach(pid, p.values.tags)
+        return pid
+
+    def update(self, pid: int, current: Paper, changes: dict[str, Any]) -> None:
+        """Write changed fields (Python values, as ``Paper`` holds them) of a paper
+        that is ``current`` now; derived columns and the time follow."""
+        upd = dict(changes)
+        if any(k in upd for k in _DERIVED_FROM):
+            v = {k: upd.get(k, getattr(current, k)) for k in _DERIVED_FROM}
+            upd.update(derived(v["title"], v["authors"], v["date"], v["abstract"]))
+        upd["modified_at"] = now_iso()
+        cols = ", ".join(f"{k} = ?" for k in upd)
+        self.db.execute(f"UPDATE papers SET {cols} WHERE id = ?", [*(encode(k, v) for k, v in upd.items()), pid])
+
+    def remember_names(self, authors: Sequence[str]) -> None:
+        """Authors become known names (the title/author split trusts them)."""
+        self.remember_keys([person_key(a) for a in authors[:50] if a])
+
+    def remember_keys(self, keys: Sequence[str]) -> None:
+        if keys:
+            self.db.executemany(INSERT_NAME_SQL, [(k,) for k in keys])
+
+    def is_known_name(self, name: str) -> bool:
+        return self.db.one("SELECT 1 FROM names WHERE key = ?", (person_key(name),)) is not None

@@ -1,0 +1,275 @@
+"""How a page or a count of a view is read: the query planner.
+
+SQLite plans a search well when its words are rare and badly when they are
+everywhere (``g``, ``ge`` while typing in a large library): it cannot tell
+"g" from "quokka", so it reads every matching row to sort them.  ``page``
+looks at the first matches in rowid order (cheap: FTS5 stops early) and picks
+one of ``PAGE_STRATEGIES``; each gives exactly the rows SQLite's own plan
+gives, in the same order, and the tests compare them on every view.
+Measurements behind the thresholds: ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..fields import PAGE_SELECT, PageRow, dumps
+from .db import Db
+from .query import FTS_CONDITION, CompiledView, Condition, where_of
+
+log = logging.getLogger(__name__)
+
+#: The sort indexes of the papers outside the trash (schema v4), by sort key.
+LIVE_INDEX = {
+    "title": "papers_live_title", "authors": "papers_live_author", "year": "papers_live_year",
+    "date": "papers_live_date", "category": "papers_live_category", "tags": "papers_live_tags",
+    "added": "papers_live_added", "read": "papers_live_read", "starred": "papers_live_starred",
+}
+#: Sort orders whose keys ``papers_live_filter`` holds.
+FILTER_SORTS = frozenset({"date", "year", "category", "added", "read", "starred"})
+_IN_JSON = "p.id IN (SELECT value FROM json_each(?))"
+
+
+@dataclass
+class Probe:
+    """The first matches of a search in rowid order, and what they show."""
+
+    ids: list[int]
+    batch: int
+
+    @property
+    def all(self) -> bool:
+        """They are every match (fewer than asked for)."""
+        return len(self.ids) < self.batch
+
+
+class Planner:
+    #: Pages deeper than this are not taken from the FTS index's rowid order.
+    FAST_PAGE_MAX_ROWS = 5000
+    #: How many matches the rowid-order plan reads before leaving it to SQLite.
+    FAST_PAGE_MAX_IDS = 20000
+    #: Asking the FTS index about one paper costs about as much as collecting ~220
+    #: matches into a list (35 µs vs 0.16 µs each, measured at 100k and 1M).  A walk
+    #: passes need * n / matches papers; it probes them when that costs less than
+    #: listing every match: matches^2 >= PROBE_COST * need * n.
+    PROBE_COST = 256
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+    # --------------------------------------------------------------- pages
+    def page(self, cv: CompiledView, offset: int, limit: int) -> list[PageRow]:
+        if cv.fts is not None and cv.live:
+            try:
+                rows = self._search_page(cv, offset, limit)
+                if rows is not None:
+                    return rows
+            except sqlite3.OperationalError as e:
+                # a bad query (SQLite's plan fails the same way, and says so), or a
+                # read-only library of an older version without the schema v4 indexes
+                log.debug("search page shortcut not possible: %s", e)
+        return self.sqlite_page(cv, offset, limit)
+
+    def _rows(self, sql: str, params: list[object]) -> list[PageRow]:
+        return [PageRow(*r) for r in self.db.q(PAGE_SELECT + sql, params)]
+
+    def sqlite_page(self, cv: CompiledView, offset: int, limit: int) -> list[PageRow]:
+        """SQLite's own plan (the reference every other strategy equals)."""
+        return self._rows(f"FROM papers p WHERE {cv.where} {cv.order} LIMIT ? OFFSET ?", [*cv.params, limit, offset])
+
+    def rows_in_order(self, ids: list[int]) -> list[PageRow]:
+        """The table rows of these papers, in this order (ids of papers that exist)."""
+        got = {r.id: r for r in self._rows(f"FROM papers p WHERE {_IN_JSON}", [dumps(ids)])}
+        return [got[pid] for pid in ids if pid in got]
+
+    def _search_page(self, cv: CompiledView, offset: int, limit: int) -> list[PageRow] | None:
+        """A page of a search outside the trash, by the strategy the first matches
+        call for; None when the shortcut cannot be proven right."""
+        need = offset + limit
+        batch = max(2 * need, 256)
+        order = "DESC" if cv.view.descending else "ASC"
+        probe = Probe([r[0] for r in self.db.q(
+            f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid {order} LIMIT ?", (cv.fts, batch)
+        )], batch)
+        name = self.choose(cv, probe, need)
+        log.debug("page of %r: %s", cv.view.search, name)
+        return PAGE_STRATEGIES[name](self, cv, probe, offset, limit)
+
+    def choose(self, cv: CompiledView, probe: Probe, need: int) -> str:
+        """Which of ``PAGE_STRATEGIES`` reads this page."""
+        if probe.all:
+            return "few matches"
+        if cv.sort == "added" and need <= self.FAST_PAGE_MAX_ROWS:
+            return "added by rowid"
+        est, n = self._estimate(cv, probe)
+        if est * est >= 4 * need * n:
+            if est * est >= self.PROBE_COST * need * n and cv.probe_ok:
+                return "walk, asking the index"
+            return "walk, matches collected"
+        return "filter index, sorted there" if cv.sort in FILTER_SORTS else "filter index, then sorted"
+
+    def _estimate(self, cv: CompiledView, probe: Probe) -> tuple[float, int]:
+        """(matches passing every condition, papers a walk of the sort index may pass)."""
+        ids = probe.ids
+        n = self.db.value("SELECT max(id) FROM papers") or 1  # ~ the library's size
+        est = len(ids) * n / (abs(ids[0] - ids[-1]) + 1)  # matches, estimated
+        others = cv.others()
+        if others[1:]:
+            # ... of which this share passes the other conditions (read in the
+            # narrow filter index for these first matches)
+            kept = self._in_filter_index(others, ids, "count(*)")[0][0]
+            est = est * max(kept, 1) / len(ids)
+        if cv.sort == "date" and cv.date_range is not None:
+            # The walk starts at the year asked for: only the papers of those
+            # dates are passed (a count in the date index).
+            lo, hi = cv.date_range
+            n = self.db.value(
+                "SELECT count(*) FROM papers INDEXED BY papers_live_date WHERE trashed_at IS NULL "
+                "AND coalesce(date, '') >= ?" + (" AND coalesce(date, '') < ?" if hi else ""),
+                [lo, hi] if hi else [lo],
+            ) or 1
+        return est, n
+
+    def _in_filter_index(self, conds: list[Condition], ids: list[int], what: str) -> list[tuple]:
+        where, params = where_of(conds)
+        return self.db.q(
+            f"SELECT {what} FROM papers p INDEXED BY papers_live_filter WHERE {where} AND {_IN_JSON}",
+            [*params, dumps(ids)],
+        )
+
+    # The strategies.  Each returns the page, or None to leave it to SQLite.
+    def few_matches(self, cv: CompiledView, probe: Probe, offset: int, limit: int) -> list[PageRow] | None:
+        """The first matches are all of them: read and sort them, without asking
+        the FTS index a second time."""
+        where, params = where_of(cv.others())
+        return self._rows(
+            f"FROM papers p WHERE {where} AND {_IN_JSON} {cv.order} LIMIT ? OFFSET ?",
+            [*params, dumps(probe.ids), limit, offset],
+        )
+
+    def walk_asking(self, cv: CompiledView, probe: Probe, offset: int, limit: int) -> list[PageRow] | None:
+        """Many papers to show, every term cheap to test on one paper: walk the sort
+        index and ask the FTS index about each paper passed (no list of all matches:
+        160 ms for "g" at 1M, 4 ms this way)."""
+        conds = cv.with_fts_as("EXISTS (SELECT 1 FROM papers_fts f WHERE papers_fts MATCH ? AND f.rowid = p.id)")
+        return self._walk(cv, conds, offset, limit)
+
+    def walk_collecting(self, cv: CompiledView, probe: Probe, offset: int, limit: int) -> list[PageRow] | None:
+        """Many papers to show: walk the sort index and keep the matching ones (a
+        short walk when they are dense), the matches collected once; "+" keeps
+        them a filter (SQLite would skip-scan the sort index once per match:
+        minutes at 1M)."""
+        return self._walk(cv, cv.with_fts_as("+" + FTS_CONDITION), offset, limit)
+
+    def _walk(self, cv: CompiledView, conds: list[Condition], offset: int, limit: int) -> list[PageRow]:
+        where, params = where_of(conds)
+        return self._rows(
+            f"FROM papers p INDEXED BY {LIVE_INDEX[cv.sort]} WHERE {where} {cv.order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+
+    def filter_sorted(self, cv: CompiledView, probe: Probe, offset: int, limit: int) -> list[PageRow] | None:
+        """Few papers to show, in an order the filter index holds (schema v5): found
+        and sorted there (no rows read), then only the page's rows are read."""
+        want = [pid for (pid,) in self.db.q(
+            f"SELECT p.id FROM papers p INDEXED BY papers_live_filter WHERE {cv.where} {cv.order} LIMIT ? OFFSET ?",
+            [*cv.params, limit, offset],
+        )]
+        return self.rows_in_order(want)
+
+    def filter_then_sort(self, cv: CompiledView, probe: Probe, offset: int, limit: int) -> list[PageRow] | None:
+        """Few papers to show: found in the filter index, then just those read and sorted."""
+        found = [pid for (pid,) in self.db.q(
+            f"SELECT p.id FROM papers p INDEXED BY papers_live_filter WHERE {cv.where}", cv.params
+        )]
+        return self._rows(f"FROM papers p WHERE {_IN_JSON} {cv.order} LIMIT ? OFFSET ?", [dumps(found), limit, offset])
+
+    def added_by_rowid(self, cv: CompiledView, probe: Probe, offset: int, limit: int) -> list[PageRow] | None:
+        """Sorted by date added: ids grow with it (a paper gets the next id when it
+        is added), so the matches in rowid order are the candidates.  Take them in
+        growing batches until the page is full, then prove that no paper further
+        along in rowid order was added later (clocks can go back)."""
+        desc = cv.view.descending
+        order, cmp = ("DESC", "<") if desc else ("ASC", ">")
+        need = offset + limit
+        ids, batch = probe.ids, probe.batch
+        cands: list[tuple[str, int]] = []  # (added_at, id) of the matches that qualify
+        seen = 0
+        while True:
+            seen += len(ids)
+            # The other conditions, checked in the narrow filter index: no rows read.
+            cands.extend(self._in_filter_index(cv.others(), ids, "p.added_at, p.id"))
+            exhausted = len(ids) < batch
+            if exhausted or len(cands) >= need:
+                break
+            # The next batch: enough to fill the page at the share kept so far.
+            kept = max(len(cands), 1) / seen
+            batch = max(4 * batch, int(2 * (need - len(cands)) / kept))
+            if seen + batch > self.FAST_PAGE_MAX_IDS:
+                # The other conditions are selective (a tag, a rare category): start
+                # from the papers they allow, and check the words against the
+                # matches ("+" keeps SQLite from starting with the many matches).
+                where, params = where_of(cv.with_fts_as("+" + FTS_CONDITION))
+                return self._rows(f"FROM papers p WHERE {where} {cv.order} LIMIT ? OFFSET ?", [*params, limit, offset])
+            ids = [r[0] for r in self.db.q(
+                f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid {cmp} ? ORDER BY rowid {order} LIMIT ?",
+                (cv.fts, ids[-1], batch),
+            )]
+            if not ids:
+                exhausted = True
+                break
+        cands.sort(reverse=desc)
+        cands = cands[:need]
+        if not exhausted and cands:
+            # Unseen matches have ids beyond ids[-1]; any of them sorting before the
+            # last one here would need an added_at beyond that one's.
+            later = ">" if desc else "<"
+            if self.db.one(
+                f"SELECT 1 FROM papers INDEXED BY papers_live_added WHERE trashed_at IS NULL "
+                f"AND added_at {later} ? AND id {cmp} ? LIMIT 1",
+                (cands[-1][0], ids[-1]),
+            ):
+                return None
+        return self.rows_in_order([pid for _, pid in cands[offset:]])
+
+    # -------------------------------------------------------------- counts
+    def count(self, cv: CompiledView) -> int:
+        try:
+            return self._fast_count(cv)
+        except sqlite3.OperationalError as e:
+            # e.g. a library opened read-only, written by an older version
+            # without the indexes (schema v4): SQLite's plan below.
+            log.debug("fast count not possible: %s", e)
+        return self.db.value(f"SELECT count(*) FROM papers p WHERE {cv.where}", cv.params)
+
+    def _fast_count(self, cv: CompiledView) -> int:
+        if cv.fts is not None and len(cv.conditions) == 2 and cv.fts_at == 1:
+            # Only words and the trash in or out: count in the FTS index and leave
+            # out (or keep only) the trashed papers, a short list, instead of
+            # reading the row of every match to look at its trashed_at.  The index
+            # holds exactly the papers' ids (kept so by the triggers).
+            op = "NOT IN" if cv.live else "IN"
+            return self.db.value(
+                "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ? AND rowid "
+                f"{op} (SELECT id FROM papers WHERE trashed_at IS NOT NULL)",
+                (cv.fts,),
+            )
+        # Outside the trash, every condition a view can have is answered by the
+        # narrow filter index (schema v4): no paper's row is read to count.
+        idx = "INDEXED BY papers_live_filter " if cv.live else ""
+        return self.db.value(f"SELECT count(*) FROM papers p {idx}WHERE {cv.where}", cv.params)
+
+
+Strategy = Callable[[Planner, CompiledView, Probe, int, int], "list[PageRow] | None"]
+#: The ways a search page outside the trash is read, by the name ``Planner.choose`` gives.
+PAGE_STRATEGIES: dict[str, Strategy] = {
+    "few matches": Planner.few_matches,
+    "added by rowid": Planner.added_by_rowid,
+    "walk, asking the index": Planner.walk_asking,
+    "walk, matches collected": Planner.walk_collecting,
+    "filter index, sorted there": Planner.filter_sorted,
+    "filter index, then sorted": Planner.filter_then_sort,
+}
