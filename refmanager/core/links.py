@@ -6,9 +6,9 @@ Qt layer has one function that checks ``is_allowed`` before opening.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from .fields import Paper
 from .textnorm import strip_ellipsis
 
 ALLOWED_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org", "doi.org"})
@@ -35,23 +35,15 @@ def opening_words(abstract: str | None, n: int = OPENING_WORDS) -> str:
     return " ".join(text.split()[:n])
 
 
-def abs_url(paper: dict[str, Any]) -> str:
+def abs_url(paper: Paper) -> str:
     """The arXiv abstract page, or arXiv's search for the title (or opening words)."""
-    if paper.get("arxiv_id"):
-        return f"https://arxiv.org/abs/{paper['arxiv_id']}"
-    if paper.get("title"):
-        return "https://arxiv.org/search/?" + urlencode({"query": paper["title"], "searchtype": "title"})
-    return "https://arxiv.org/search/?" + urlencode(
-        {"query": opening_words(paper.get("abstract")), "searchtype": "abstract"}
-    )
+    if paper.arxiv_id:
+        return f"https://arxiv.org/abs/{paper.arxiv_id}"
+    if paper.title:
+        return "https://arxiv.org/search/?" + urlencode({"query": paper.title, "searchtype": "title"})
+    return "https://arxiv.org/search/?" + urlencode({"query": opening_words(paper.abstract), "searchtype": "abstract"})
 
 
-def pdf_url(paper: dict[str, Any]) -> str | None:
+def pdf_url(paper: Paper) -> str | None:
     """arXiv's PDF; None when the paper has no arXiv id."""
-    if paper.get("arxiv_id"):
-        return f"https://arxiv.org/pdf/{paper['arxiv_id']}"
-    return None
-
-
-def doi_url(paper: dict[str, Any]) -> str | None:
-    return f"https://doi.org/{paper['doi']}" if paper.get("doi") else None
+    return f"https://arxiv.org/pdf/{paper.arxiv_id}" if paper.arxiv_id else None

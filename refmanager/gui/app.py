@@ -13,9 +13,10 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from ..core import backup
 from ..core.errors import LibraryError
-from ..core.library import Library, default_library_path, seed_files
+from ..core.library import Library
+from ..core.locations import default_library_path, seed_files
+from ..core.store import backup
 from . import dialogs, theme
 from .icons import app_icon
 from .main_window import MainWindow
@@ -101,7 +102,7 @@ def start_daily_backup(path: Path) -> threading.Thread:
     def run() -> None:
         try:
             with Library(path, create=False) as lib:
-                backup.daily_backup(lib)
+                lib.daily_backup()
         except Exception:  # a failed backup must not stop the app: the log says why
             log.warning("daily backup of %s failed", path, exc_info=True)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QKeySequence
+from PySide6.QtCore import QPoint, QRect, QSize, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QCompleter,
     QFrame,
@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetItem,
 )
 
 from ..core.categories import category_name
+from ..core.fields import Paper
 from ..core.links import opening_words
 from .icons import icon
 from .table_model import plain_tooltip
@@ -171,7 +171,11 @@ class DetailPane(QScrollArea):
         # text wraps to the pane's width instead of scrolling sideways
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(280)
-        self.paper: dict[str, Any] | None = None
+        self.paper: Paper | None = None
+        #: what ``set_extras`` was given last (shown again when Edit is toggled)
+        self._review: dict[str, Any] | None = None
+        self._history: list[str] = []
+        self._attachments: list[dict[str, Any]] = []
         self.stack = QStackedWidget()
         self.setWidget(self.stack)
 
@@ -346,72 +350,70 @@ class DetailPane(QScrollArea):
     def set_tag_names(self, names: list[str]) -> None:
         self.tag_model.setStringList(names)
 
-    def show_papers(self, papers: list[dict[str, Any]], colors: dict[str, str] | None = None) -> None:
+    def show_papers(self, papers: list[Paper], colors: dict[str, str] | None = None) -> None:
         self.flush_note()
         if not papers:
             self.paper = None
             self.stack.setCurrentWidget(self.empty)
             return
         if len(papers) > 1:
-            self.show_many(len(papers), trash=all(p["trashed"] for p in papers))
+            self.show_many(len(papers), trash=all(p.trashed for p in papers))
             return
         p = papers[0]
-        same = self.paper is not None and self.paper["id"] == p["id"]
+        same = self.paper is not None and self.paper.id == p.id
         self.paper = p
-        if p["title"]:
-            self.title.setText(p["title"])
+        if p.title:
+            self.title.setText(p.title)
         else:
-            self.title.setText("[No title yet] " + opening_words(p["abstract"], 10) + "…")
-        authors = ", ".join(p["authors"])
-        if p["et_al"]:
+            self.title.setText("[No title yet] " + opening_words(p.abstract, 10) + "…")
+        authors = ", ".join(p.authors)
+        if p.et_al:
             authors += " et al."
         self.authors.setText(authors or "Authors unknown")
-        self.orgs.setText(" · ".join(p["orgs"]))
-        self.orgs.setVisible(bool(p["orgs"]))
-        cat = p["category"] or ""
+        self.orgs.setText(" · ".join(p.orgs))
+        self.orgs.setVisible(bool(p.orgs))
+        cat = p.category or ""
         name = category_name(cat)
-        meta = [p["date"] or "date unknown"]
+        meta = [p.date or "date unknown"]
         if cat:
             meta.append(f"{cat} ({name})" if name else cat)
         self.meta.setText("  ·  ".join(meta))
         ids = []
-        if p["arxiv_id"]:
-            ids.append(f"arXiv:{p['arxiv_id']}")
-        if p.get("doi"):
-            ids.append(f"DOI {p['doi']}")
-        if p.get("journal"):
-            ids.append(p["journal"])
+        if p.arxiv_id:
+            ids.append(f"arXiv:{p.arxiv_id}")
+        if p.doi:
+            ids.append(f"DOI {p.doi}")
+        if p.journal:
+            ids.append(p.journal)
         self.ids.setText("   ".join(ids) if ids else "No arXiv id yet")
         review = []
-        if p["incomplete"]:
+        if p.incomplete:
             review.append("Incomplete: known only from a profile listing (no title yet).")
-        if p["needs_review"]:
+        if p.needs_review:
             review.append("Needs review: the importer was unsure how to read this entry.")
-        if p["trashed"]:
+        if p.trashed:
             review.append("In the trash.")
         self.review.setText("\n".join(review))
         self.review.setVisible(bool(review))
-        self.pdf_button.setEnabled(bool(p["arxiv_id"]))
-        self.pdf_button.setToolTip("Open the PDF on arXiv" if p["arxiv_id"] else "No arXiv id: no PDF link yet")
+        self.pdf_button.setEnabled(bool(p.arxiv_id))
+        self.pdf_button.setToolTip("Open the PDF on arXiv" if p.arxiv_id else "No arXiv id: no PDF link yet")
         self.arxiv_button.setToolTip(
-            "Open the paper's arXiv page (Enter)" if p["arxiv_id"] else "Search arXiv for this paper (Enter)"
+            "Open the paper's arXiv page (Enter)" if p.arxiv_id else "Search arXiv for this paper (Enter)"
         )
-        self._show_tags(p["tags"], colors or {})
-        self.abstract.setText(p["abstract"] or "")
+        self._show_tags(p.tags, colors or {})
+        self.abstract.setText(p.abstract or "")
         self.editor.load(p)
         if not same or not self.note.dirty:
-            self.note.load(p["note"] or "")
+            self.note.load(p.note or "")
         self.stack.setCurrentWidget(self.one)
 
     def _edit_toggled(self, on: bool) -> None:
         self.editor.setVisible(on)
-        review = getattr(self, "_review", None)
-        if review is not None:
-            self.set_extras(review, self.history.text().split("\n") if self.history.text() else [],
-                            getattr(self, "_attachments", []))
+        if self._review is not None:
+            self.set_extras(self._review, self._history, self._attachments)
         for w in (self.title, self.authors, self.meta, self.ids, self.abstract):
             w.setVisible(not on)
-        self.orgs.setVisible(not on and bool(self.paper and self.paper["orgs"]))
+        self.orgs.setVisible(not on and bool(self.paper and self.paper.orgs))
         if on and self.paper is not None:
             self.editor.load(self.paper)
             self.editor.title.setFocus()
@@ -446,6 +448,7 @@ class DetailPane(QScrollArea):
                 self.split_buttons.append(b)
             self.accept_button.setVisible(bool(review.get("needs_review")))
         self._attachments = attachments
+        self._history = list(history)
         for b in self.attachment_buttons:
             b.deleteLater()
         self.attachment_buttons = []
@@ -514,5 +517,5 @@ class DetailPane(QScrollArea):
         if self.paper is not None and self.note.dirty:
             self.note.dirty = False
             text = self.note.toPlainText()
-            self.paper["note"] = text
-            self.noteChanged.emit(self.paper["id"], text)
+            self.paper.note = text
+            self.noteChanged.emit(self.paper.id, text)

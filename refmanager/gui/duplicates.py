@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..core.fields import Paper
+
 log = logging.getLogger(__name__)
 
 
@@ -53,10 +55,10 @@ class DuplicatesDialog(QDialog):
         lay.addLayout(row)
         self.reload()
 
-    def _name(self, p: dict[str, Any] | None, pid: int) -> str:
+    def _name(self, p: Paper | None, pid: int) -> str:
         if p is None:
             return f"#{pid}"
-        return f"#{pid} " + (p["title"] or "[no title] " + (p["abstract"] or "")[:60])
+        return f"#{pid} " + (p.title or "[no title] " + (p.abstract or "")[:60])
 
     def reload(self) -> None:
         lib = self.window_.lib
@@ -80,8 +82,8 @@ class DuplicatesDialog(QDialog):
         pair = self.current_pair()
         if pair is None:
             return
-        self.window_.select_ids(list(pair))
-        self.window_.merge_selected()
+        self.window_.view.select_ids(list(pair))
+        self.window_.papers.merge_selected()
         self.reload()
 
     def not_duplicate(self) -> None:
@@ -95,4 +97,4 @@ class DuplicatesDialog(QDialog):
         pair = self.current_pair()
         if pair is not None:
             self.window_.sidebar.select_section("all")
-            self.window_.select_ids(list(pair))
+            self.window_.view.select_ids(list(pair))

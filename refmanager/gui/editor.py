@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.categories import CATEGORY_NAMES
+from ..core.fields import Paper
 
 log = logging.getLogger(__name__)
-
-EDIT_FIELDS = ("title", "authors", "et_al", "orgs", "date", "category", "arxiv_id", "doi", "journal", "abstract")
 
 
 class FieldLine(QLineEdit):
@@ -218,23 +217,23 @@ class PaperEditor(QWidget):
         self._loading = False
         self._category = ""
 
-    def load(self, p: dict[str, Any]) -> None:
+    def load(self, p: Paper) -> None:
         self._loading = True
-        self.title.load(p["title"] or "")
-        self.authors.load(p["authors"])
-        self.et_al.setChecked(bool(p["et_al"]))
-        self.orgs.load(", ".join(p["orgs"]))
-        self.date.load(p["date"] or "")
-        self._category = p["category"] or ""
+        self.title.load(p.title or "")
+        self.authors.load(p.authors)
+        self.et_al.setChecked(bool(p.et_al))
+        self.orgs.load(", ".join(p.orgs))
+        self.date.load(p.date or "")
+        self._category = p.category or ""
         i = self.category.findData(self._category)
         if i >= 0:
             self.category.setCurrentIndex(i)
         else:
             self.category.setEditText(self._category)
-        self.arxiv_id.load(p["arxiv_id"] or "")
-        self.doi.load(p.get("doi") or "")
-        self.journal.load(p.get("journal") or "")
-        self.abstract.load(p["abstract"] or "")
+        self.arxiv_id.load(p.arxiv_id or "")
+        self.doi.load(p.doi or "")
+        self.journal.load(p.journal or "")
+        self.abstract.load(p.abstract or "")
         self.show_error(None)
         self._loading = False
 
@@ -261,8 +260,3 @@ class PaperEditor(QWidget):
     def show_error(self, message: str | None) -> None:
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
-
-    def revert(self, field: str) -> None:
-        w = getattr(self, field, None)
-        if isinstance(w, (FieldLine, FieldText)):
-            w.load(w.original)

@@ -6,7 +6,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
 
 from ..core.export import DEFAULT_KEY_PATTERN
-from ..core.library import default_library_path
+from ..core.locations import default_library_path
 
 
 class PreferencesDialog(QDialog):

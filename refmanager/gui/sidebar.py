@@ -10,20 +10,16 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem, QWidget
 
-from ..core.library import Library
+from ..core.library import SECTIONS
 from .icons import icon
 
 log = logging.getLogger(__name__)
 
-SECTIONS = [
-    ("all", "All papers", "library"),
-    ("unread", "Unread", "unread"),
-    ("starred", "Starred", "star"),
-    ("incomplete", "Incomplete", "incomplete"),
-    ("review", "Needs review", "review"),
-    ("recent", "Recently added", "recent"),
-    ("trash", "Trash", "trash"),
-]
+#: The icon of each section (the sections themselves: ``store.query.SECTIONS``).
+SECTION_ICONS = {
+    "all": "library", "unread": "unread", "starred": "star", "incomplete": "incomplete", "review": "review",
+    "recent": "recent", "trash": "trash",
+}
 KindRole = Qt.ItemDataRole.UserRole + 1
 KeyRole = Qt.ItemDataRole.UserRole + 2
 
@@ -48,9 +44,8 @@ class Sidebar(QTreeWidget):
     filterChanged = Signal(str, tuple)
     tagAction = Signal(str, str)  # (action, tag name): rename, merge, color, delete
 
-    def __init__(self, lib: Library, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.lib = lib
         self.setHeaderHidden(True)
         self.setColumnCount(2)
         self.setRootIsDecorated(False)
@@ -65,13 +60,13 @@ class Sidebar(QTreeWidget):
         self._tag_list: list[tuple[str, str | None]] = []  # (name, colour) of the items shown
         self._updating = False
         self._section = "all"
-        for key, label, icon_name in SECTIONS:
-            it = QTreeWidgetItem(self, [label, ""])
+        for section in SECTIONS:
+            it = QTreeWidgetItem(self, [section.label, ""])
             it.setData(0, KindRole, "section")
-            it.setData(0, KeyRole, key)
-            it.setIcon(0, icon(icon_name))
+            it.setData(0, KeyRole, section.key)
+            it.setIcon(0, icon(SECTION_ICONS[section.key]))
             it.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self._section_items[key] = it
+            self._section_items[section.key] = it
         self._tags_header = QTreeWidgetItem(self, ["Tags", ""])
         self._tags_header.setFlags(Qt.ItemFlag.ItemIsEnabled)
         f = self._tags_header.font(0)
@@ -82,33 +77,23 @@ class Sidebar(QTreeWidget):
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(0, self.header().ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, self.header().ResizeMode.ResizeToContents)
-        self.refresh(counts=False)  # the window counts in the background
         self._section_items["all"].setSelected(True)
 
     def apply_icons(self) -> None:
-        for key, _label, icon_name in SECTIONS:
-            self._section_items[key].setIcon(0, icon(icon_name))
+        for key, it in self._section_items.items():
+            it.setIcon(0, icon(SECTION_ICONS[key]))
 
     def set_counts(self, counts: dict[str, int]) -> None:
         for key, it in self._section_items.items():
             it.setText(1, f"{counts.get(key, 0):,}")
 
-    def refresh(self, counts: bool = True) -> None:
-        """Update the tag list and, with ``counts``, the section and tag counts.
-
-        A big library's counts come from the window's worker thread instead
-        (``set_counts``, ``set_tag_counts``): counting 3,000 tags over a million
-        papers took 60 ms, at every refresh.  The tag items are only rebuilt when
-        the tags themselves (names, colours) changed (25 ms for 3,000)."""
+    def show_tags(self, tags: list[tuple[str, str | None]]) -> None:
+        """The tags, (name, colour) by name.  Their items are only rebuilt when the
+        tags themselves changed (25 ms for 3,000); their counts come apart
+        (``set_tag_counts``: a big library's from the worker thread)."""
         self._updating = True
         try:
-            if counts:
-                self.set_counts(self.lib.counts())
-                rows = self.lib.tag_counts()
-                self._set_tags([(name, color) for name, _, color in rows])
-                self.set_tag_counts(rows)
-            else:
-                self._set_tags(self.lib.tag_list())
+            self._set_tags(tags)
         finally:
             self._updating = False
 

@@ -19,9 +19,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-from ..core.library import Library, View
+from ..core.errors import RefManagerError
+from ..core.fields import PageRow
+from ..core.library import CompiledView, View
 from ..core.links import opening_words
 from .icons import icon
+from .session import LibrarySession
 
 log = logging.getLogger(__name__)
 
@@ -69,41 +72,58 @@ _NO_ROLES = frozenset({Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.Backgroun
 _CENTRED = int(Qt.AlignmentFlag.AlignCenter)
 
 
+def _authors_text(r: PageRow) -> str:
+    return (r.first_author or "") + (" et al." if (r.n_authors or 0) > 1 or r.et_al else "")
+
+
 def plain_tooltip(text: str) -> str:
     """A tool tip that shows text literally: escaped, so Qt never interprets markup."""
     return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
 
 
 class PaperTableModel(QAbstractTableModel):
+    """The rows of the current view.  The view is compiled once when it changes
+    (``Library.compile``): its first page, its count, its note marks and its
+    hint all come from that one object."""
+
     countChanged = Signal(int)
     editFailed = Signal(str)
     edited = Signal(int)  # paper id
 
-    def __init__(self, lib: Library, parent: Any = None, background: Any = None) -> None:
+    def __init__(self, session: LibrarySession, parent: Any = None) -> None:
         super().__init__(parent)
-        self.lib = lib
+        self.session = session
         self._view = View()
+        self._compiled: CompiledView = session.lib.compile(self._view)
         self._count = 0
-        self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
-        self._last: tuple[int, list[tuple[Any, ...]]] = (-1, [])  # the page read last
+        self._pages: OrderedDict[int, list[PageRow]] = OrderedDict()
+        self._last: tuple[int, list[PageRow]] = (-1, [])  # the page read last
         self._colors: dict[str, str] = {}
         self._note_hits: set[int] = set()
         self._tags: dict[int, list[str]] = {}  # tags of painted papers, until the rows change
         self.hint: str | None = None
+        #: the search could not run (SQLite refused it): said under the box, no rows
+        self.error: str | None = None
         self.count_pending = False
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(0)
         self._count_timer.timeout.connect(self.finish_count)
         self._generation = 0
-        #: set by the window for big libraries: counts then run on a worker thread
-        self.background: Any = background
         self.reload()
+
+    @property
+    def lib(self) -> Any:
+        return self.session.lib
 
     # ------------------------------------------------------------- the view
     @property
     def view(self) -> View:
         return self._view
+
+    @property
+    def compiled(self) -> CompiledView:
+        return self._compiled
 
     def set_view(self, view: View) -> None:
         self._view = view
@@ -114,53 +134,65 @@ class PaperTableModel(QAbstractTableModel):
 
         The first page is all the table needs to paint; counting every match of
         a short prefix in a big library can take longer, so it runs from the
-        event loop once the first page is on screen (rows are then appended).
+        event loop once the first page is on screen (rows are then appended),
+        on the worker thread in a big library.
         """
         self.beginResetModel()
         self._generation += 1
         self._forget_rows()
         self._colors = self.lib.tag_colors()
-        self.hint = self.lib.search_hint(self._view) if self._view.search.strip() else None
+        self._compiled = self.lib.compile(self._view)
+        self.hint = self._compiled.hint
         self._note_hits = set()
-        first = self.lib.page(self._view, 0, PAGE_SIZE)
+        self.error = None
+        try:
+            first = self.lib.page(self._compiled, 0, PAGE_SIZE)
+        except RefManagerError as e:
+            self.error, first = str(e), []
         self._pages[0] = first
         self._last = (0, first)
-        if self._view.search.strip():
+        if self._compiled.fts:
             self._mark_note_hits(first)
         self._count = len(first)
         self.endResetModel()
-        if len(first) == PAGE_SIZE:
-            self.count_pending = True
-            if self.background is not None:
-                view = self._view
-                gen = self._generation
-                self.background.submit(
-                    ("count", gen), lambda lib: lib.count(view), wanted=lambda: self._generation == gen
-                )
-            else:
-                self._count_timer.start()
-        else:
+        if len(first) < PAGE_SIZE:
             self.count_pending = False
             self.countChanged.emit(self._count)
+            return
+        self.count_pending = True
+        if self.session.big:
+            gen, cv = self._generation, self._compiled
+            self.session.run(
+                lambda lib: lib.count(cv), lambda n: self._count_ready(gen, n),
+                wanted=lambda: self._generation == gen, on_error=lambda e: self._count_failed(gen, e),
+            )
+        else:
+            self._count_timer.start()
 
-    def _background_done(self, tag: object, result: object) -> None:
-        if isinstance(tag, tuple) and tag == ("count", self._generation) and self.count_pending:
-            self._apply_count(int(result))  # type: ignore[arg-type]
-        elif isinstance(tag, tuple) and tag == ("notes", self._generation) and result:
-            self._note_hits |= result  # type: ignore[arg-type]
-            if self._count:
-                col = COL["title"]
-                self.dataChanged.emit(self.index(0, col), self.index(self._count - 1, col))
+    def _count_ready(self, gen: int, n: int) -> None:
+        if gen == self._generation and self.count_pending:
+            self._apply_count(n)
+
+    def _count_failed(self, gen: int, e: RefManagerError) -> None:
+        if gen == self._generation:
+            self.error = str(e)
+            self.count_pending = False
+            self.countChanged.emit(self._count)
 
     def finish_count(self) -> None:
         """Count now (synchronously) if the count is still pending."""
         self._count_timer.stop()
         if self.count_pending:
-            self._apply_count(self.lib.count(self._view))
+            try:
+                n = self.lib.count(self._compiled)
+            except RefManagerError as e:
+                self._count_failed(self._generation, e)
+                return
+            self._apply_count(n)
 
     @property
     def generation(self) -> int:
-        """Changes with every reload: a background answer for an older one is stale."""
+        """Changes with every reload: an answer for an older one is stale."""
         return self._generation
 
     def apply_count(self, n: int) -> None:
@@ -194,42 +226,59 @@ class PaperTableModel(QAbstractTableModel):
         """Rows currently held in memory (a test keeps this small)."""
         return sum(len(p) for p in self._pages.values())
 
-    def _row(self, row: int) -> tuple[Any, ...] | None:
+    def _page(self, page_no: int) -> list[PageRow]:
+        try:
+            return self.lib.page(self._compiled, page_no * PAGE_SIZE, PAGE_SIZE)
+        except RefManagerError as e:  # (the first page of this view ran: hardly ever)
+            log.warning("page %d not read: %s", page_no, e)
+            return []
+
+    def _row(self, row: int) -> PageRow | None:
         page_no, i = divmod(row, PAGE_SIZE)
         last_no, page = self._last
         if page_no == last_no:  # (a repaint asks ~1,500 times, nearly always of one page)
             return page[i] if i < len(page) else None
         page = self._pages.get(page_no)
         if page is None:
-            page = self.lib.page(self._view, page_no * PAGE_SIZE, PAGE_SIZE)
+            page = self._page(page_no)
             self._pages[page_no] = page
             if len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
-            if self._view.search.strip():
+            if self._compiled.fts:
                 self._mark_note_hits(page)
         else:
             self._pages.move_to_end(page_no)
         self._last = (page_no, page)
         return page[i] if i < len(page) else None
 
-    def _mark_note_hits(self, page: list[tuple[Any, ...]]) -> None:
+    def _mark_note_hits(self, page: list[PageRow]) -> None:
         """Which papers of a page match in their note.  In a big library from the
         worker thread: a long prefix ("model") costs the FTS index as much again
         as the page itself, and the table need not wait for the marks."""
-        ids = [r[0] for r in page if r[15]]
+        ids = [r.id for r in page if r.has_note]
         if not ids:
             return
-        if self.background is None:
-            self._note_hits |= self.lib.note_hits(ids, self._view.search)
+        cv = self._compiled
+        if not self.session.big:
+            try:
+                self._note_hits |= self.lib.note_hits(cv, ids)
+            except RefManagerError as e:
+                log.warning("note marks not read: %s", e)
             return
-        gen, search = self._generation, self._view.search
-        self.background.submit(
-            ("notes", gen), lambda lib: lib.note_hits(ids, search), wanted=lambda: self._generation == gen
-        )
+        gen = self._generation
+        self.session.run(lambda lib: lib.note_hits(cv, ids), lambda hits: self._notes_ready(gen, hits),
+                         wanted=lambda: self._generation == gen)
+
+    def _notes_ready(self, gen: int, hits: set[int]) -> None:
+        if gen == self._generation and hits:
+            self._note_hits |= hits
+            if self._count:
+                col = COL["title"]
+                self.dataChanged.emit(self.index(0, col), self.index(self._count - 1, col))
 
     def paper_id(self, row: int) -> int | None:
         r = self._row(row) if 0 <= row < self._count else None
-        return r[0] if r else None
+        return r.id if r else None
 
     def ids_in_rows(self, top: int, bottom: int) -> list[int]:
         """Paper ids of rows top..bottom: cached pages when loaded, else one id-only query."""
@@ -240,18 +289,18 @@ class PaperTableModel(QAbstractTableModel):
             page = self._pages.get(page_no)
             end = min(bottom, (page_no + 1) * PAGE_SIZE - 1)
             if page is not None:
-                out.extend(r[0] for r in page[i : i + end - row + 1])
+                out.extend(r.id for r in page[i : i + end - row + 1])
             else:
-                out.extend(self.lib.ids(self._view, limit=end - row + 1, offset=row))
+                out.extend(self.lib.ids(self._compiled, limit=end - row + 1, offset=row))
             row = end + 1
         return out
 
     def row_of(self, pid: int) -> int | None:
         for page_no, page in self._pages.items():
             for i, r in enumerate(page):
-                if r[0] == pid:
+                if r.id == pid:
                     return page_no * PAGE_SIZE + i
-        return self.lib.row_of(self._view, pid)
+        return self.lib.row_of(self._compiled, pid)
 
     # ------------------------------------------------------------ Qt model
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -283,8 +332,6 @@ class PaperTableModel(QAbstractTableModel):
         pid = self.paper_id(index.row())
         if pid is None:
             return False
-        from ..core.errors import RefManagerError
-
         try:
             changed = self.lib.edit_paper(pid, title=str(value).strip() or None)
         except RefManagerError as e:
@@ -311,38 +358,37 @@ class PaperTableModel(QAbstractTableModel):
         r = self._row(index.row())
         if r is None:
             return None
-        (pid, title, abstract_head, first_author, n_authors, et_al, year, date, category,
-         tags_text, added_at, read, starred, incomplete, needs_review, has_note) = r
+        pid = r.id
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "title":
-                if title:
-                    return title
-                return "[no title] " + opening_words(abstract_head, 10) + "…"
+                if r.title:
+                    return r.title
+                return "[no title] " + opening_words(r.abstract_head, 10) + "…"
             if key == "authors":
-                if not first_author:
+                if not r.first_author:
                     return ""
-                return first_author + (" et al." if (n_authors or 0) > 1 or et_al else "")
+                return _authors_text(r)
             if key == "year":
-                return str(year) if year else ""
+                return str(r.year) if r.year else ""
             if key == "date":
-                return date or ""
+                return r.date or ""
             if key == "category":
-                return category or ""
+                return r.category or ""
             if key == "tags":
-                return tags_text
+                return r.tags_text
             if key == "added":
-                return (added_at or "")[:10]
+                return (r.added_at or "")[:10]
             if key == "starred":
-                return "★" if starred else ""
+                return "★" if r.starred else ""
             if key == "read":
-                return "" if read else "●"
+                return "" if r.read else "●"
             return None
         if role == Qt.ItemDataRole.EditRole:
-            return (title or "") if key == "title" else None
+            return (r.title or "") if key == "title" else None
         if role == IdRole:
             return pid
         if role == TagsRole:
-            if not tags_text:
+            if not r.tags_text:
                 return []
             tags = self._tags.get(pid)
             if tags is None:
@@ -350,7 +396,7 @@ class PaperTableModel(QAbstractTableModel):
                     self._tags.clear()  # (bounded: scrolling far paints many pages)
                 # the tags of the page's tagged papers, with one query (a repaint asks for each row)
                 page = self._pages.get(index.row() // PAGE_SIZE) or [r]
-                self._tags.update(self.lib.tags_of([x[0] for x in page if x[9]]))
+                self._tags.update(self.lib.tags_of([x.id for x in page if x.tags_text]))
                 tags = self._tags.setdefault(pid, self.lib.tags_of([pid])[pid])
             return tags
         if role == NoteHitRole:
@@ -360,28 +406,28 @@ class PaperTableModel(QAbstractTableModel):
                 return icon("note")  # the search matched this paper's note
             return None
         if role == Qt.ItemDataRole.FontRole:
-            return _font(not read, key == "title" and not title)
+            return _font(not r.read, key == "title" and not r.title)
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "title":
-                text = title or (abstract_head or "")
+                text = r.title or (r.abstract_head or "")
                 if pid in self._note_hits:
                     text += "\n(the search matches this paper's note)"
                 return plain_tooltip(text)
-            if key == "authors" and first_author:
-                return plain_tooltip(first_author + (" et al." if (n_authors or 0) > 1 or et_al else ""))
-            if key == "tags" and tags_text:
-                return plain_tooltip(tags_text)
+            if key == "authors" and r.first_author:
+                return plain_tooltip(_authors_text(r))
+            if key == "tags" and r.tags_text:
+                return plain_tooltip(r.tags_text)
             if key == "starred":
-                return "Starred" if starred else None
+                return "Starred" if r.starred else None
             if key == "read":
-                return None if read else "Unread"
+                return None if r.read else "Unread"
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "starred":
                 return _brush("#e0a100")
             if key == "read":
                 return QBrush(QApplication.palette().color(QPalette.ColorRole.Highlight))
-            if key == "title" and needs_review:
+            if key == "title" and r.needs_review:
                 return _brush("#c05800")
             return None
         return None
@@ -398,5 +444,6 @@ class PaperTableModel(QAbstractTableModel):
             descending=order == Qt.SortOrder.DescendingOrder,
         )
         self.layoutAboutToBeChanged.emit()
+        self._compiled = self.lib.compile(self._view)  # (same rows, another order)
         self._forget_rows()
         self.layoutChanged.emit()

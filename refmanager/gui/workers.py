@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QProcess, QThread, QTimer, Signal
 
 from ..core.errors import ImportCancelled, RefManagerError
+from ..core.import_stream import ImportReport
 from ..core.library import Library
 
 log = logging.getLogger(__name__)
@@ -127,12 +128,10 @@ class ImportProcess(QObject):
             if "progress" in msg:
                 self.progress.emit(*msg["progress"])
             elif "report" in msg:
-                from ..core.import_child import report_from_wire
-
                 # Reported at once: the child still copies the WAL into the
                 # library file (a checkpoint) before it ends; nobody waits for that.
                 self._outcome = ("reported", None)
-                self.finished.emit(report_from_wire(msg["report"]))
+                self.finished.emit(ImportReport.from_wire(msg["report"]))
             elif "cancelled" in msg:
                 self._outcome = ("cancelled", None)
             elif "error" in msg:

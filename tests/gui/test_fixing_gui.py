@@ -29,7 +29,7 @@ def test_edit_title_in_place_survives_restart_and_reimport(make_window, qtbot, t
     qtbot.keyClicks(title, "Gemma: Open Models (v1)")
     qtbot.keyClick(title, Qt.Key.Key_Return)
     assert win.lib.get(pid).title == "Gemma: Open Models (v1)"
-    assert win.act_undo.text() == "&Undo Edit title of 'Gemma: Open Models Based on Gemini Research and T…'"
+    assert win.actions["undo"].text() == "&Undo Edit title of 'Gemma: Open Models Based on Gemini Research and T…'"
     win.close()
     win.lib.close()
     win2 = make_window(tmp_path / "library.db")
@@ -42,7 +42,7 @@ def test_edit_title_in_place_survives_restart_and_reimport(make_window, qtbot, t
 def test_invalid_date_shows_inline_message_and_esc_reverts(window, qtbot):
     select_title(window, qtbot, GEMMA)
     pid = window.detail.paper.id
-    window.act_edit.trigger()
+    window.actions["edit"].trigger()
     date = window.detail.editor.date
     date.selectAll()
     qtbot.keyClicks(date, "2024-02-30")
@@ -57,7 +57,7 @@ def test_invalid_date_shows_inline_message_and_esc_reverts(window, qtbot):
 def test_authors_list_add_remove_reorder(window, qtbot):
     select_title(window, qtbot, GEMMA)
     pid = window.detail.paper.id
-    window.act_edit.trigger()
+    window.actions["edit"].trigger()
     authors = window.detail.editor.authors
     authors.list.setCurrentRow(1)  # Thomas Mesnard
     authors.buttons["up"].click()
@@ -72,16 +72,16 @@ def test_f2_edits_the_title_in_the_table(window, qtbot):
     row = titles_in_table(window).index(GEMMA)
     window.table.setFocus()
     window.table.selectRow(row)
-    idx = window.model.index(row, COL["title"])
+    idx = window.view.model.index(row, COL["title"])
     window.table.setCurrentIndex(idx)
     assert window.table.editTriggers() & QAbstractItemView.EditTrigger.EditKeyPressed
-    assert window.model.setData(idx, "Gemma (renamed in the table)") is True
+    assert window.view.model.setData(idx, "Gemma (renamed in the table)") is True
     assert "Gemma (renamed in the table)" in titles_in_table(window)
 
 
 def test_pick_an_alternative_split_for_a_needs_review_paper(window, qtbot):
     window.lib.import_text(UNSURE, "unsure.txt")
-    window.refresh()
+    window.view.refresh()
     assert window.sidebar.section_count("review") == 1
     window.sidebar.select_section("review")
     assert titles_in_table(window) == ["What Is AI"]
@@ -97,7 +97,7 @@ def test_pick_an_alternative_split_for_a_needs_review_paper(window, qtbot):
 
 def test_accept_the_current_split(window, qtbot):
     window.lib.import_text(UNSURE, "unsure.txt")
-    window.refresh()
+    window.view.refresh()
     window.sidebar.select_section("review")
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.detail.accept_button.isVisible())
@@ -110,8 +110,8 @@ def test_merge_choosing_fields_then_undo_and_redo(window, qtbot, monkeypatch):
     ids = [3, 4]  # Gemma and Gemma 3
     window.lib.add_tags([3], ["a"])
     window.lib.add_tags([4], ["b"])
-    window.refresh()
-    window.select_ids(ids)
+    window.view.refresh()
+    window.view.select_ids(ids)
     seen = {}
 
     def choose(parent, fields, defaults):
@@ -120,19 +120,19 @@ def test_merge_choosing_fields_then_undo_and_redo(window, qtbot, monkeypatch):
 
     monkeypatch.setattr(dialogs, "merge_choices", choose)
     before = dump(window.lib)
-    window.act_merge.trigger()
+    window.actions["merge"].trigger()
     assert sorted(pid for pid, _ in seen["fields"]["title"]) == [3, 4]
-    assert window.model.rowCount() == 20
+    assert window.view.model.rowCount() == 20
     kept = window.lib.get(3)
     assert kept.title == "Gemma 3 Technical Report" and kept.date == "2024-03-13"
     assert kept.tags == ["a", "b"]
     assert window.lib.get(4) is None
-    window.act_undo.trigger()
-    assert window.model.rowCount() == 21
+    window.actions["undo"].trigger()
+    assert window.view.model.rowCount() == 21
     assert dump(window.lib).count("INSERT INTO \"papers\"") == before.count("INSERT INTO \"papers\"")
     assert window.lib.get(4).tags == ["b"] and window.lib.get(3).title == GEMMA
-    window.act_redo.trigger()
-    assert window.model.rowCount() == 20 and window.lib.get(3).title == "Gemma 3 Technical Report"
+    window.actions["redo"].trigger()
+    assert window.view.model.rowCount() == 20 and window.lib.get(3).title == "Gemma 3 Technical Report"
 
 
 def test_merge_dialog_defaults_and_choice(qtbot):
@@ -148,15 +148,15 @@ def test_split_a_wrong_merge(window, qtbot):
     window.lib.add_tags([3], ["mine"])
     window.lib.add_tags([5], ["theirs"])
     window.lib.merge_papers([3, 5])
-    window.refresh()
-    window.select_ids([3])
+    window.view.refresh()
+    window.view.select_ids([3])
     assert window.lib.get(3).tags == ["mine", "theirs"]
-    assert any(line.startswith("Merged with paper 5") for line in window.history_lines(3))
-    window.act_split.trigger()
-    assert window.model.rowCount() == 21
+    assert any(line.startswith("Merged with paper 5") for line in window.view.history_lines(3))
+    window.actions["split"].trigger()
+    assert window.view.model.rowCount() == 21
     assert window.lib.get(3).tags == ["mine"]
     assert window.lib.get(5).tags == ["theirs"]
-    assert sorted(window.selected_ids()) == [3, 5]
+    assert sorted(window.view.selected_ids()) == [3, 5]
 
 
 def test_undo_an_import_from_the_edit_menu(make_window, qtbot, tmp_path, dialog_log):
@@ -166,14 +166,14 @@ def test_undo_an_import_from_the_edit_menu(make_window, qtbot, tmp_path, dialog_
     listing = tmp_path / "listing.txt"
     listing.write_text(FULL_SEED.read_text(encoding="utf-8"), encoding="utf-8")
     dialog_log.open_files = [str(listing)]
-    with qtbot.waitSignal(win.importFinished, timeout=20000):
-        win.act_import.trigger()
-    assert win.model.rowCount() == 19
-    assert win.act_undo.text() == "&Undo import of listing.txt: 19 papers"
-    win.act_undo.trigger()
-    assert win.model.rowCount() == 0
-    win.act_redo.trigger()
-    assert win.model.rowCount() == 19
+    with qtbot.waitSignal(win.imports.finished, timeout=20000):
+        win.actions["import"].trigger()
+    assert win.view.model.rowCount() == 19
+    assert win.actions["undo"].text() == "&Undo import of listing.txt: 19 papers"
+    win.actions["undo"].trigger()
+    assert win.view.model.rowCount() == 0
+    win.actions["redo"].trigger()
+    assert win.view.model.rowCount() == 19
 
 
 def test_attach_a_pdf_and_open_it(window, qtbot, tmp_path, dialog_log, opened_urls):
@@ -182,7 +182,7 @@ def test_attach_a_pdf_and_open_it(window, qtbot, tmp_path, dialog_log, opened_ur
     select_title(window, qtbot, GEMMA)
     pid = window.detail.paper.id
     dialog_log.open_files = [str(pdf)]
-    window.act_attach.trigger()
+    window.actions["attach"].trigger()
     atts = window.lib.attachments(pid)
     assert [a["name"] for a in atts] == ["gemma.pdf"]
     stored = Path(atts[0]["path"])
@@ -204,9 +204,9 @@ def test_missing_attachment_is_shown_as_missing(window, qtbot, tmp_path, dialog_
     pid = window.detail.paper.id
     window.settings.setValue("prefs/attachments", "link")
     dialog_log.open_files = [str(pdf)]
-    window.act_attach.trigger()
+    window.actions["attach"].trigger()
     pdf.unlink()
-    window.refresh()
+    window.view.refresh()
     buttons = window.detail.attachment_buttons
     assert [b.text() for b in buttons] == ["linked.pdf  (missing)"]
     assert not buttons[0].isEnabled()
@@ -216,14 +216,14 @@ def test_missing_attachment_is_shown_as_missing(window, qtbot, tmp_path, dialog_
 def test_new_and_open_library(window, qtbot, tmp_path, dialog_log):
     new = tmp_path / "second.db"
     dialog_log.save_path = str(new)
-    window.act_new_library.trigger()
+    window.actions["new_library"].trigger()
     assert window.windowTitle() == "second.db — refmanager"
-    assert window.model.rowCount() == 0 and window.lib.path == new
+    assert window.view.model.rowCount() == 0 and window.lib.path == new
     dialog_log.library_to_open = str(tmp_path / "library.db")
-    window.act_open_library.trigger()
+    window.actions["open_library"].trigger()
     assert window.windowTitle() == "library.db — refmanager"
-    assert window.model.rowCount() == 21
-    assert window.recent_libraries()[:2] == [str((tmp_path / "library.db").resolve()), str(new.resolve())]
+    assert window.view.model.rowCount() == 21
+    assert window.files.recent_libraries()[:2] == [str((tmp_path / "library.db").resolve()), str(new.resolve())]
 
 
 def test_find_duplicates_dialog_merge_and_not_a_duplicate(window, qtbot, monkeypatch):
@@ -233,7 +233,7 @@ def test_find_duplicates_dialog_merge_and_not_a_duplicate(window, qtbot, monkeyp
     window.lib.import_text(
         '[{"title": "Gemma: Open Models Based on Gemini Reserch and Technology", "authors": ["Gemma Team"], '
         '"arxiv_id": "2403.08295"}]', "dup.json")
-    window.refresh()
+    window.view.refresh()
     dlg = DuplicatesDialog(window)
     qtbot.addWidget(dlg)
     pairs = dlg.pairs
@@ -257,11 +257,11 @@ def test_preferences_dialog_saves_settings(window, monkeypatch):
         return True
 
     monkeypatch.setattr(dialogs, "exec_dialog", accept)
-    window.act_prefs.trigger()
+    window.actions["prefs"].trigger()
     assert window.settings.value("prefs/attachments") == "link"
     assert window.settings.value("prefs/theme") == "light"
     assert window.settings.value("prefs/citation_key") == "{author}{year}"
-    assert window.act_prefs.shortcut().toString() == "Ctrl+,"
+    assert window.actions["prefs"].shortcut().toString() == "Ctrl+,"
     from refmanager.gui import theme
 
     theme.follow_system("system")

@@ -17,7 +17,7 @@ def test_export_menu_writes_each_format(window, dialog_log, tmp_path):
     for fmt, ext in (("bibtex", ".bib"), ("ris", ".ris"), ("csljson", ".csl.json"), ("json", ".json")):
         out = tmp_path / f"lib{ext}"
         dialog_log.save_path = str(out)
-        window.export_actions[("library", fmt)].trigger()
+        window.actions[f"export_library_{fmt}"].trigger()
         assert out.exists(), fmt
     bib = (tmp_path / "lib.bib").read_text()
     assert bib.count("@") == 21
@@ -33,13 +33,13 @@ def test_export_selection_and_current_view(window, qtbot, dialog_log, tmp_path):
     select_title(window, qtbot, GEMMA)
     out = tmp_path / "sel.json"
     dialog_log.save_path = str(out)
-    window.export_actions[("selection", "json")].trigger()
+    window.actions["export_selection_json"].trigger()
     assert [p["title"] for p in json.loads(out.read_text())] == [GEMMA]
     qtbot.keyClicks(window.search, "author:bengio")
-    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=2000)
+    qtbot.waitUntil(lambda: window.view.model.rowCount() == 2, timeout=2000)
     out2 = tmp_path / "view.json"
     dialog_log.save_path = str(out2)
-    window.export_actions[("view", "json")].trigger()
+    window.actions["export_view_json"].trigger()
     assert sorted(p["title"] for p in json.loads(out2.read_text())) == [
         "STDP as presynaptic activity times rate of change of postsynaptic activity",
         "Towards Biologically Plausible Deep Learning",
@@ -48,28 +48,28 @@ def test_export_selection_and_current_view(window, qtbot, dialog_log, tmp_path):
 
 def test_copy_citation_as_bibtex(window, qtbot):
     select_title(window, qtbot, GEMMA)
-    window.act_copy_bibtex.trigger()
+    window.actions["copy_bibtex"].trigger()
     text = QApplication.clipboard().text()
     assert text.startswith("@")
     assert "2024" in text and "Mesnard" in text
-    assert window.act_copy_bibtex.shortcut().toString() == "Ctrl+Shift+C"
-    window.act_copy_reference.trigger()
+    assert window.actions["copy_bibtex"].shortcut().toString() == "Ctrl+Shift+C"
+    window.actions["copy_reference"].trigger()
     ref = QApplication.clipboard().text()
     assert "(2024)" in ref and "Gemma: Open Models Based on Gemini Research and Technology" in ref
 
 
 def test_find_on_arxiv_fills_the_id(window, qtbot):
     window.lib.import_text(LISTING, "murray.txt")
-    window.refresh()
+    window.view.refresh()
     select_title(window, qtbot, MURRAY_TITLE)
     pid = window.detail.paper.id
     window.lib.add_tags([pid], ["bethe"])
     fetcher = FakeFetcher(murray_routes())
     clock = FakeClock()
-    window.arxiv_fetcher_factory = lambda: fetcher
-    window.arxiv_clock_factory = lambda: clock
-    with qtbot.waitSignal(window.lookupFinished, timeout=20000) as blocker:
-        window.act_find_arxiv.trigger()
+    window.lookups.fetcher_factory = lambda: fetcher
+    window.lookups.clock_factory = lambda: clock
+    with qtbot.waitSignal(window.lookups.finished, timeout=20000) as blocker:
+        window.actions["find_arxiv"].trigger()
     report = blocker.args[0]
     assert report.summary() == "1 matched, 0 not found, 0 ambiguous, 0 failed (2 requests to arXiv)"
     p = window.lib.get(pid)
@@ -80,16 +80,16 @@ def test_find_on_arxiv_fills_the_id(window, qtbot):
 
 def test_lookup_offline_fails_gently(window, qtbot):
     window.lib.import_text(LISTING, "murray.txt")
-    window.refresh()
+    window.view.refresh()
     select_title(window, qtbot, MURRAY_TITLE)
     from ..conftest import dump
 
     before = dump(window.lib)
     fetcher = FakeFetcher({A.title_query_url(MURRAY_TITLE): A.LookupFailed("cannot reach arXiv (offline)")})
-    window.arxiv_fetcher_factory = lambda: fetcher
-    window.arxiv_clock_factory = lambda: FakeClock()
-    with qtbot.waitSignal(window.lookupFinished, timeout=20000):
-        window.act_find_arxiv.trigger()
+    window.lookups.fetcher_factory = lambda: fetcher
+    window.lookups.clock_factory = lambda: FakeClock()
+    with qtbot.waitSignal(window.lookups.finished, timeout=20000):
+        window.actions["find_arxiv"].trigger()
     assert "arXiv lookup stopped: cannot reach arXiv (offline)" in window.statusBar().currentMessage()
     assert dump(window.lib) == before
 
@@ -97,5 +97,5 @@ def test_lookup_offline_fails_gently(window, qtbot):
 def test_copy_bibtex_uses_the_citation_key_preference(window, qtbot):
     window.settings.setValue("prefs/citation_key", "{author}{year}")
     select_title(window, qtbot, GEMMA)
-    window.act_copy_bibtex.trigger()
+    window.actions["copy_bibtex"].trigger()
     assert QApplication.clipboard().text().startswith("@misc{mesnard2024,")

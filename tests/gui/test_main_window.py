@@ -18,7 +18,7 @@ GEMMA = "Gemma: Open Models Based on Gemini Research and Technology"
 
 
 def titles_in_table(win) -> list[str]:
-    m = win.model
+    m = win.view.model
     return [m.data(m.index(r, COL["title"])) for r in range(m.rowCount())]
 
 
@@ -32,7 +32,7 @@ def select_title(win, qtbot, title: str) -> None:
 
 
 def test_first_run_shows_the_21_seed_papers(window):
-    assert window.model.rowCount() == 21
+    assert window.view.model.rowCount() == 21
     assert window.windowTitle() == "library.db — refmanager"
     assert window.status_label.text() == "21 papers · 0 selected"
     assert window.sidebar.section_count("all") == 21
@@ -46,7 +46,7 @@ def test_existing_library_is_never_reseeded(make_window, tmp_path):
     path = tmp_path / "empty.db"
     Library(path).close()  # exists, empty
     win = make_window(path)
-    assert win.model.rowCount() == 0
+    assert win.view.model.rowCount() == 0
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_existing_library_is_never_reseeded(make_window, tmp_path):
 def test_sorting_by_column(window, column, ascending_first, descending_first):
     col = COL[column]
     window.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
-    m = window.model
+    m = window.view.model
     first_asc = m.data(m.index(0, col if column in ("authors", "category") else COL["title"]))
     if ascending_first is not None:
         assert first_asc == ascending_first
@@ -75,7 +75,7 @@ def test_sorting_by_column(window, column, ascending_first, descending_first):
 
 def test_sorting_by_year_ascending_starts_with_untitled_then_2015(window):
     window.table.sortByColumn(COL["year"], Qt.SortOrder.AscendingOrder)
-    m = window.model
+    m = window.view.model
     years = [m.data(m.index(r, COL["year"])) for r in range(21)]
     assert years[:2] == ["", ""]  # the two incomplete papers have no date
     assert years[2:4] == ["2015", "2015"]
@@ -85,13 +85,13 @@ def test_sorting_by_year_ascending_starts_with_untitled_then_2015(window):
 def test_sort_by_star_read_and_tags(window):
     window.lib.set_starred([3], True)
     window.lib.add_tags([4], ["aaa"])
-    window.refresh()
+    window.view.refresh()
     window.table.sortByColumn(COL["starred"], Qt.SortOrder.DescendingOrder)
     assert titles_in_table(window)[0] == GEMMA
     window.table.sortByColumn(COL["tags"], Qt.SortOrder.DescendingOrder)
     assert titles_in_table(window)[0] == "Gemma 3 Technical Report"
     window.lib.set_read([1], True)
-    window.refresh()
+    window.view.refresh()
     window.table.sortByColumn(COL["read"], Qt.SortOrder.DescendingOrder)
     assert titles_in_table(window)[0] == "Gemma 2: Improving Open Language Models at a Practical Size"
 
@@ -128,32 +128,32 @@ def test_ctrl_t_tags_several_selected_papers(window, qtbot, dialog_log):
     window.table.setFocus()
     window.table.selectRow(2)
     window.table.selectionModel().select(
-        window.model.index(3, 0),
+        window.view.model.index(3, 0),
         window.table.selectionModel().SelectionFlag.Select | window.table.selectionModel().SelectionFlag.Rows,
     )
-    ids = window.selected_ids()
+    ids = window.view.selected_ids()
     assert len(ids) == 2
     assert window.detail.many_label.text() == "2 papers selected"
     dialog_log.texts.append("bio")
-    window.act_tag.trigger()
+    window.actions["tag"].trigger()
     assert window.sidebar.tag_count("bio") == 2
     assert all(p.tags == ["bio"] for p in window.lib.get_many(ids))
     assert QApplication.instance() is not None
-    assert window.act_tag.shortcut().toString() == "Ctrl+T"
+    assert window.actions["tag"].shortcut().toString() == "Ctrl+T"
 
 
 def test_tag_filter_and_search_narrow_the_table(window, qtbot):
     window.lib.add_tags([13, 14], ["credit"])
     window.lib.add_tags([14, 15], ["neuro"])
-    window.refresh()
+    window.view.refresh()
     window.sidebar.select_tags(["credit"])
-    assert window.model.rowCount() == 2
+    assert window.view.model.rowCount() == 2
     window.sidebar.select_tags(["credit", "neuro"])  # several tags: papers with all of them
-    assert window.model.rowCount() == 1
+    assert window.view.model.rowCount() == 1
     window.sidebar.select_section("all")
-    assert window.model.rowCount() == 21
+    assert window.view.model.rowCount() == 21
     qtbot.keyClicks(window.search, "author:mesnard year:2019..2020")
-    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=2000)
+    qtbot.waitUntil(lambda: window.view.model.rowCount() == 3, timeout=2000)
     assert set(titles_in_table(window)) == {
         "Hindsight Credit Assignment",
         "Counterfactual Credit Assignment in Model-Free Reinforcement Learning",
@@ -164,21 +164,21 @@ def test_tag_filter_and_search_narrow_the_table(window, qtbot):
     window.search.setFocus()
     qtbot.keyClick(window.search, Qt.Key.Key_Escape)
     assert window.search.text() == ""
-    assert window.model.rowCount() == 21
+    assert window.view.model.rowCount() == 21
 
 
 def test_bad_query_shows_a_hint(window, qtbot):
     qtbot.keyClicks(window.search, "year:soon")
     qtbot.waitUntil(lambda: window.hint.isVisible(), timeout=2000)
     assert window.hint.text() == "year: expects 2020, 2020..2024, ..2019 or 2021.. (not 'soon')"
-    assert window.model.rowCount() == 21
+    assert window.view.model.rowCount() == 21
 
 
 def test_ctrl_f_focuses_search(window, qtbot):
     window.table.setFocus()
-    window.act_find.trigger()
+    window.actions["find"].trigger()
     assert window.search.hasFocus()
-    assert window.act_find.shortcut().toString() == "Ctrl+F"
+    assert window.actions["find"].shortcut().toString() == "Ctrl+F"
 
 
 def test_note_survives_close_and_reopen(make_window, qtbot, tmp_path):
@@ -188,7 +188,7 @@ def test_note_survives_close_and_reopen(make_window, qtbot, tmp_path):
     win.detail.note.setFocus()
     qtbot.keyClicks(win.detail.note, "Read section 3 again")
     # the autosave timer fires shortly after typing stops
-    with qtbot.waitSignal(win.noteSaved, timeout=3000):
+    with qtbot.waitSignal(win.marking.noteSaved, timeout=3000):
         pass
     qtbot.keyClicks(win.detail.note, "!")  # typed just before closing: saved on close
     win.close()
@@ -210,10 +210,10 @@ def test_note_saved_on_selection_change(window, qtbot):
 
 def test_note_search_hit_is_visible_in_the_table(window, qtbot):
     window.lib.set_note(4, "compare tokenizer with llama")
-    window.refresh()
+    window.view.refresh()
     qtbot.keyClicks(window.search, "tokenizer llama")
-    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=2000)
-    m = window.model
+    qtbot.waitUntil(lambda: window.view.model.rowCount() == 1, timeout=2000)
+    m = window.view.model
     from refmanager.gui.table_model import NoteHitRole
 
     assert m.data(m.index(0, COL["title"]), NoteHitRole) is True
@@ -228,14 +228,14 @@ def test_open_on_arxiv_and_pdf_without_id(window, qtbot, opened_urls):
         "https://arxiv.org/search/?query=Gemma%3A+Open+Models+Based+on+Gemini+Research+and+Technology&searchtype=title"
     ]
     assert not window.detail.pdf_button.isEnabled()
-    window.open_pdf()
+    window.papers.open_pdf()
     assert len(opened_urls) == 1
 
 
 def test_open_on_arxiv_and_pdf_with_id(window, qtbot, opened_urls):
     window.lib.db.conn.execute("UPDATE papers SET arxiv_id = '2403.08295' WHERE title = ?", (GEMMA,))
     window.lib.db.conn.commit()
-    window.refresh()
+    window.view.refresh()
     select_title(window, qtbot, GEMMA)
     qtbot.mouseClick(window.detail.arxiv_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.detail.pdf_button, Qt.MouseButton.LeftButton)
@@ -252,7 +252,7 @@ def test_open_on_arxiv_and_pdf_with_id(window, qtbot, opened_urls):
 def test_untitled_paper_opens_abstract_search(window, qtbot, opened_urls):
     row = next(i for i, t in enumerate(titles_in_table(window)) if t.startswith("[no title] The Credit"))
     window.table.selectRow(row)
-    window.open_on_arxiv()
+    window.papers.open_on_arxiv()
     assert opened_urls == [
         "https://arxiv.org/search/?query=The+Credit+Assignment+Problem+%28CAP%29+refers+to+the+longstanding"
         "+challenge+of+Reinforcement&searchtype=abstract"
@@ -277,14 +277,14 @@ def test_import_through_file_dialog_adds_papers_and_shows_summary(make_window, q
     path = tmp_path / "fresh.db"
     Library(path).close()
     win = make_window(path)
-    assert win.model.rowCount() == 0
+    assert win.view.model.rowCount() == 0
     dialog_log.open_files = [str(FULL_SEED)]
-    with qtbot.waitSignal(win.importFinished, timeout=20000):
-        win.act_import.trigger()
-    assert win.model.rowCount() == 19
+    with qtbot.waitSignal(win.imports.finished, timeout=20000):
+        win.actions["import"].trigger()
+    assert win.view.model.rowCount() == 19
     assert dialog_log.of("inform")[-1][:2] == ("Import finished", "19 added, 0 merged, 0 unchanged")
-    assert len(win.selected_ids()) == 19  # the new papers are selected
-    assert win.act_import.shortcut().toString() == "Ctrl+O"
+    assert len(win.view.selected_ids()) == 19  # the new papers are selected
+    assert win.actions["import"].shortcut().toString() == "Ctrl+O"
 
 
 def test_bad_file_shows_its_error_and_changes_nothing(window, qtbot, tmp_path, dialog_log):
@@ -292,39 +292,39 @@ def test_bad_file_shows_its_error_and_changes_nothing(window, qtbot, tmp_path, d
     bad.write_text("CLJul 31, 2024\nA TitleJohn Smith\nAbstract.\nCLFeb 30, 2024\nB TitleJane Doe\nAbstract two.\n")
     before = dump(window.lib)
     dialog_log.open_files = [str(bad)]
-    with qtbot.waitSignal(window.importFinished, timeout=20000):
-        window.act_import.trigger()
+    with qtbot.waitSignal(window.imports.finished, timeout=20000):
+        window.actions["import"].trigger()
     title, text, _details = dialog_log.of("inform")[-1]
     assert title == "Import finished with problems"
     assert f"Rejected {bad}:4: impossible date 'CLFeb 30, 2024'" in text
     assert dump(window.lib) == before
-    assert window.model.rowCount() == 21
+    assert window.view.model.rowCount() == 21
 
 
 def test_drop_and_paste_import(window, qtbot, tmp_path):
     text = "CLJan 2, 2026\nA Brand New Paper About ThingsAda Lovelace, Alan Turing\nWe study things.\n"
     QApplication.clipboard().setText(text)
     window.table.setFocus()
-    with qtbot.waitSignal(window.importFinished, timeout=60000):
+    with qtbot.waitSignal(window.imports.finished, timeout=60000):
         qtbot.keyClick(window.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-        assert window._worker is not None, "Ctrl+V on the table did not start an import"
-    assert window.model.rowCount() == 22
+        assert window.tasks.worker is not None, "Ctrl+V on the table did not start an import"
+    assert window.view.model.rowCount() == 22
     f = tmp_path / "drop.txt"
     f.write_text("CLJan 3, 2026\nAnother PaperGrace Hopper\nCompilers.\n")
     md = QMimeData()
     md.setUrls([QUrl.fromLocalFile(str(f))])
     ev = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(window.importFinished, timeout=20000):
+    with qtbot.waitSignal(window.imports.finished, timeout=20000):
         window.dropEvent(ev)
-    assert window.model.rowCount() == 23
+    assert window.view.model.rowCount() == 23
     assert window.lib.search("author:hopper")[0][0].title == "Another Paper"
 
 
 def test_cancelled_import_leaves_library_unchanged(window, qtbot, tmp_path):
     before = dump(window.lib)
-    window.import_inputs([(str(FULL_SEED), FULL_SEED)])
-    window._worker.cancel()
-    with qtbot.waitSignal(window.importFinished, timeout=20000) as blocker:
+    window.imports.import_inputs([(str(FULL_SEED), FULL_SEED)])
+    window.tasks.worker.cancel()
+    with qtbot.waitSignal(window.imports.finished, timeout=20000) as blocker:
         pass
     assert blocker.args == [None] or blocker.args[0].added == 0
     assert dump(window.lib) == before
@@ -335,14 +335,14 @@ def test_undo_restores_a_deleted_paper_with_tags_and_note(window, qtbot):
     pid = window.detail.paper.id
     window.lib.add_tags([pid], ["keep"])
     window.lib.set_note(pid, "precious")
-    window.refresh()
+    window.view.refresh()
     window.table.setFocus()
-    window.act_trash.trigger()
-    assert window.model.rowCount() == 20
+    window.actions["trash"].trigger()
+    assert window.view.model.rowCount() == 20
     assert window.sidebar.section_count("trash") == 1
-    assert window.act_undo.text() == "&Undo Move 1 paper to the trash"
-    window.act_undo.trigger()
-    assert window.model.rowCount() == 21
+    assert window.actions["undo"].text() == "&Undo Move 1 paper to the trash"
+    window.actions["undo"].trigger()
+    assert window.view.model.rowCount() == 21
     p = window.lib.get(pid)
     assert p.trashed is False and p.tags == ["keep"] and p.note == "precious"
 
@@ -350,19 +350,19 @@ def test_undo_restores_a_deleted_paper_with_tags_and_note(window, qtbot):
 def test_tag_rename_merge_colour_delete_from_sidebar(window, dialog_log):
     window.lib.add_tags([1], ["ml"])
     window.lib.add_tags([2], ["machine-learning"])
-    window.refresh()
+    window.view.refresh()
     dialog_log.texts.append("ML")
-    window._tag_action("rename", "ml")
+    window.marking.tag_action("rename", "ml")
     assert [t for t, _, _ in window.lib.tag_counts()] == ["machine-learning", "ML"]
     dialog_log.texts.append("ML")
-    window._tag_action("merge", "machine-learning")
+    window.marking.tag_action("merge", "machine-learning")
     assert window.lib.tag_counts() == [("ML", 2, None)]
-    window._tag_action("color", "ML")
+    window.marking.tag_action("color", "ML")
     assert window.lib.tag_colors() == {"ml": "#d9534f"}
-    window._tag_action("delete", "ML")
+    window.marking.tag_action("delete", "ML")
     assert dialog_log.of("confirm")[-1][0] == "Delete tag"
     assert window.lib.tag_counts() == []
-    window.undo()
+    window.marking.undo()
     assert window.lib.tag_counts() == [("ML", 2, "#d9534f")]
 
 
@@ -381,20 +381,20 @@ def test_toggle_read_and_star_keys(window, qtbot):
 def test_selecting_for_a_moment_marks_read(window, qtbot):
     select_title(window, qtbot, GEMMA)
     pid = window.detail.paper.id
-    assert window.read_timer.isActive()
-    window.read_timer.timeout.emit()
+    assert window.marking.read_timer.isActive()
+    window.marking.read_timer.timeout.emit()
     assert window.lib.get(pid).read is True
 
 
 def test_html_in_titles_is_shown_as_plain_text(window, qtbot):
     title = '<img src="file:///etc/passwd"><b>Bold</b><script>alert(1)</script>'
     window.lib.import_text(f"CLJan 2, 2026\n{title}Eve Hacker\n<a href=\"javascript:alert(1)\">x</a>\n", "h.txt")
-    window.refresh()
+    window.view.refresh()
     select_title(window, qtbot, title)
     assert window.detail.title.textFormat() == Qt.TextFormat.PlainText
     assert window.detail.title.text() == title
     assert window.detail.abstract.text() == '<a href="javascript:alert(1)">x</a>'
-    tip = window.model.data(window.model.index(row_of_title(window, title), COL["title"]), Qt.ItemDataRole.ToolTipRole)
+    tip = window.view.model.data(window.view.model.index(row_of_title(window, title), COL["title"]), Qt.ItemDataRole.ToolTipRole)
     assert tip == plain_tooltip(title)
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in tip
 
@@ -411,7 +411,7 @@ def test_window_state_is_remembered(make_window, qtbot, tmp_path):
     win2 = make_window(tmp_path / "library.db")
     assert win2.size().width() == 1100 and win2.size().height() == 700
     assert win2.table.isColumnHidden(COL["tags"])
-    assert win2.model.view.sort == "year" and win2.model.view.descending is False
+    assert win2.view.model.view.sort == "year" and win2.view.model.view.descending is False
     assert win2.splitter.sizes() == sizes
 
 
@@ -426,7 +426,7 @@ def test_no_horizontal_clipping_at_1280x800(window, qtbot):
 def test_about_names_version_and_library(window, dialog_log):
     from refmanager import __version__
 
-    window.act_about.trigger()
+    window.actions["about"].trigger()
     title, text, _ = dialog_log.of("inform")[-1]
     assert title == "About refmanager"
     assert f"refmanager {__version__}" in text and str(window.lib.path) in text
@@ -452,16 +452,16 @@ def big_library(path: Path, n: int) -> Path:
 def test_model_is_lazy_with_100k_papers(make_window, qtbot, tmp_path):
     path = big_library(tmp_path / "big.db", 100000)
     win = make_window(path)
-    qtbot.waitUntil(lambda: win.model.loaded_rows() > 0)  # the first paint fetches the visible rows
-    assert win.big  # counts run in the background for a library this size
-    qtbot.waitUntil(lambda: win.model.rowCount() == 100000, timeout=10000)
+    qtbot.waitUntil(lambda: win.view.model.loaded_rows() > 0)  # the first paint fetches the visible rows
+    assert win.session.big  # counts run in the background for a library this size
+    qtbot.waitUntil(lambda: win.view.model.rowCount() == 100000, timeout=10000)
     qtbot.waitUntil(lambda: win.sidebar.section_count("all") == 100000, timeout=10000)
     assert win.status_label.text() == "100,000 papers · 0 selected"
-    assert 0 < win.model.loaded_rows() <= 1000
+    assert 0 < win.view.model.loaded_rows() <= 1000
     win.table.scrollToBottom()
     QApplication.processEvents()
-    assert win.model.loaded_rows() <= 2000
-    m = win.model
+    assert win.view.model.loaded_rows() <= 2000
+    m = win.view.model
     assert m.data(m.index(99999, COL["title"])) in ("Paper number 1", "Paper number 100000")
 
 
@@ -492,14 +492,14 @@ def test_every_tooltip_with_imported_text_is_escaped(window, qtbot, tmp_path):
     """Qt renders a tool tip as rich text when it looks like HTML: ours never let it."""
     evil = '<img src="file:///etc/passwd">'
     window.lib.import_text(f"CLJan 2, 2026\n{evil}What Is AIMax\nAbstract.\n", "h.txt")
-    window.refresh()
+    window.view.refresh()
     pid = window.lib.search("author:max")[0][0].id
     window.lib.add_tags([pid], ["<b>bold</b>"])
     pdf = tmp_path / "<i>x<i>.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")
     window.lib.attach_file(pid, pdf)
-    window.refresh()
-    window.select_ids([pid])
+    window.view.refresh()
+    window.view.select_ids([pid])
     qtbot.waitUntil(lambda: window.detail.paper is not None and window.detail.paper.id == pid)
     from PySide6.QtWidgets import QWidget
 
@@ -521,10 +521,10 @@ def test_note_hits_of_a_big_library_come_from_the_worker(make_window, qtbot, tmp
         lib.set_note(30000, "quokka habitats, compare with paper 12")
         lib.set_note(30001, "nothing to see")
     win = make_window(path)
-    assert win.big
+    assert win.session.big
     qtbot.keyClicks(win.search, "quokka")
-    qtbot.waitUntil(lambda: win.model.rowCount() == 1, timeout=5000)
-    m = win.model
+    qtbot.waitUntil(lambda: win.view.model.rowCount() == 1, timeout=5000)
+    m = win.view.model
     assert m.data(m.index(0, COL["title"])) == "Paper number 30000"
     qtbot.waitUntil(lambda: m.data(m.index(0, COL["title"]), NoteHitRole) is True, timeout=5000)
 
@@ -534,19 +534,19 @@ def test_a_big_librarys_new_papers_are_selected_from_the_worker(make_window, qtb
     thread (seconds at a million papers); they end up selected all the same."""
     path = big_library(tmp_path / "big.db", 60000)
     win = make_window(path)
-    assert win.big
-    win.select_ids([5, 6, 59999])
-    assert win.selected_ids() == []  # not yet: the worker finds the rows
-    qtbot.waitUntil(lambda: sorted(win.selected_ids()) == [5, 6, 59999], timeout=10000)
-    assert win.model.rowCount() == 60000
+    assert win.session.big
+    win.view.select_ids([5, 6, 59999])
+    assert win.view.selected_ids() == []  # not yet: the worker finds the rows
+    qtbot.waitUntil(lambda: sorted(win.view.selected_ids()) == [5, 6, 59999], timeout=10000)
+    assert win.view.model.rowCount() == 60000
 
 
 def test_cells_answer_each_role_a_repaint_asks_for(window):
     """A repaint asks every visible cell for seven roles; the ones the column alone
     decides are answered without reading the row, with the same answers."""
     window.lib.set_starred([3], True)
-    window.refresh()
-    m = window.model
+    window.view.refresh()
+    m = window.view.model
     row = row_of_title(window, GEMMA)
     cell = {key: m.index(row, COL[key]) for key in ("title", "authors", "year", "starred", "read")}
     role = Qt.ItemDataRole
@@ -560,7 +560,7 @@ def test_cells_answer_each_role_a_repaint_asks_for(window):
     assert m.data(cell["starred"], role.DisplayRole) == "★" and m.data(cell["read"], role.DisplayRole) == "●"
     assert m.data(cell["title"], role.FontRole).bold()  # unread
     window.lib.set_read([3], True)
-    window.refresh()
+    window.view.refresh()
     assert not m.data(m.index(row_of_title(window, GEMMA), COL["title"]), role.FontRole).bold()
 
 
@@ -574,15 +574,15 @@ def test_a_big_librarys_tag_counts_come_from_the_worker(make_window, qtbot, tmp_
         lib.add_tags([1, 2, 3], ["alpha"])
         lib.add_tags([4], ["beta"])
     win = make_window(path)
-    assert win.big
+    assert win.session.big
     qtbot.waitUntil(lambda: win.sidebar.tag_count("alpha") == 3 and win.sidebar.tag_count("beta") == 1, timeout=10000)
     alpha = win.sidebar.tag_item("alpha")
     win.lib.add_tags([5, 6], ["alpha"])
-    win.refresh()
+    win.view.refresh()
     assert win.sidebar.tag_item("alpha") is alpha  # same tags: the items stay, the count follows
     qtbot.waitUntil(lambda: win.sidebar.tag_count("alpha") == 5, timeout=10000)
     win.lib.add_tags([7], ["gamma"])
-    win.refresh()
+    win.view.refresh()
     assert win.sidebar.tag_item("gamma") is not None  # a new tag is listed at once
     qtbot.waitUntil(lambda: win.sidebar.tag_count("gamma") == 1, timeout=10000)
     assert win.sidebar.tag_count("alpha") == 5 and win.detail.tag_edit.completer().model().stringList() == [

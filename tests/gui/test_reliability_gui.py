@@ -50,7 +50,7 @@ CHILD = textwrap.dedent(
     win = gui_app._window_for(lib, QSettings(sys.argv[2], QSettings.Format.IniFormat))
     gui_app.install_sigterm_handler(app, win)
     win.show()
-    titles = [win.model.data(win.model.index(r, 2)) for r in range(win.model.rowCount())]
+    titles = [win.view.model.data(win.view.model.index(r, 2)) for r in range(win.view.model.rowCount())]
     win.table.selectRow(titles.index({title!r}))
     mode = sys.argv[3]
     if mode == "sigterm":
@@ -59,7 +59,7 @@ CHILD = textwrap.dedent(
     QTest.keyClicks(win.detail.note, "typed before the end")
     def saved(pid):
         print("SAVED", flush=True)
-    win.noteSaved.connect(saved)
+    win.marking.noteSaved.connect(saved)
     print("TYPED", flush=True)
     sys.exit(app.exec())
     """
@@ -116,7 +116,7 @@ def test_sigterm_saves_first(tmp_path):
 
 
 def test_session_end_and_quit_save_the_note(window, qtbot):
-    row = [window.model.data(window.model.index(r, 2)) for r in range(21)].index(GEMMA)
+    row = [window.view.model.data(window.view.model.index(r, 2)) for r in range(21)].index(GEMMA)
     window.table.selectRow(row)
     window.detail.note.timer.setInterval(10**7)
     window.detail.note.setFocus()
@@ -213,15 +213,15 @@ def test_backup_and_restore_from_the_app(window, qtbot, dialog_log):
     from refmanager.core.store import backup
 
     window.backup_thread.join(30)
-    window.act_backup.trigger()
+    window.actions["backup"].trigger()
     (made,) = backup.list_backups(window.lib.path)[:1]
     assert window.statusBar().currentMessage() == f"Backed up to {made}"
     window.lib.trash(window.lib.all_ids())
-    window.refresh()
-    assert window.model.rowCount() == 0
+    window.view.refresh()
+    assert window.view.model.rowCount() == 0
     dialog_log.texts.append(made.name)
-    window.act_restore_backup.trigger()
-    assert window.model.rowCount() == 21
+    window.actions["restore_backup"].trigger()
+    assert window.view.model.rowCount() == 21
     assert window.windowTitle() == "library.db — refmanager"
     assert window.lib.counts()["trash"] == 0
 

@@ -1,0 +1,78 @@
+"""Getting papers out: File → Export (whole library, current view or selection, in
+every format of ``export.EXPORT_FORMATS``), and copying citations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu
+
+from ..core import export
+from ..core.fields import Paper
+from . import dialogs
+from .controller import Controller
+
+#: What an export takes, with its menu's name.
+SCOPES = (("library", "Whole library"), ("view", "Current view"), ("selection", "Selected papers"))
+
+
+class ExportController(Controller):
+    def fill_export_menu(self, menu: QMenu) -> None:
+        """A submenu per scope, an action per format (``export_<scope>_<format>``)."""
+        w = self.window
+        for scope, scope_label in SCOPES:
+            sub = menu.addMenu(scope_label)
+            for fmt, f in export.EXPORT_FORMATS.items():
+                a = w.actions[f"export_{scope}_{fmt}"] = QAction(f.label + "…", w)
+                a.triggered.connect(lambda _=False, s=scope, fm=fmt: self.export_dialog(s, fm))
+                sub.addAction(a)
+        w.actions["export_library_bibtex"].setShortcut(QKeySequence("Ctrl+E"))
+
+    def _ids(self, scope: str) -> list[int]:
+        lib = self.session.lib
+        if scope == "selection":
+            return self.view.selected_ids()
+        if scope == "view":
+            return lib.ids(self.view.model.compiled)
+        return lib.all_ids()
+
+    def _papers(self, ids: list[int]) -> list[Paper]:
+        lib = self.session.lib
+        return [p for i in range(0, len(ids), 1000) for p in lib.get_many(ids[i : i + 1000])]
+
+    def export_dialog(self, scope: str = "library", fmt: str = "bibtex") -> None:
+        """Export the library, the current view or the selection in one of the formats."""
+        ids = self._ids(scope)
+        w = self.window
+        if not ids:
+            w.statusBar().showMessage("Nothing to export", 4000)
+            return
+        f = export.EXPORT_FORMATS[fmt]
+        path = dialogs.get_save_file(w, "Export", f.files, f"{self.session.lib.path.stem}{f.suffix}")
+        if not path:
+            return
+        papers = self._papers(ids)
+        try:
+            Path(path).write_text(f.write(papers, self.key_pattern()), encoding="utf-8")
+        except OSError as e:
+            dialogs.warn(w, "Export failed", f"{path}: {e.strerror}")
+            return
+        w.statusBar().showMessage(f"Exported {len(papers)} papers to {path}", 5000)
+
+    def key_pattern(self) -> str:
+        pattern = self.window.settings.value("prefs/citation_key", export.DEFAULT_KEY_PATTERN)
+        return str(pattern or export.DEFAULT_KEY_PATTERN)
+
+    def copy_bibtex(self) -> None:
+        papers = self.session.lib.get_many(self.view.selected_ids())
+        if papers:
+            QApplication.clipboard().setText(export.to_bibtex(papers, self.key_pattern()))
+            n = len(papers)
+            self.status(f"Copied {n} BibTeX entr{'ies' if n != 1 else 'y'}", 4000)
+
+    def copy_reference(self) -> None:
+        papers = self.session.lib.get_many(self.view.selected_ids())
+        if papers:
+            QApplication.clipboard().setText("\n\n".join(export.format_citation(p) for p in papers))
+            self.status(f"Copied {len(papers)} reference(s)", 4000)

@@ -1,0 +1,205 @@
+"""What the user marks papers with: tags (and the sidebar's tag menu), notes, read
+and star, the trash; and undo/redo of all of it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+
+from . import dialogs
+from .controller import Controller
+from .session import LibrarySession
+from .view_controller import ViewController
+from .window_parts import WindowParts
+
+
+log = logging.getLogger(__name__)
+
+#: A paper selected this long is marked read.
+MARK_READ_MS = 1500
+
+
+class MarkingController(Controller):
+    #: a note reached the library (the paper's id)
+    noteSaved = Signal(int)
+
+    def __init__(self, window: WindowParts, session: LibrarySession, view: ViewController) -> None:
+        super().__init__(window, session, view)
+        self.read_timer = QTimer(self)
+        self.read_timer.setSingleShot(True)
+        self.read_timer.setInterval(MARK_READ_MS)
+        self.read_timer.timeout.connect(self._mark_current_read)
+        view.paperShown.connect(self._paper_shown)
+        view.refreshed.connect(self.update_undo_actions)
+
+    @property
+    def lib(self) -> Any:
+        return self.session.lib
+
+    # ---------------------------------------------------------------- read
+    def _paper_shown(self, pid: int | None) -> None:
+        if pid is None:
+            self.read_timer.stop()
+        else:
+            self.read_timer.start()
+
+    def _mark_current_read(self) -> None:
+        ids = self.view.selected_ids()
+        if len(ids) == 1:
+            p = self.lib.get(ids[0])
+            if p and not p.read:
+                self.lib.set_read(ids, True)
+                self.view.model.refresh_rows()
+                self.view.refresh_sidebar()
+
+    def toggle_read(self) -> None:
+        ids = self.view.selected_ids()
+        if ids:
+            self.read_timer.stop()
+            self.lib.set_read(ids, not all(p.read for p in self.lib.get_many(ids)))
+            self.view.refresh()
+
+    def toggle_star(self) -> None:
+        ids = self.view.selected_ids()
+        if ids:
+            self.lib.set_starred(ids, not all(p.starred for p in self.lib.get_many(ids)))
+            self.view.refresh()
+
+    # ---------------------------------------------------------------- tags
+    def add_tags(self, ids: list[int], tags: list[str]) -> None:
+        if ids and tags:
+            self.lib.add_tags(ids, tags)
+            self.view.refresh()
+
+    def remove_tags(self, ids: list[int], tags: list[str]) -> None:
+        if ids and tags:
+            self.lib.remove_tags(ids, tags)
+            self.view.refresh()
+
+    def tag_dialog(self) -> None:
+        ids = self.view.selected_ids()
+        if not ids:
+            return
+        name = dialogs.get_text(self.window, "Add tag", f"Tag for {len(ids)} paper(s):", items=self.lib.tag_names())
+        if name:
+            self.add_tags(ids, [name])
+
+    def untag_dialog(self) -> None:
+        ids = self.view.selected_ids()
+        if not ids:
+            return
+        present = sorted({t for p in self.lib.get_many(ids) for t in p.tags}, key=str.casefold)
+        if not present:
+            return
+        name = dialogs.get_text(self.window, "Remove tag", f"Tag to remove from {len(ids)} paper(s):", items=present)
+        if name:
+            self.remove_tags(ids, [name])
+
+    def tag_action(self, action: str, name: str) -> None:
+        """The sidebar's menu on a tag: rename, merge, colour, delete."""
+        lib, w = self.lib, self.window
+        if action == "rename":
+            new = dialogs.get_text(w, "Rename tag", f"New name for {name!r}:", text=name)
+            if new and new != name:
+                lib.rename_tag(name, new)
+        elif action == "merge":
+            others = [t for t in lib.tag_names() if t.casefold() != name.casefold()]
+            target = dialogs.get_text(w, "Merge tag", f"Merge {name!r} into:", items=others)
+            if target:
+                lib.merge_tag(name, target)
+        elif action == "color":
+            color = dialogs.get_color(w, lib.tag_colors().get(name.casefold()))
+            if color:
+                lib.set_tag_color(name, color)
+        elif action == "delete":
+            n = w.sidebar.tag_count(name)
+            if n is None:  # (a big library's counts may still be on their way)
+                n = next((c for t, c, _ in lib.tag_counts() if t.casefold() == name.casefold()), 0)
+            if not dialogs.confirm(w, "Delete tag", f"Remove the tag {name!r} from {n} paper(s)? (Edit → Undo brings it back.)"):
+                return
+            lib.delete_tag(name)
+        self.view.refresh()
+
+    # --------------------------------------------------------------- notes
+    def save_note(self, pid: int, text: str) -> None:
+        try:
+            self.lib.set_note(pid, text)
+        except Exception as e:  # the library is busy or gone: never lose the text silently
+            log.exception("note not saved")
+            dialogs.warn(self.window, "Note not saved", f"The note could not be saved: {e}\nIt is still in the editor.")
+            self.window.detail.note.dirty = True
+            return
+        self.noteSaved.emit(pid)
+        self.view.model.refresh_rows()
+        self.update_undo_actions()
+
+    # --------------------------------------------------------------- trash
+    def trash_selected(self) -> None:
+        ids = self.view.selected_ids()
+        if not ids:
+            return
+        if self.view.model.view.section == "trash":
+            if dialogs.confirm(self.window, "Delete for good",
+                               f"Delete {len(ids)} paper(s) from the trash for good? (Edit → Undo brings them back.)"):
+                self.lib.delete_papers(ids)
+                self.view.refresh(keep_selection=False)
+            return
+        row = min(self.view.selected_rows())
+        self.lib.trash(ids)
+        self.view.refresh(keep_selection=False)
+        model = self.view.model
+        if model.rowCount():
+            self.window.table.selectRow(min(row, model.rowCount() - 1))
+        self.status(f"Moved {len(ids)} paper(s) to the trash — Ctrl+Z to undo", 5000)
+
+    def restore_selected(self) -> None:
+        ids = self.view.selected_ids()
+        if ids and self.view.model.view.section == "trash":
+            self.lib.restore(ids)
+            self.view.refresh(keep_selection=False)
+
+    def empty_trash(self) -> None:
+        n = self.lib.counts()["trash"]
+        if n and dialogs.confirm(self.window, "Empty trash", f"Delete the {n} paper(s) in the trash for good?"):
+            self.lib.empty_trash()
+            self.view.refresh(keep_selection=False)
+
+    def bulk(self, key: str) -> None:
+        """The detail pane's buttons for several papers."""
+        ids = self.view.selected_ids()
+        if key == "tag":
+            self.tag_dialog()
+        elif key == "untag":
+            self.untag_dialog()
+        elif key in ("read", "unread"):
+            self.lib.set_read(ids, key == "read")
+            self.view.refresh()
+        elif key in ("star", "unstar"):
+            self.lib.set_starred(ids, key == "star")
+            self.view.refresh()
+        elif key == "trash":
+            self.trash_selected()
+
+    # ------------------------------------------------------------- history
+    def undo(self) -> None:
+        self.window.detail.flush_note()
+        label = self.lib.undo()
+        if label:
+            self.status(f"Undone: {label}", 4000)
+        self.view.refresh()
+
+    def redo(self) -> None:
+        label = self.lib.redo()
+        if label:
+            self.status(f"Redone: {label}", 4000)
+        self.view.refresh()
+
+    def update_undo_actions(self) -> None:
+        u, r = self.lib.undo_label(), self.lib.redo_label()
+        actions = self.window.actions
+        actions["undo"].setText(f"&Undo {u}" if u else "&Undo")
+        actions["undo"].setEnabled(bool(u))
+        actions["redo"].setText(f"&Redo {r}" if r else "&Redo")
+        actions["redo"].setEnabled(bool(r))

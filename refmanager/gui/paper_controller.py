@@ -1,0 +1,133 @@
+"""What the user does with a paper itself: open it (arXiv, its PDF, its files), edit
+it, choose its title/author split, attach files, merge and split papers, and
+find duplicates."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..core import links as core_links
+from ..core.errors import RefManagerError
+from . import dialogs
+from . import links as gui_links
+from .controller import Controller
+from .session import LibrarySession
+from .view_controller import ViewController
+from .window_parts import WindowParts
+
+if TYPE_CHECKING:
+    from .duplicates import DuplicatesDialog
+
+
+class PaperController(Controller):
+    def __init__(self, window: WindowParts, session: LibrarySession, view: ViewController) -> None:
+        super().__init__(window, session, view)
+        self.detail = window.detail
+        self.duplicates_dialog: DuplicatesDialog | None = None
+
+    @property
+    def lib(self) -> Any:
+        return self.session.lib
+
+    # --------------------------------------------------------------- links
+    def open_on_arxiv(self) -> None:
+        p = self.view.current_paper()
+        if p is not None:
+            gui_links.open_url(core_links.abs_url(p))
+
+    def open_pdf(self) -> None:
+        """The attached PDF when there is one, else arXiv's PDF."""
+        p = self.view.current_paper()
+        if p is None:
+            return
+        local = [a for a in self.lib.attachments(p.id) if a["exists"] and str(a["name"]).lower().endswith(".pdf")]
+        if local:
+            self.open_attachment(str(local[0]["path"]))
+            return
+        url = core_links.pdf_url(p)
+        if url:
+            gui_links.open_url(url)
+
+    def open_attachment(self, path: str) -> None:
+        gui_links.open_local_file(path, self.lib)
+
+    # ------------------------------------------------------------- editing
+    def toggle_edit(self) -> None:
+        if self.detail.paper is not None:
+            self.detail.edit_button.toggle()
+
+    def edit_field(self, field: str, value: Any) -> None:
+        p = self.detail.paper
+        if p is None:
+            return
+        try:
+            self.lib.edit_paper(p.id, **{field: value})
+        except RefManagerError as e:
+            self.detail.editor.show_error(getattr(e, "message", str(e)))
+            return
+        self.detail.editor.show_error(None)
+        self.view.refresh()
+
+    def pick_split(self, index: int) -> None:
+        p = self.detail.paper
+        if p is not None:
+            self.lib.pick_split(p.id, index)
+            self.view.refresh()
+
+    def accept_review(self) -> None:
+        p = self.detail.paper
+        if p is not None and self.lib.accept_review(p.id):
+            self.view.refresh()
+
+    # --------------------------------------------------------- attachments
+    def attach_dialog(self) -> None:
+        p = self.view.current_paper()
+        if p is not None:
+            self._attach(p.id, dialogs.get_open_files(self.window, "Attach files"))
+
+    def _attach(self, pid: int, files: list[str]) -> None:
+        mode = "link" if str(self.window.settings.value("prefs/attachments", "copy")) == "link" else "copy"
+        for f in files:
+            try:
+                self.lib.attach_file(pid, f, mode=mode)
+            except RefManagerError as e:
+                dialogs.warn(self.window, "Not attached", str(e))
+        self.view.refresh()
+
+    def attach_dropped(self, row: int, paths: list[str]) -> None:
+        pid = self.view.model.paper_id(row)
+        if pid is not None:
+            self._attach(pid, paths)
+            self.view.select_ids([pid])
+
+    # ------------------------------------------------------ merge and split
+    def merge_selected(self) -> None:
+        ids = self.view.selected_ids()
+        if len(ids) < 2:
+            self.status("Select two or more papers to merge", 4000)
+            return
+        choices = dialogs.merge_choices(self.window, self.lib.merge_candidates_fields(ids),
+                                        self.lib.default_merge_choice(ids))
+        if choices is None:
+            return
+        kept = self.lib.merge_papers(ids, choices)
+        self.view.refresh(keep_selection=False)
+        self.view.select_ids([kept])
+
+    def split_selected(self) -> None:
+        p = self.view.current_paper()
+        if p is None:
+            return
+        try:
+            ids = self.lib.split_paper(p.id)
+        except RefManagerError as e:
+            dialogs.warn(self.window, "Cannot split", str(getattr(e, "message", e)))
+            return
+        self.view.refresh(keep_selection=False)
+        self.view.select_ids(ids)
+
+    def find_duplicates_dialog(self) -> None:
+        from .duplicates import DuplicatesDialog
+
+        self.duplicates_dialog = DuplicatesDialog(self.window)
+        self.duplicates_dialog.show()
