@@ -11,6 +11,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + str(Path(__file__).res
 os.environ.setdefault("REFMANAGER_NO_NETWORK", "1")
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from refmanager.core.library import Library  # noqa: E402
 
@@ -19,6 +20,19 @@ SEEDS = ROOT / "seeds"
 FULL_SEED = SEEDS / "000_808ebdae4c7efd63.txt"
 PROFILE_SEED = SEEDS / "001_a6301b2403d71b79.txt"
 DATA = Path(__file__).resolve().parent / "data"
+
+# Hypothesis profiles: "ci" (the default, what .ci/run and the README run) and
+# "dev", a tenth of the examples for the fast loop:
+#   pytest -m "not slow" --hypothesis-profile=dev
+settings.register_profile("ci", max_examples=100, deadline=None)
+settings.register_profile("dev", max_examples=10, deadline=None)
+settings.load_profile("ci")
+
+
+def examples(n: int) -> int:
+    """``n`` examples under the "ci" profile, scaled to the profile in use
+    (read when a test module is imported: after ``--hypothesis-profile``)."""
+    return max(5, n * settings().max_examples // 100)
 
 
 @pytest.fixture

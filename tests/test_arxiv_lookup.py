@@ -15,8 +15,8 @@ import pytest
 
 from refmanager.cli import main
 from refmanager.core import arxiv_api as A
-from refmanager.core.store import backup
 from refmanager.core.library import Library
+from refmanager.core.store import backup
 from refmanager.core.store.schema import SCHEMA_V1, SCHEMA_VERSION
 
 from .conftest import DATA

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from refmanager.core.arxivid import TOKEN_RE, find_token
 
+from .conftest import examples
+
 
 def find_token_by_regex(text: str) -> tuple[str | None, str]:
     """``find_token`` without its shortcut (no regex search for a line without "arx")."""
@@ -25,7 +27,7 @@ PIECES = st.sampled_from([
 ])
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.lists(PIECES, max_size=8).map("".join))
 def test_the_shortcut_finds_what_the_regex_finds(text: str):
     assert find_token(text) == find_token_by_regex(text)

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from refmanager.cli import main
-from refmanager.core.store import backup
 from refmanager.core.errors import LibraryError
 from refmanager.core.library import Library
+from refmanager.core.store import backup
 from refmanager.core.store.schema import SCHEMA_VERSION
 
 from .conftest import FULL_SEED, PROFILE_SEED

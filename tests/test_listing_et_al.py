@@ -8,11 +8,13 @@ from hypothesis import strategies as st
 
 from refmanager.core.formats.listing_full import _ET_AL, et_al_start, strip_et_al
 
+from .conftest import examples
+
 PIECES = st.sampled_from([" ", "  ", "\t", "\u00a0", ",", ".", "e", "t", "a", "l", "et", "al", "et al", "et al.",
                           ", et al.", "X", "Wei", "\n", "\u2003", "Budget"])
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(st.lists(PIECES, max_size=12).map("".join))
 def test_strip_et_al_is_the_regex(text: str):
     assert strip_et_al(text) == _ET_AL.sub("", text)

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from refmanager.core.categories import code_to_category
 from refmanager.core.formats import listing_full, parse_text
 
+from .conftest import examples
+
 FIRST = ["Anna", "Thomas", "Yoshua", "Ming-Wei", "Sébastien", "Zhaohan", "Piotr", "Aleksandar", "Biao",
          "Johan", "Théophane", "Cassidy", "Harrison", "Ryan", "Noam", "Diederik", "Samuel", "Jorg", "Ada"]
 LAST = ["Mesnard", "Bengio", "Chang", "Bubeck", "Guo", "Dollár", "Botev", "Zhang", "Ferret", "Weber",
@@ -60,7 +62,7 @@ def render(e: dict) -> str:
     return f"{header}\n{line}\n{e['abstract']}\n"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(entry, min_size=1, max_size=6), st.sampled_from(["\n", "\r\n"]), st.booleans())
 def test_random_listings_parse_back(entries, newline, blank_lines):
     text = ("\n" if blank_lines else "").join(render(e) for e in entries).replace("\n", newline)

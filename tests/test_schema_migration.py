@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from refmanager.core.store import backup
 from refmanager.core.errors import LibraryError
 from refmanager.core.library import Library, View
+from refmanager.core.store import backup
 from refmanager.core.store.schema import SCHEMA_VERSION
 
 from .conftest import DATA

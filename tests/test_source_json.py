@@ -21,13 +21,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refmanager.core import rows
+from refmanager.core.fields import ENTRY_COLUMNS, dumps
 from refmanager.core.library import Library, View
 from refmanager.core.models import Entry, Split
 from refmanager.core.rows import entry_json_from_row, paper_row, row_holds_entry
-from refmanager.core.fields import ENTRY_COLUMNS, dumps
 from refmanager.core.store.schema import entry_json_sql
 
-from .conftest import FULL_SEED, PROFILE_SEED
+from .conftest import FULL_SEED, PROFILE_SEED, examples
 
 GEMMA2 = "Gemma 2: Improving Open Language Models at a Practical Size"
 
@@ -120,7 +120,7 @@ def entries(draw: st.DrawFn) -> Entry:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(entries())
 def test_the_row_python_and_sql_say_what_the_entry_said(e: Entry):
     """``Entry.to_json`` = the object built from the row in Python = the one the

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from refmanager.core import formats, split
 from refmanager.core.errors import ParseError
 
+from .conftest import examples
+
 # Capitals (ASCII and not), lower case, spaces of several kinds, punctuation
 # and the characters the name rules look at.
 ALPHABET = "aZbYÉéŁłÖöß ÷·\u00a0\u2003\t,.-'\u2019Q7"
@@ -27,7 +29,7 @@ def candidates_loop(part: str) -> list[int]:
 
 
 @given(st.text(alphabet=ALPHABET, max_size=40) | st.text(max_size=40))
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 def test_candidates_are_the_character_loop(part: str):
     assert split._candidates(part) == candidates_loop(part)
 
@@ -77,13 +79,13 @@ WORDS = ["Morgane", "LeCun", "Q.", "J.-P.", "Team", "Jr.", "III", "van", "de", "
     st.integers(0, 6),
     st.integers(1, 7),
 )
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 def test_token_score_is_the_plain_rules(tok: str, pos: int, n: int):
     assert split.token_score(tok, pos, n) == token_score_plain(tok, pos, n)
 
 
 @given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=7))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_name_shape_from_plain_scores(words: list[str]):
     n = len(words)
     scores = [token_score_plain(w, i, n) for i, w in enumerate(words)]
@@ -101,7 +103,7 @@ def check_limits_plain(text: str, limit: int) -> int | None:
 
 
 @given(st.text(alphabet="ab\n", max_size=60), st.integers(1, 8))
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 def test_check_limits_is_the_line_loop(text: str, limit: int):
     old = formats.MAX_LINE_CHARS
     formats.MAX_LINE_CHARS = limit

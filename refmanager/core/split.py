@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -321,8 +320,3 @@ def split_title_authors(
     return SplitResult(
         title=best.title, authors=best.authors, confidence=confidence, alternatives=alts
     )
-
-
-def strip_zero_width(text: str) -> str:
-    """Drop format characters (zero-width, bidi marks) for comparison only."""
-    return "".join(c for c in text if unicodedata.category(c) != "Cf")

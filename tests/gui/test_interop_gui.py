@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-import urllib.error
 
 from PySide6.QtWidgets import QApplication
 
 from refmanager.core import arxiv_api as A
 
-from ..test_arxiv_lookup import LISTING, MURRAY_TITLE, FakeClock, FakeFetcher, murray_routes
+from ..test_arxiv_lookup import (
+    LISTING,
+    MURRAY_TITLE,
+    FakeClock,
+    FakeFetcher,
+    murray_routes,
+)
 from .test_main_window import GEMMA, select_title
 
 

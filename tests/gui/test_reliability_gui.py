@@ -178,7 +178,6 @@ def test_damaged_library_offers_choices(tmp_path, dialog_log, damage):
 
 
 def test_damaged_library_restored_from_backup(tmp_path, dialog_log):
-    from refmanager.core.store import backup
 
     path = tmp_path / "lib.db"
     with Library(path) as lib:
