@@ -50,13 +50,13 @@ def measure(library: Path) -> dict[str, Any]:
     # The table fetches rows only while painting them: the first fetched page marks the
     # first painted table.  (An event filter would be more direct, but a Python
     # eventFilter called for every event trips a PySide6 reference-count bug.)
-    while win.model.loaded_rows() == 0:
+    while win.view.model.loaded_rows() == 0:
         app.processEvents()
     win.table.viewport().repaint()
     t_painted = time.perf_counter()
     first_paint_ms = round((t_painted - t_main) * 1000, 2)
     process_ms = round((t_painted - T_PROCESS) * 1000, 2)
-    rows = win.model.rowCount()
+    rows = win.view.model.rowCount()
 
     def repaint() -> None:
         win.table.viewport().repaint()
@@ -65,28 +65,28 @@ def measure(library: Path) -> dict[str, Any]:
     # (its slot runs the query inside processEvents, so the time is taken in the slot)
     from_key, from_query = [], []
     fired: list[float] = []
-    win.search_timer.timeout.disconnect(win.apply_search)
-    win.search_timer.timeout.connect(lambda: (fired.append(time.perf_counter()), win.apply_search()))
+    win.view.search_timer.timeout.disconnect(win.view.apply_search)
+    win.view.search_timer.timeout.connect(lambda: (fired.append(time.perf_counter()), win.view.apply_search()))
     for q in SEARCHES:
         win.search.clear()
-        win.apply_search()
+        win.view.apply_search()
         win.search.setFocus()
         # let the previous view finish (its deferred count) as it would between keystrokes
-        while win.model.count_pending or win.search_timer.isActive():
+        while win.view.model.count_pending or win.view.search_timer.isActive():
             app.processEvents()
         app.processEvents()
         QTest.keyClicks(win.search, q)
         t_key_last = time.perf_counter()
         # the debounce timer fires, then the query runs and the table repaints
         n_fired = len(fired)
-        while win.search_timer.isActive() or len(fired) == n_fired:
+        while win.view.search_timer.isActive() or len(fired) == n_fired:
             app.processEvents()
         t_query = fired[-1]
         repaint()
         from_query.append(_ms(t_query))
         from_key.append(round((time.perf_counter() - t_key_last) * 1000, 2))
     win.search.clear()
-    win.apply_search()
+    win.view.apply_search()
 
     sorts: dict[str, float] = {}
     for i, (key, _, _) in enumerate(COLUMNS):
@@ -132,7 +132,7 @@ def measure(library: Path) -> dict[str, Any]:
         "process_start_to_first_paint_ms": process_ms,
         "keystroke_to_table_ms": {"p50": pct(from_key, 50), "p95": pct(from_key, 95), "max": max(from_key)},
         "query_to_table_ms": {"p50": pct(from_query, 50), "p95": pct(from_query, 95), "max": max(from_query)},
-        "debounce_ms": win.search_timer.interval(),
+        "debounce_ms": win.view.search_timer.interval(),
         "keystroke_per_query_ms": dict(zip(SEARCHES, from_key)),
         "sort_ms": sorts,
         "sort_max_ms": max(sorts.values()),
@@ -185,14 +185,14 @@ def import_responsiveness(files: list[Path], workdir: Path, cancel_after_s: floa
         timer.timeout.connect(tick)
         timer.start()
         done: list[Any] = []
-        win.importFinished.connect(lambda r: done.append(r))
+        win.imports.finished.connect(lambda r: done.append(r))
         t0 = time.perf_counter()
-        win.import_inputs([(str(f), f) for f in files])
+        win.imports.import_inputs([(str(f), f) for f in files])
         cancelled = False
         while not done:
             app.processEvents()
             if mode == "cancel" and not cancelled and time.perf_counter() - t0 > cancel_after_s:
-                win._worker.cancel()
+                win.tasks.worker.cancel()
                 cancelled = True
             time.sleep(0.001)
         timer.stop()
