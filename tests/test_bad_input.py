@@ -77,6 +77,8 @@ class Imports:
     papers: list[dict[str, Any]] = field(default_factory=list)  # exact values of the added papers
     #: (query, indexes into ``papers`` it must find, nothing else)
     finds: list[tuple[str, list[int]]] = field(default_factory=list)
+    #: records skipped (line, reason): the rest of the file imports
+    skipped: list[tuple[int | None, str]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------- generated files
@@ -232,7 +234,10 @@ CASES: dict[str, Reject | Imports] = {
         "this JSON is not a refmanager export: each element must be a paper object with fields "
         "such as 'title', 'authors', 'abstract'",
     ),
-    "json_wrong_types.json": Reject(9, "field 'authors' must be a list of strings"),
+    "json_wrong_types.json": Imports(
+        (1, 0, 0), papers=[{"title": "Sparse Attention for Long Documents"}],
+        skipped=[(9, "field 'authors' must be a list of strings")],
+    ),
     "json_bool_as_string.json": Reject(2, "field 'starred' must be true, false or null"),
     "json_truncated.json": Reject(11, "invalid JSON: Unterminated string starting at column 5"),
     "json_lone_surrogate.json": Reject(2, "field 'title' holds an invalid character (a lone surrogate)"),
@@ -384,6 +389,7 @@ def check_case(lib: Library, path: Path, case: Reject | Imports) -> None:
     assert r.rejected == []
     assert (r.added, r.merged, r.unchanged) == case.counts
     assert [w for f in r.files for w in f.warnings] == case.warnings
+    assert [(x["line"], x["reason"]) for f in r.files for x in f.skipped] == case.skipped
     assert len(lib.all_ids()) == n_before + case.counts[0]
     papers = lib.get_many(r.added_ids)
     assert len(papers) == len(case.papers)
@@ -583,7 +589,7 @@ def file_dump(path: Path) -> str:
         conn.close()
 
 
-CLI_CASES = ["empty.txt", "image.png", "page.html", "json_wrong_types.json", "long_line.txt", "a folder", "a missing file"]
+CLI_CASES = ["empty.txt", "image.png", "page.html", "json_bool_as_string.json", "long_line.txt", "a folder", "a missing file"]
 
 
 @pytest.mark.parametrize("name", CLI_CASES)

@@ -362,6 +362,10 @@ def test_version_2_library_is_upgraded_and_its_undo_history_still_works(tmp_path
     lib.close()
     c = sqlite3.connect(path)
     c.executescript(
+        # (what later versions added: the v6 triggers, the v7 columns)
+        "DROP TRIGGER sources_entry_before_paper_update; DROP TRIGGER sources_entry_on_move; "
+        "ALTER TABLE papers DROP COLUMN volume; ALTER TABLE papers DROP COLUMN issue; "
+        "ALTER TABLE papers DROP COLUMN pages; "
         "DROP TABLE alternatives; DROP TABLE merges; DROP TABLE not_duplicates; DROP TABLE attachments; "
         "UPDATE undo_log SET before = replace(before, ',\"_alternatives\":[],\"_attachments\":[],"
         "\"_merges\":[],\"_not_dups\":[]', ''); PRAGMA user_version=2;"

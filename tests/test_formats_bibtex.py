@@ -35,38 +35,46 @@ def test_detect() -> None:
     assert formats.detect_format("@misc{k, title={T}}") is bibtex
 
 
-def test_unclosed_brace_rejects_the_whole_file_with_its_line(lib) -> None:
-    with pytest.raises(ParseError) as e:
-        formats.parse_path(MALFORMED)
-    assert str(e.value) == (
-        f"{MALFORMED}:8: entry @article{{bad2021: an opening brace or quote is never closed "
-        "before the next entry (line 14)"
-    )
+def test_unclosed_brace_skips_that_entry_and_imports_the_rest(lib) -> None:
+    pf, _warnings = formats.parse_path(MALFORMED)
+    assert [e.title for e in pf.entries] == ["A Good Entry", "An Entry After the Broken One"]
+    assert [str(p) for p in pf.skipped] == [
+        "line 8: entry @article{bad2021: an opening brace or quote is never closed before the next entry (line 14)"
+    ]
     report = lib.import_paths([MALFORMED])
-    assert [(r.file, r.line) for r in report.rejected] == [(str(MALFORMED), 8)]
-    assert report.added == 0 and lib.all_ids() == []  # the good entries before and after are not imported
+    assert report.rejected == [] and report.added == 2
+    assert report.files[0].skipped == [{"line": 8, "reason": "entry @article{bad2021: an opening brace or quote "
+                                                              "is never closed before the next entry (line 14)"}]
+    assert sorted(p.title for p in lib.get_many(lib.all_ids())) == ["A Good Entry", "An Entry After the Broken One"]
+
+
+def test_a_file_with_no_usable_entry_is_rejected_whole(lib) -> None:
+    text = "@article{b,\n  title = {Never closed,\n  year = 2021\n"
+    with pytest.raises(ParseError) as e:
+        formats.parse_text(text, "refs.bib")
+    assert str(e.value) == "refs.bib:1: entry @article{b: an opening brace or quote is never closed (end of file reached)"
 
 
 def test_unclosed_at_end_of_file() -> None:
     text = "@misc{a, title={A}}\n\n@article{b,\n  title = {Never closed,\n  year = 2021\n"
-    with pytest.raises(ParseError) as e:
-        formats.parse_text(text, "refs.bib")
-    assert str(e.value) == (
-        "refs.bib:3: entry @article{b: an opening brace or quote is never closed (end of file reached)"
-    )
+    pf = formats.parse_text(text, "refs.bib")
+    assert [e.title for e in pf.entries] == ["A"]
+    assert [str(p) for p in pf.skipped] == [
+        "line 3: entry @article{b: an opening brace or quote is never closed (end of file reached)"
+    ]
 
 
-def test_repeated_field_is_an_error_with_the_entry_line() -> None:
-    text = "% refs\n@article{a,\n  title = {One},\n  title = {Two},\n}\n"
-    with pytest.raises(ParseError) as e:
-        formats.parse_text(text, "refs.bib")
-    assert str(e.value) == "refs.bib:2: entry @article{a: field 'title' appears twice"
+def test_repeated_field_keeps_the_first_with_a_warning() -> None:
+    text = "% refs\n@article{a,\n  title = {One},\n  bibsource = {x},\n  title = {Two},\n  bibsource = {y},\n}\n"
+    pf = formats.parse_text(text, "refs.bib")
+    assert [e.title for e in pf.entries] == ["One"]
+    assert [str(w) for w in pf.warnings] == ["line 2: field bibsource, title given twice in @article{a}; kept the first"]
 
 
-def test_missing_key_is_an_error() -> None:
-    with pytest.raises(ParseError) as e:
-        formats.parse_text("\n@article{\n  title = {A},\n}\n", "refs.bib")
-    assert str(e.value) == "refs.bib:2: malformed entry @article{: Expected comma after entry key, but found ="
+def test_missing_key_skips_that_entry() -> None:
+    pf = formats.parse_text("\n@article{\n  title = {A},\n}\n@misc{ok, title={B}}\n", "refs.bib")
+    assert [e.title for e in pf.entries] == ["B"]
+    assert [str(p) for p in pf.skipped] == ["line 2: malformed entry @article{: Expected comma after entry key, but found ="]
 
 
 def test_file_with_only_macros_has_no_entries() -> None:
@@ -171,11 +179,12 @@ def test_import_through_the_library_reports_the_format(lib) -> None:
     assert (paper.arxiv_id, paper.category, paper.authors[0]) == ("2408.00118", "cs.CL", "Gemma Team")
 
 
-def test_cli_error_is_one_line(capsys, tmp_path) -> None:
+def test_cli_reports_skipped_records_on_stderr_and_exits_0(capsys, tmp_path) -> None:
     code = main(["--library", str(tmp_path / "l.db"), "import", str(MALFORMED)])
-    err = capsys.readouterr().err
-    assert code == 1
+    out, err = capsys.readouterr()
+    assert code == 0
     assert err == (
-        f"refmanager: {MALFORMED}:8: entry @article{{bad2021: an opening brace or quote is never closed "
+        f"refmanager: {MALFORMED}:8: skipped: entry @article{{bad2021: an opening brace or quote is never closed "
         "before the next entry (line 14)\n"
     )
+    assert f"{MALFORMED} (BibTeX): 2 added, 0 merged, 0 unchanged, 1 skipped" in out.splitlines()

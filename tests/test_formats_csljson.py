@@ -42,15 +42,28 @@ def test_other_json_is_still_rejected_by_the_refmanager_reader() -> None:
     assert str(e.value).startswith("x.json:1: this JSON is not a refmanager export")
 
 
-def test_bad_element_names_its_line() -> None:
+def test_a_bad_item_is_skipped_with_its_line_and_the_rest_imports() -> None:
     text = '[\n  {"type": "article", "title": "A"},\n  {"type": "article", "title": "B", "author": "Doe"}\n]\n'
-    with pytest.raises(ParseError) as e:
-        formats.parse_text(text, "refs.json")
-    assert str(e.value) == "refs.json:3: field 'author' must be a list of names"
+    pf = formats.parse_text(text, "refs.json")
+    assert [e.title for e in pf.entries] == ["A"]
+    assert [str(p) for p in pf.skipped] == ["line 3: field 'author' must be a list of names"]
     text = '[\n  {"type": "article", "title": "A"},\n  "just a string"\n]\n'
+    pf = formats.parse_text(text, "refs.json")
+    assert [str(p) for p in pf.skipped] == ["line 3: each element of a CSL-JSON list must be an object (a CSL item)"]
+    text = '[\n  {"type": "article", "author": "Doe"}\n]\n'
     with pytest.raises(ParseError) as e:
         formats.parse_text(text, "refs.json")
-    assert str(e.value) == "refs.json:3: each element of a CSL-JSON list must be an object (a CSL item)"
+    assert str(e.value) == "refs.json:2: field 'author' must be a list of names"
+
+
+def test_items_without_type_are_csl_by_their_fields() -> None:
+    text = ('[{"id": "a", "title": "T", "author": [{"family": "Doe", "given": "Jane"}], '
+            '"issued": {"date-parts": [[2020, 5]]}, "container-title": "J", "volume": "3", "page": "1-9"}]')
+    assert formats.detect_format(text) is csljson
+    (e,) = formats.parse_text(text, "x.json").entries
+    assert (e.title, e.authors, e.date, e.journal, e.volume, e.pages) == ("T", ["Jane Doe"], "2020-05", "J", "3", "1-9")
+    ours = '[{"title": "T", "authors": ["Jane Doe"], "date": "2020"}]'
+    assert formats.detect_format(ours) is jsonexport
 
 
 def test_dates_names_and_arxiv_in_their_csl_shapes() -> None:

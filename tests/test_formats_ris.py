@@ -32,21 +32,33 @@ def test_detect() -> None:
     assert formats.detect_format("TY  - JOUR\nER  - \n") is ris
 
 
-def test_record_without_er_rejects_the_file(lib) -> None:
-    with pytest.raises(ParseError) as e:
-        formats.parse_path(MALFORMED)
-    assert str(e.value) == f"{MALFORMED}:7: this record has no 'ER  -' line before the next record starts (line 12)"
-    report = lib.import_paths([MALFORMED])
-    assert [(r.line, r.reason) for r in report.rejected] == [
-        (7, "this record has no 'ER  -' line before the next record starts (line 12)")
+def test_a_record_without_er_ends_where_the_next_starts(lib) -> None:
+    pf, _ = formats.parse_path(MALFORMED)
+    assert [e.title for e in pf.entries] == ["A complete record", "A record that is never closed", "The record after it"]
+    assert [str(w) for w in pf.warnings] == [
+        "line 7: this record has no 'ER  -' line before the next one (line 12); read up to there"
     ]
-    assert lib.all_ids() == []
+    report = lib.import_paths([MALFORMED])
+    assert report.added == 3 and report.rejected == []
+    assert report.files[0].warnings == [
+        "line 7: this record has no 'ER  -' line before the next one (line 12); read up to there"
+    ]
 
 
 def test_record_open_at_end_of_file() -> None:
-    with pytest.raises(ParseError) as e:
-        formats.parse_text("TY  - JOUR\nTI  - A\nER  - \n\nTY  - JOUR\nTI  - B\n", "x.ris")
-    assert str(e.value) == "x.ris:5: this record has no 'ER  -' line before the end of the file"
+    pf = formats.parse_text("TY  - JOUR\nTI  - A\nER  - \n\nTY  - JOUR\nTI  - B\n", "x.ris")
+    assert [e.title for e in pf.entries] == ["A", "B"]
+    assert [str(w) for w in pf.warnings] == [
+        "line 5: this record has no 'ER  -' line before the end of the file; read to the end"
+    ]
+
+
+def test_a_record_with_nothing_to_import_is_skipped_and_a_repeated_tag_keeps_the_first() -> None:
+    pf = formats.parse_text("TY  - JOUR\nTI  - A\nTI  - B\nVL  - 3\nSP  - 1\nEP  - 9\nER  - \n"
+                            "TY  - JOUR\nAU  - Doe, Jane\nER  - \n", "x.ris")
+    assert [(e.title, e.volume, e.pages) for e in pf.entries] == [("A", "3", "1-9")]
+    assert [str(w) for w in pf.warnings] == ["line 1: tag TI given twice in one record; kept the first"]
+    assert [str(s) for s in pf.skipped] == ["line 8: record with no title, identifier or abstract: nothing to import"]
 
 
 def test_no_ty_record_is_an_error() -> None:

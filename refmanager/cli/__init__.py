@@ -177,8 +177,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 for line in report.lines():
                     print(line)
-            for r in report.rejected:
-                print(f"refmanager: {r}", file=sys.stderr)
+            for problem in report.problems():
+                print(f"refmanager: {problem}", file=sys.stderr)
             return EXIT_ERROR if report.rejected or missing else EXIT_OK
         if c == "list":
             view = View(section="trash" if args.trash else "all", sort="added", descending=False)

@@ -31,6 +31,9 @@ _EDIT_OPTIONS = (
     ("--arxiv-id", "arxiv_id", "arXiv id (a version or an arxiv.org URL is fine; stored without version)"),
     ("--doi", "doi", "DOI (10.NNNN/..., a https://doi.org/ link is fine)"),
     ("--journal", "journal", "journal reference"),
+    ("--volume", "volume", "volume"),
+    ("--issue", "issue", "issue (number)"),
+    ("--pages", "pages", "pages (e.g. 12-34)"),
     ("--abstract", "abstract", "abstract (- reads standard input)"),
 )
 

@@ -187,6 +187,19 @@ def _bib_name(name: str) -> str:
     return ", ".join([*parts, latex_escape(n.given)])
 
 
+def _bib_pages(pages: str) -> str:
+    """A page range with BibTeX's "--" ("12–34" and "12-34" alike)."""
+    return re.sub(r"(?<=\w)\s*[-–—]+\s*(?=\w)", "--", pages)
+
+
+def _page_ends(pages: str | None) -> tuple[str | None, str | None]:
+    """(first page, last page) of "12-34" / "12–34" / "12--34"; one page: (it, None)."""
+    if not pages:
+        return None, None
+    m = re.fullmatch(r"\s*(\S+?)\s*[-–—]+\s*(\S+)\s*", pages)
+    return (m.group(1), m.group(2)) if m else (pages.strip(), None)
+
+
 def _bib_entry(p: Paper, key: str) -> str:
     fields: list[tuple[str, str]] = []
 
@@ -206,6 +219,9 @@ def _bib_entry(p: Paper, key: str) -> str:
             put("month", _MONTH_MACROS[int(date[5:7]) - 1], raw=True)
         put("date", date)  # biblatex reads the full date; BibTeX ignores it
     put("journal", latex_escape(p.journal) if p.journal else None)
+    put("volume", latex_escape(p.volume) if p.volume else None)
+    put("number", latex_escape(p.issue) if p.issue else None)
+    put("pages", latex_escape(_bib_pages(p.pages)) if p.pages else None)
     if p.arxiv_id:
         put("eprint", p.arxiv_id)
         put("archivePrefix", "arXiv")
@@ -264,6 +280,11 @@ def _ris_entry(p: Paper) -> str:
         y, m, d = (date.split("-") + ["", ""])[:3]
         put("DA", f"{y}/{m}/{d}/")
     put("T2", p.journal)
+    put("VL", p.volume)
+    put("IS", p.issue)
+    first, last = _page_ends(p.pages)
+    put("SP", first)
+    put("EP", last)
     put("AB", p.abstract)
     put("DO", p.doi)
     if p.arxiv_id:
@@ -307,6 +328,9 @@ def _csl_item(p: Paper, key: str) -> dict[str, Any]:
     date = p.date or ""
     if date[:4].isdigit():
         item["issued"] = {"date-parts": [[int(x) for x in date.split("-") if x.isdigit()]]}
+    for name, value in (("volume", p.volume), ("issue", p.issue), ("page", p.pages)):
+        if value:
+            item[name] = value
     if p.journal:
         item["container-title"] = p.journal
     elif p.arxiv_id:

@@ -75,6 +75,9 @@ FIELDS: tuple[Field, ...] = (
     _f("arxiv_id", "TEXT", "json paper entry edit merge new", label="arXiv id"),
     _f("doi", "TEXT", "json paper entry edit merge new", label="DOI"),
     _f("journal", "TEXT", "json paper entry edit merge new"),
+    _f("volume", "TEXT", "json paper entry edit merge new"),
+    _f("issue", "TEXT", "json paper entry edit merge new"),
+    _f("pages", "TEXT", "json paper entry edit merge new"),
     _f("tags", None, "json paper", "list"),
     _f("tags_text", "TEXT NOT NULL DEFAULT ''", "fts derived"),
     _f("note", "TEXT", "json paper fts new"),
@@ -181,6 +184,9 @@ class Paper:
     arxiv_id: str | None = None
     doi: str | None = None
     journal: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
     tags: list[str] = field(default_factory=list)
     note: str | None = None
     incomplete: bool = False

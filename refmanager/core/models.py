@@ -38,6 +38,9 @@ class Entry:
     arxiv_id: str | None = None
     doi: str | None = None
     journal: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
     incomplete: bool = False
     needs_review: bool = False
     raw_line: str | None = None  # the glued title/author line, as given
@@ -48,6 +51,9 @@ class Entry:
     read: bool | None = None
     starred: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the record's key in its file (a BibTeX citation key): within one file two
+    #: records with different keys are two papers unless an id says otherwise
+    citekey: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         # Field by field rather than ``asdict`` (which deep-copies every value
@@ -64,10 +70,28 @@ class Entry:
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A record skipped, or an oddity read with a warning, at a line of its file."""
+
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if self.line is None else f"line {self.line}: {self.message}"
+
+
 @dataclass
 class ParsedFile:
-    """What a parser made of one file."""
+    """What a parser made of one file.
+
+    In formats made of self-delimiting records a record that cannot be used is
+    ``skipped`` (the rest imports); a recoverable oddity is read with a
+    ``warnings`` entry.  Both are reported with the file's name.
+    """
 
     format: str
     entries: list[Entry]
     owner: str | None = None  # profile listings: whose profile it is
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)

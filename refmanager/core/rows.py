@@ -85,6 +85,7 @@ def paper_row(e: Entry) -> PaperRow:
     return PaperRow(
         title=e.title, authors=dumps(e.authors), et_al=int(e.et_al), orgs=dumps(e.orgs), date=e.date,
         category=e.category, abstract=e.abstract, arxiv_id=e.arxiv_id, doi=e.doi, journal=e.journal,
+        volume=e.volume, issue=e.issue, pages=e.pages,
         note=e.note or None, incomplete=int(e.incomplete or e.title is None), needs_review=int(e.needs_review),
         raw_line=e.raw_line, split_confidence=e.split_confidence,
         alt_splits=dumps([s.to_json() for s in e.alt_splits]) if e.alt_splits else None,
@@ -117,6 +118,7 @@ def row_holds_entry(e: Entry) -> bool:
     """
     return (
         not e.tags and e.note is None and e.read is None and e.starred is None and not e.extra
+        and e.citekey is None
         and (e.title is not None or bool(e.incomplete))  # (the row's "incomplete" is title-less too)
     )
 
@@ -138,7 +140,7 @@ def entry_json_from_row(kind: str, line: int | None, values: Sequence[Any]) -> d
         elif name == "alt_splits":
             v = json.loads(v) if v else []
         out[name] = v
-    out.update(tags=[], note=None, read=None, starred=None, extra={})
+    out.update(tags=[], note=None, read=None, starred=None, extra={}, citekey=None)
     return out
 
 

@@ -15,8 +15,11 @@ from .errors import ParseError, ValidationError
 from .fields import EDITABLE_FIELDS
 from .dates import validate_iso_date
 
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.|www\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+#: "10.NNNN/suffix", or a short DOI "10/abc" (kept as given).  The suffix may hold
+#: nearly anything (SICI DOIs have "<", ">", ";", "()"), but not what could end a
+#: value in an export: whitespace, quotes, braces, a backslash.
+_DOI = re.compile(r'^10(?:\.\d{4,9})?/[^\s"{}\\]+$')
 _CATEGORY = re.compile(r"^[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 
 
@@ -25,7 +28,8 @@ def _one_line(text: str) -> str:
 
 
 def normalise_doi(text: str) -> str | None:
-    """``https://doi.org/10.1/x`` -> ``10.1/x``; None when it is not a DOI."""
+    """``https://doi.org/10.1/x`` or ``doi:10.1/x`` -> ``10.1/x``; None when it is not a DOI.
+    DOIs compare without case (the library's lookups say ``COLLATE NOCASE``)."""
     t = _DOI_PREFIX.sub("", text.strip()).strip()
     return t if _DOI.match(t) else None
 

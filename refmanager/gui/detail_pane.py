@@ -383,8 +383,12 @@ class DetailPane(QScrollArea):
             ids.append(f"arXiv:{p.arxiv_id}")
         if p.doi:
             ids.append(f"DOI {p.doi}")
-        if p.journal:
-            ids.append(p.journal)
+        venue = ", ".join(x for x in (
+            p.journal, f"vol. {p.volume}" if p.volume else None, f"no. {p.issue}" if p.issue else None,
+            f"pp. {p.pages}" if p.pages else None,
+        ) if x)
+        if venue:
+            ids.append(venue)
         self.ids.setText("   ".join(ids) if ids else "No arXiv id yet")
         review = []
         if p.incomplete:

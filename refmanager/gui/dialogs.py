@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QColorDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 LISTING_FILTER = "Listings and exports (*.txt *.json *.bib *.ris *.xml *.atom);;All files (*)"
 
@@ -49,6 +49,19 @@ def inform(parent: QWidget, title: str, text: str, details: str = "") -> None:
     if details:
         box.setDetailedText(details)
     box.exec()
+
+
+def import_summary(parent: QWidget, title: str, text: str, details: str, problems: list[str]) -> None:
+    """An import's summary; with problems (records skipped, warnings, files rejected),
+    a "Copy problems" button puts their list on the clipboard."""
+    icon = QMessageBox.Icon.Warning if problems else QMessageBox.Icon.Information
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDetailedText(details)
+    copy = box.addButton("Copy problems", QMessageBox.ButtonRole.ActionRole) if problems else None
+    box.exec()
+    if copy is not None and box.clickedButton() is copy:
+        QApplication.clipboard().setText("\n".join(problems))
 
 
 def warn(parent: QWidget | None, title: str, text: str, details: str = "") -> None:

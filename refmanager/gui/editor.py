@@ -192,6 +192,9 @@ class PaperEditor(QWidget):
         self.arxiv_id = FieldLine("arxiv_id", "e.g. 2408.00118")
         self.doi = FieldLine("doi", "10.xxxx/…")
         self.journal = FieldLine("journal", "journal reference")
+        self.volume = FieldLine("volume", "volume")
+        self.issue = FieldLine("issue", "issue")
+        self.pages = FieldLine("pages", "e.g. 12-34")
         self.abstract = FieldText("abstract")
         self.error = QLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)
@@ -208,9 +211,13 @@ class PaperEditor(QWidget):
         form.addRow("arXiv id", self.arxiv_id)
         form.addRow("DOI", self.doi)
         form.addRow("Journal", self.journal)
+        form.addRow("Volume", self.volume)
+        form.addRow("Issue", self.issue)
+        form.addRow("Pages", self.pages)
         form.addRow("Abstract", self.abstract)
         form.addRow("", self.error)
-        for w in (self.title, self.orgs, self.date, self.arxiv_id, self.doi, self.journal, self.abstract):
+        for w in (self.title, self.orgs, self.date, self.arxiv_id, self.doi, self.journal, self.volume,
+                  self.issue, self.pages, self.abstract):
             w.committed.connect(self._text_done)
         self.authors.committed.connect(lambda f, v: self.fieldEdited.emit(f, v))
         self.et_al.toggled.connect(lambda on: None if self._loading else self.fieldEdited.emit("et_al", on))
@@ -233,6 +240,9 @@ class PaperEditor(QWidget):
         self.arxiv_id.load(p.arxiv_id or "")
         self.doi.load(p.doi or "")
         self.journal.load(p.journal or "")
+        self.volume.load(p.volume or "")
+        self.issue.load(p.issue or "")
+        self.pages.load(p.pages or "")
         self.abstract.load(p.abstract or "")
         self.show_error(None)
         self._loading = False

@@ -21,6 +21,10 @@ from .workers import ImportProcess
 from .window_parts import WindowParts
 
 
+#: Skipped records listed in the summary itself (all of them: details and "Copy problems").
+SHOWN_PROBLEMS = 5
+
+
 class ImportController(Controller):
     #: the import's report (None when it was cancelled or failed)
     finished = Signal(object)
@@ -70,15 +74,21 @@ class ImportController(Controller):
             if self.view.model.view != View() and self.view.model.view.section not in ("all", "unread", "recent"):
                 self.window.sidebar.select_section("all")
             self.view.select_ids(new)
-        title = "Import finished" if not report.rejected else "Import finished with problems"
-        text = (
-            f"{report.added} added, {report.merged} merged, {report.unchanged} unchanged"
-            + (f", {len(report.rejected)} file(s) rejected" if report.rejected else "")
-        )
+        problems = report.problems()
+        title = "Import finished" if not problems else "Import finished with problems"
+        text = f"{report.added} added, {report.merged} merged, {report.unchanged} unchanged"
+        if report.skipped:
+            text += f", {report.skipped} record{'s' if report.skipped != 1 else ''} skipped"
+        if report.rejected:
+            text += f", {len(report.rejected)} file(s) rejected"
         if report.rejected:
             text += "\n\n" + "\n".join(f"Rejected {r}" for r in report.rejected)
+        skips = [p for p in problems if ": skipped: " in p]
+        if skips:
+            more = f"\n… and {len(skips) - SHOWN_PROBLEMS} more" if len(skips) > SHOWN_PROBLEMS else ""
+            text += "\n\nSkipped:\n" + "\n".join(skips[:SHOWN_PROBLEMS]) + more
         self.finished.emit(report)
-        dialogs.inform(self.window, title, text, "\n".join(report.lines()))
+        dialogs.import_summary(self.window, title, text, "\n".join(report.lines()), problems)
 
     def _failed(self, message: str) -> None:
         self.tasks.end()

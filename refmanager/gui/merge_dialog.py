@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 LABELS = {
     "title": "Title", "authors": "Authors", "et_al": "Et al.", "orgs": "Organisations", "date": "Date",
     "category": "Category", "abstract": "Abstract", "arxiv_id": "arXiv id", "doi": "DOI", "journal": "Journal",
+    "volume": "Volume", "issue": "Issue", "pages": "Pages",
 }
 
 

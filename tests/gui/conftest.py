@@ -26,6 +26,7 @@ class DialogRecorder:
         mp.setattr(dialogs, "get_text", lambda parent, title, label, text="", items=None: self._rec("text", title, label, items) or (self.texts.pop(0) if self.texts else None))
         mp.setattr(dialogs, "confirm", lambda parent, title, text: self._rec("confirm", title, text) or self.confirm_answer)
         mp.setattr(dialogs, "inform", lambda parent, title, text, details="": self._rec("inform", title, text, details))
+        mp.setattr(dialogs, "import_summary", lambda parent, title, text, details, problems: self._rec("import_summary", title, text, details, problems))
         mp.setattr(dialogs, "warn", lambda parent, title, text, details="": self._rec("warn", title, text, details))
         mp.setattr(dialogs, "get_color", lambda parent, initial: self._rec("color", initial) or self.color)
         mp.setattr(dialogs, "get_save_file", lambda parent, title, f, s="": self._rec("save", title) or self.save_path)

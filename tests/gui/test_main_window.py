@@ -281,7 +281,7 @@ def test_import_through_file_dialog_adds_papers_and_shows_summary(make_window, q
     with qtbot.waitSignal(win.imports.finished, timeout=20000):
         win.actions["import"].trigger()
     assert win.view.model.rowCount() == 19
-    assert dialog_log.of("inform")[-1][:2] == ("Import finished", "19 added, 0 merged, 0 unchanged")
+    assert dialog_log.of("import_summary")[-1][:2] == ("Import finished", "19 added, 0 merged, 0 unchanged")
     assert len(win.view.selected_ids()) == 19  # the new papers are selected
     assert win.actions["import"].shortcut().toString() == "Ctrl+O"
 
@@ -293,8 +293,9 @@ def test_bad_file_shows_its_error_and_changes_nothing(window, qtbot, tmp_path, d
     dialog_log.open_files = [str(bad)]
     with qtbot.waitSignal(window.imports.finished, timeout=20000):
         window.actions["import"].trigger()
-    title, text, _details = dialog_log.of("inform")[-1]
+    title, text, _details, problems = dialog_log.of("import_summary")[-1]
     assert title == "Import finished with problems"
+    assert problems == [f"{bad}:4: impossible date 'CLFeb 30, 2024'"]
     assert f"Rejected {bad}:4: impossible date 'CLFeb 30, 2024'" in text
     assert dump(window.lib) == before
     assert window.view.model.rowCount() == 21

@@ -16,6 +16,7 @@ import os
 import re
 import stat
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from collections.abc import Iterator
@@ -23,16 +24,16 @@ from typing import Any
 
 from .. import arxivid
 from ..errors import ParseError
-from ..models import Entry, ParsedFile
-from . import jsonexport, listing_full, listing_profile
-from . import arxiv_atom
-from . import bibtex, csljson, ris
+from ..models import Entry, ParsedFile, Problem
+from . import arxiv_atom, bibtex, csljson, jsonexport, listing_full, listing_profile, medline, ris, wos
 
 log = logging.getLogger(__name__)
 
-#: Tried in this order.  More specific formats come first; CSL-JSON claims only
-#: JSON that looks like CSL, so it comes before refmanager JSON.
-FORMATS: list[ModuleType] = [csljson, jsonexport, arxiv_atom, ris, bibtex, listing_full, listing_profile]
+#: Every input format (``detect_format`` says which one a text is).  CSL-JSON
+#: claims only JSON that looks like CSL, so it comes before refmanager JSON.
+FORMATS: list[ModuleType] = [
+    csljson, jsonexport, arxiv_atom, bibtex, ris, wos, medline, listing_full, listing_profile,
+]
 
 #: Limits (documented in docs/reliability.md; the entry-size limits of the
 #: title/author split are ``listing_full.MAX_TITLE_CHARS`` and ``MAX_SPLIT_POINTS``).
@@ -185,11 +186,39 @@ def check_limits(text: str, name: str) -> None:
         start = end + 1
 
 
+#: Tagged and record formats, by the line that starts a record (``MARKER``).
+#: A file is the format whose marker comes first: a BibTeX export whose note
+#: holds a line starting ``TY  - `` is still BibTeX, because its first entry
+#: starts before that line, and a RIS file whose abstract quotes ``@article{``
+#: is RIS for the same reason.
+_RECORD_FORMATS: tuple[ModuleType, ...] = (bibtex, ris, wos, medline)
+#: Where the first record marker is looked for (a header of comments or
+#: provider lines comes before the first record; a whole listing is not scanned).
+_MARKER_WINDOW = 1 << 20
+
+
+def normalise_line_ends(text: str) -> str:
+    """CR LF and lone CR (old Mac files) become LF, for every format."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def detect_format(text: str) -> ModuleType | None:
+    """The format of ``text`` (line ends already LF), by its shape."""
     if listing_full.starts_with_header(text):
-        # (RIS and BibTeX look for their markers anywhere: two scans of a large listing saved)
         return listing_full
-    for fmt in FORMATS:
+    head = text.lstrip("\ufeff \t\n")[:1]
+    if head in ("[", "{"):
+        return next((f for f in (csljson, jsonexport) if f.detect(text)), None)
+    if head == "<":
+        return arxiv_atom if arxiv_atom.detect(text) else None
+    window = text[:_MARKER_WINDOW]
+    firsts = [(m.start(), i) for i, f in enumerate(_RECORD_FORMATS) if (m := f.MARKER.search(window))]
+    for _pos, i in sorted(firsts):
+        if _RECORD_FORMATS[i].detect(text):
+            return _RECORD_FORMATS[i]
+    for fmt in (listing_full, listing_profile):
         if fmt.detect(text):
             return fmt
     return None
@@ -214,13 +243,15 @@ def _unknown_message(text: str) -> str:
         )
     return (
         "not a recognised format: expected a full listing (first line like 'CLJul 31, 2024'), "
-        "a profile listing (an author's name, then one abstract per line), BibTeX, RIS, CSL-JSON "
-        "or refmanager JSON"
+        "a profile listing (an author's name, then one abstract per line), BibTeX, RIS, CSL-JSON, "
+        "Web of Science, PubMed/MEDLINE, an arXiv API response or refmanager JSON"
     )
 
 
-def _format_for(text: str, name: str) -> ModuleType:
-    """The format that will parse ``text``; ParseError for text none can."""
+def _format_for(text: str, name: str) -> tuple[ModuleType, str]:
+    """The format that will parse ``text``, and the text with LF line ends;
+    ParseError for text none can parse."""
+    text = normalise_line_ends(text)
     check_limits(text, name)
     if not text.strip():
         raise ParseError("the file is empty" if not text else "the file holds only blank lines", line=1)
@@ -228,7 +259,7 @@ def _format_for(text: str, name: str) -> ModuleType:
     if fmt is None:
         first = next((i + 1 for i, ln in enumerate(text.split("\n")) if ln.strip()), 1)
         raise ParseError(_unknown_message(text), line=first)
-    return fmt
+    return fmt, text
 
 
 @contextmanager
@@ -246,24 +277,38 @@ def _naming(name: str) -> Iterator[None]:
 def parse_text(text: str, name: str = "<input>", **context: Any) -> ParsedFile:
     """Parse text already decoded; errors name ``name`` and the line."""
     with _naming(name):
-        return _format_for(text, name).parse(text, **context)
+        fmt, text = _format_for(text, name)
+        return fmt.parse(text, **context)
 
 
-def iter_parse_text(text: str, name: str = "<input>", **context: Any) -> tuple[str, int, Iterator[Entry]]:
-    """(format, about how many entries, the entries): ``parse_text`` for a large
-    import, which writes the first entries while later ones are still parsed.
+@dataclass(frozen=True)
+class Parsing:
+    """A file being parsed: its format, about how many entries, the entries, and
+    the records skipped and warnings (known once ``entries`` is exhausted)."""
+
+    format: str
+    estimate: int
+    entries: Iterator[Entry]
+    skipped: list[Problem]
+    warnings: list[Problem]
+
+
+def iter_parse_text(text: str, name: str = "<input>", **context: Any) -> Parsing:
+    """``parse_text`` for a large import, which writes the first entries while
+    later ones are still parsed.
 
     A format with ``iter_parse`` (the full listing: the one whose parsing is
-    slow) yields entries as it goes; the others are parsed whole first.  A
-    ``ParseError`` may come from the iterator too, naming ``name``.
+    slow, and whole-file: it skips nothing) yields entries as it goes; the
+    others are parsed whole first.  A ``ParseError`` may come from the
+    iterator too, naming ``name``.
     """
     with _naming(name):
-        fmt = _format_for(text, name)
+        fmt, text = _format_for(text, name)
         if not hasattr(fmt, "iter_parse"):
             pf = fmt.parse(text, **context)
-            return pf.format, len(pf.entries), iter(pf.entries)
+            return Parsing(pf.format, len(pf.entries), iter(pf.entries), pf.skipped, pf.warnings)
         estimate, it = fmt.iter_parse(text, **context)
-    return fmt.NAME, estimate, _named_entries(it, name)
+    return Parsing(fmt.NAME, estimate, _named_entries(it, name), [], [])
 
 
 def _named_entries(it: Iterator[Entry], name: str) -> Iterator[Entry]:

@@ -22,7 +22,8 @@ from typing import Any
 
 from .. import arxivid
 from ..errors import ParseError
-from ..models import Entry, ParsedFile
+from ..models import Entry, ParsedFile, Problem
+from . import common
 from ..textnorm import collapse_ws
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,15 @@ def parse(text: str, **_context: Any) -> ParsedFile:
     if msg is not None:
         first = next(iter(lines.values()), 1)
         raise ArxivErrorFeed(msg, line=first)
-    entries = [_entry(el, lines.get(id(el), 1)) for el in root.findall("atom:entry", NS)]
+    entries: list[Entry] = []
+    skipped: list[Problem] = []
+    elements = root.findall("atom:entry", NS)
+    for el in elements:
+        try:
+            entries.append(_entry(el, lines.get(id(el), 1)))
+        except ParseError as e:  # one entry that cannot be used: the others import
+            skipped.append(Problem(e.line, e.message))
+    if elements and not entries:
+        raise common.no_usable_record("entry", skipped)
     log.debug("arXiv feed: %d entries (totalResults %s)", len(entries), total_results(root))
-    return ParsedFile(format=NAME, entries=entries)
+    return ParsedFile(format=NAME, entries=entries, skipped=skipped)

@@ -1,25 +1,29 @@
-"""BibTeX (and biblatex) files, read with bibtexparser v2.
+"""BibTeX (and biblatex) files, split into blocks by bibtexparser v2.
 
 What real ``.bib`` files hold and how it is read:
 
+* bibtexparser's splitter cuts the file into blocks; everything after that is
+  done here, in one pass over the blocks (its middlewares decoded every value
+  with pylatexenc and were 90% of an import's time).
 * ``@string`` macros, ``#`` concatenation and the month macros (``jan``...)
-  are resolved by ``_ResolveMacros``: bibtexparser's own
-  ``ResolveStringReferencesMiddleware`` only replaces a value that is exactly
-  one macro name, and JabRef files concatenate (``jmlr # " (special)"``).
-* Names are split by bibtexparser (``SeparateCoAuthors``, ``SplitNameParts``)
-  *before* LaTeX decoding, so ``{Gemma Team}`` stays one name and
-  ``M{\\"u}ller, J.`` splits at the right comma; ``and others`` sets ``et_al``.
+  are resolved in file order (a later definition wins), as BibTeX does.
+* Names are split at ``and`` outside braces before LaTeX decoding, so
+  ``{Gemma Team}`` stays one name and ``M{\\"u}ller, J.`` splits at the right
+  comma; ``and others`` sets ``et_al``.  Tolerated with a warning: a trailing
+  comma (``Weilbach,``), names separated by ``;``, and read properly:
+  biblatex's extended name format (``family=Hakim, given=Tawfiq, prefix=al-``).
 * LaTeX accents and commands become Unicode and protective braces go
-  (``LatexDecodingMiddleware`` with a few additions, see ``_LatexDecode``);
-  identifiers and URLs are left verbatim.
+  (``latex.to_text``); identifiers and URLs are left verbatim.  A command with
+  no Unicode form is kept as its name, ``\\cite{key}`` as written.
 * ``crossref`` fills missing fields from the referenced entry (BibTeX's rule;
   the parent's ``title`` becomes ``booktitle`` as in biblatex), except the
   parent's own identifiers, abstract and notes.  A
   ``@proceedings``/``@periodical`` that is only a crossref target describes a
   venue, not a paper, and is not imported.
-* A block bibtexparser could not parse makes the whole file a ``ParseError``
-  naming the block's line (one import is one transaction).  A repeated
-  citation key is not an error here: keys are not stored, both entries import.
+* Records are self-delimiting: a block that cannot be read is skipped and
+  reported with its line (the rest of the file imports); a field given twice
+  keeps its first value, with a warning.  A repeated citation key is not an
+  error: both entries are read (the second with a warning).
 """
 
 from __future__ import annotations
@@ -29,42 +33,35 @@ import re
 from typing import Any
 
 import bibtexparser
-from bibtexparser.library import Library as BibLibrary
-from bibtexparser.middlewares import (
-    LatexDecodingMiddleware,
-    NormalizeFieldKeys,
-    SeparateCoAuthors,
-    SplitNameParts,
-)
-from bibtexparser.middlewares.middleware import LibraryMiddleware
-from bibtexparser.middlewares.names import NameParts
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import (
     Block,
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry as BibEntry,
-    Field,
-    MiddlewareErrorBlock,
     ParsingFailedBlock,
     String,
 )
-from pylatexenc import latexwalker
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from ..errors import ParseError
-from ..models import Entry, ParsedFile
+from ..models import Entry, ParsedFile, Problem
 from ..names import is_et_al, join_name
 from . import common
+from .latex import to_text
 
 log = logging.getLogger(__name__)
-# bibtexparser logs every malformed block as a warning; we report it as a ParseError instead.
+# bibtexparser logs every malformed block as a warning; we report it as a skipped record instead.
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)
 
 NAME = "BibTeX"
 
 _BLOCK_RE = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
+#: What starts a BibTeX block (``formats.detect_format``).
+MARKER = _BLOCK_RE
 _DANGLING_AND = re.compile(r"(?i)^\s*and\s+|\s+and\s*$")
 _HEADER_RE = re.compile(r"@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s]*)")
+#: biblatex's extended name format: "family=Hakim, given=Tawfiq, prefix=al-, useprefix=true".
+_EXTENDED_NAME = re.compile(r"^\s*(?:family|given|prefix|suffix|useprefix|juniorcomma)\s*=", re.IGNORECASE)
 
 #: Fields kept exactly as written: identifiers, URLs, file paths.
 _VERBATIM = frozenset(
@@ -84,7 +81,7 @@ _IN_TYPES = frozenset({"inproceedings", "conference", "incollection", "inbook"})
 #: paper in it (a volume's DOI on every paper would merge them all into one).
 _NOT_INHERITED = frozenset(
     {"title", "crossref", "ids", "key", "doi", "eprint", "arxivid", "url", "eid", "isbn", "abstract",
-     "keywords", "annote", "annotation", "comment", "note", "file"}
+     "keywords", "annote", "annotation", "comment", "note", "file", "pages", "volume", "number", "issue"}
 )
 
 
@@ -93,7 +90,7 @@ def detect(text: str) -> bool:
     return _BLOCK_RE.search(text) is not None
 
 
-# ------------------------------------------------------------------ middlewares
+# ------------------------------------------------------------------- values
 def _scan_value(raw: str, macros: dict[str, str]) -> str:
     """Resolve one raw field value: ``{..}``, ``".."``, numbers, macros, joined by ``#``."""
     if "#" not in raw and len(raw) >= 2 and raw[0] + raw[-1] in ("{}", '""'):
@@ -145,108 +142,78 @@ def _scan_value(raw: str, macros: dict[str, str]) -> str:
     return "".join(parts)
 
 
-class _ResolveMacros(LibraryMiddleware):
-    """@string macros (defined before use, later definitions win), ``#`` and month macros.
+#: A resolved value may not grow past this (``@string{s1 = s0 # s0}`` doubling 40 times
+#: would be a terabyte): the macro or entry is skipped with its line (docs/reliability.md).
+MAX_VALUE_CHARS = 1_000_000
 
-    Also unwraps repeated citation keys: both entries are papers to us, so the
-    second one gets a private key and is read like any other.
-    """
 
-    def __init__(self) -> None:
-        super().__init__(allow_inplace_modification=True)
+class _TooLong(Exception):
+    pass
 
-    def transform(self, library: BibLibrary) -> BibLibrary:
-        macros = dict(_MONTH_MACROS)
-        blocks: list[Block] = []
-        for n, block in enumerate(library.blocks):
+
+class _Reader:
+    """One pass over the blocks: macros, entries with their raw fields, and what was skipped."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.macros: dict[str, str] = dict(_MONTH_MACROS)
+        self.entries: list[tuple[BibEntry, dict[str, str]]] = []
+        self.skipped: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def read(self, blocks: list[Block]) -> None:
+        for block in blocks:
             if isinstance(block, DuplicateBlockKeyBlock):
                 inner = block.ignore_error_block
                 if isinstance(inner, BibEntry):
-                    log.info("repeated citation key %r (line %s)", inner.key, (inner.start_line or 0) + 1)
-                    inner.key = f"{inner.key}\x00{n}"
+                    self.warnings.append(Problem(_line(inner), f"citation key {inner.key!r} used again; both entries read"))
                 block = inner if inner is not None else block
+            if isinstance(block, DuplicateFieldKeyBlock):
+                entry = block.ignore_error_block
+                keys = ", ".join(sorted(block.duplicate_keys))
+                self.warnings.append(Problem(_line(entry), f"field {keys} given twice in @{entry.entry_type}"
+                                                           f"{{{entry.key}}}; kept the first"))
+                block = entry
             if isinstance(block, String):
-                if isinstance(block.value, str):
-                    block.value = _scan_value(block.value, macros)
-                    macros[block.key.lower()] = block.value
+                self._string(block)
             elif isinstance(block, BibEntry):
-                for f in block.fields:
-                    if isinstance(f.value, str):
-                        f.value = _scan_value(f.value, macros)
-                        if f.key.lower() in ("author", "editor"):  # "A and B and" (a name lost in editing)
-                            f.value = _DANGLING_AND.sub("", f.value)
-            blocks.append(block)
-        return BibLibrary(blocks, fail_on_duplicate_key=False)
+                self._entry(block)
+            elif isinstance(block, ParsingFailedBlock):
+                self.skipped.append(_failure(self.text, block))
 
+    def _resolve(self, raw: Any) -> str:
+        value = _scan_value(raw, self.macros) if isinstance(raw, str) else str(raw)
+        if len(value) > MAX_VALUE_CHARS:
+            raise _TooLong
+        return value
 
-#: What LaTeX decoding changes: macros, groups, ties, math, comments, ligatures (dashes, quotes, ¡ ¿).
-_LATEX_SIGNS = re.compile(r"[\\{}~$%]|--|``|''|[!?]`")
-
-
-def _make_decoder() -> LatexNodes2Text:
-    db = get_default_latex_context_db()
-    db.add_context_category(
-        "refmanager-bibtex",
-        prepend=True,
-        macros=[
-            MacroTextSpec("url", simplify_repl="%s"),
-            MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
-            MacroTextSpec("TeX", simplify_repl="TeX"),
-            MacroTextSpec("BibTeX", simplify_repl="BibTeX"),
-            MacroTextSpec("textasciicircum", simplify_repl="^"),
-        ],
-    )
-    return LatexNodes2Text(latex_context=db, keep_braced_groups=False, math_mode="verbatim")
-
-
-class _LatexDecode(LatexDecodingMiddleware):
-    """LaTeX to Unicode, tolerant of what BibTeX allows and LaTeX does not.
-
-    A bare ``%`` is text in a BibTeX value but a comment to LaTeX, so it is
-    escaped first, as is an unpaired ``$``; identifier fields are not decoded
-    at all; a value the decoder cannot read is kept (braces removed) rather
-    than failing the file.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(decoder=_make_decoder())
-        # LatexWalker builds its default macro table on every call unless given one.
-        self._walker_context = latexwalker.get_default_latex_context_db()
-
-    def _transform_python_value_string(self, python_string: str) -> tuple[str, str]:
-        if not _LATEX_SIGNS.search(python_string):
-            return python_string, ""  # plain text: pylatexenc costs ~1 ms per kB for nothing
-        s = re.sub(r"(?<!\\)%", r"\\%", python_string)
-        dollars = [m.start() for m in re.finditer(r"(?<!\\)\$", s)]
-        if len(dollars) % 2:  # a lone "$" would swallow the rest as math: read it as a dollar sign
-            s = s[: dollars[-1]] + "\\" + s[dollars[-1] :]
+    def _string(self, block: String) -> None:
         try:
-            return self._decoder.latex_to_text(s, latex_context=self._walker_context), ""
-        except Exception:  # noqa: BLE001 - pylatexenc raises many kinds; keep the text
-            log.debug("cannot decode LaTeX in %r", python_string, exc_info=True)
-            return python_string.replace("{", "").replace("}", ""), ""
+            self.macros[block.key.lower()] = self._resolve(block.value)
+        except _TooLong:
+            self.skipped.append(Problem(_line(block), f"@string{{{block.key}}} grows past {MAX_VALUE_CHARS:,} "
+                                                      "characters; not defined"))
 
-    def transform_entry(self, entry: BibEntry, library: BibLibrary) -> Block:
-        keep = [(i, f) for i, f in enumerate(entry.fields) if f.key in _VERBATIM]
-        entry.fields = [f for f in entry.fields if f.key not in _VERBATIM]
-        out = super().transform_entry(entry, library)
-        target = out.ignore_error_block if isinstance(out, MiddlewareErrorBlock) else out
-        if isinstance(target, BibEntry):
-            # The base class decodes a single NameParts, but SplitNameParts leaves a list of them.
-            for f in target.fields:
-                if isinstance(f.value, list):
-                    for np in f.value:
-                        if isinstance(np, NameParts):
-                            for part in ("first", "von", "last", "jr"):
-                                setattr(np, part, [self._transform_python_value_string(w)[0]
-                                                   for w in getattr(np, part)])
-            for i, f in keep:
-                target.fields.insert(i, f)
-        return out
+    def _entry(self, entry: BibEntry) -> None:
+        fields: dict[str, str] = {}
+        for f in entry.fields:
+            key = f.key.lower()
+            if key in fields:
+                continue  # (a case-variant repeat: "Title" and "title")
+            try:
+                value = self._resolve(f.value)
+            except _TooLong:
+                self.skipped.append(Problem(_line(entry), f"@{entry.entry_type}{{{entry.key}}}: field {key} grows "
+                                                          f"past {MAX_VALUE_CHARS:,} characters"))
+                return
+            if key in ("author", "editor"):  # "A and B and" (a name lost in editing)
+                value = _DANGLING_AND.sub("", value)
+            fields[key] = value
+        self.entries.append((entry, fields))
 
 
-def _parse_stack() -> list[Any]:
-    return [_ResolveMacros(), NormalizeFieldKeys(), SeparateCoAuthors(), SplitNameParts(), _LatexDecode()]
+def _line(block: Block) -> int:
+    return (block.start_line or 0) + 1
 
 
 # ------------------------------------------------------------------- errors
@@ -254,48 +221,82 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def _failure(text: str, block: ParsingFailedBlock) -> ParseError:
+def _failure(text: str, block: ParsingFailedBlock) -> Problem:
+    """Why a block is skipped, at its line."""
     line = (block.start_line or 0) + 1
     head = _HEADER_RE.match((block.raw or "").lstrip())
     what = f"entry @{head.group(1)}{{{head.group(2)}" if head else "entry"
-    if isinstance(block, DuplicateFieldKeyBlock):
-        keys = ", ".join(sorted(block.duplicate_keys))
-        return ParseError(f"{what}: field {keys!r} appears twice", line=line)
     err = block.error
     reason = str(getattr(err, "abort_reason", "") or err or "")
     if "end of file" in reason:
-        return ParseError(
-            f"{what}: an opening brace or quote is never closed (end of file reached)", line=line
-        )
+        return Problem(line, f"{what}: an opening brace or quote is never closed (end of file reached)")
     if "Unexpected block start" in reason:
         end = getattr(err, "end_index", None)
         nxt = f" (line {_line_of(text, end + 1)})" if isinstance(end, int) and end >= 0 else ""
-        return ParseError(
-            f"{what}: an opening brace or quote is never closed before the next entry{nxt}", line=line
-        )
-    if isinstance(block, MiddlewareErrorBlock):
-        return ParseError(f"{what}: cannot read it ({reason})", line=line)
-    return ParseError(f"malformed {what}: {reason or 'syntax error'}", line=line)
+        return Problem(line, f"{what}: an opening brace or quote is never closed before the next entry{nxt}")
+    return Problem(line, f"malformed {what}: {reason or 'syntax error'}")
 
 
-# ------------------------------------------------------------------ mapping
-def _get(fields: dict[str, Any], *keys: str) -> str | None:
-    for k in keys:
-        v = fields.get(k)
-        if isinstance(v, str) and v.strip():
-            return v
-    return None
+# -------------------------------------------------------------------- names
+def _name_list(raw: str, line: int, warnings: list[Problem]) -> list[str]:
+    """The names of an ``author``/``editor`` value, each as the file wrote it."""
+    names = split_multiple_persons_names(raw)
+    if len(names) == 1 and ";" in raw and not _EXTENDED_NAME.match(raw):
+        parts = [n.strip() for n in _split_outside_braces(raw, ";")]
+        if len([n for n in parts if n]) > 1:
+            warnings.append(Problem(line, f"names separated by ';' ({raw[:60]!r}); read as {len(parts)} names"))
+            names = parts
+    return [n for n in names if n.strip()]
 
 
-def _authors(value: Any) -> tuple[list[str], bool]:
-    if isinstance(value, str):  # not split (should not happen): one name per " and "
-        value = [NameParts(last=[v]) for v in re.split(r"\s+and\s+", value) if v.strip()]
+def _split_outside_braces(s: str, sep: str) -> list[str]:
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(s):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c == sep and depth == 0:
+            out.append(s[start:i])
+            start = i + 1
+    out.append(s[start:])
+    return out
+
+
+def _extended_name(raw: str) -> str:
+    """biblatex's ``family=.., given=.., prefix=.., suffix=..`` as a display name."""
+    parts: dict[str, str] = {}
+    for item in _split_outside_braces(raw, ","):
+        key, _, value = item.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == "{" and value[-1] == "}":
+            value = value[1:-1]
+        parts[key.strip().lower()] = to_text(value)
+    return join_name(parts.get("given", ""), parts.get("prefix", ""), parts.get("family", ""), parts.get("suffix", ""))
+
+
+def _display_name(raw: str, line: int, warnings: list[Problem]) -> str | None:
+    """One name as "First von Last, Jr" in Unicode (braces and LaTeX decoded)."""
+    if _EXTENDED_NAME.match(raw):
+        return common.clean_inline(_extended_name(raw))
+    stripped = raw.strip()
+    if stripped.endswith(","):
+        warnings.append(Problem(line, f"name {stripped!r} ends with a comma; read as {stripped.rstrip(', ')!r}"))
+        stripped = stripped.rstrip(", ")
+    try:
+        np = parse_single_name_into_parts(stripped)
+    except InvalidNameError as e:
+        warnings.append(Problem(line, f"name {stripped[:60]!r} read as written ({str(e).rsplit(': ', 1)[-1]})"))
+        np = parse_single_name_into_parts(stripped, strict=False)
+    first, von, last, jr = (to_text(" ".join(part)) for part in (np.first, np.von, np.last, np.jr))
+    return common.clean_inline(join_name(first, von, last, jr))
+
+
+def _authors(raw: str | None, line: int, warnings: list[Problem]) -> tuple[list[str], bool]:
     names: list[str] = []
     et_al = False
-    for np in value or []:
-        display = common.clean_inline(
-            join_name(" ".join(np.first), " ".join(np.von), " ".join(np.last), " ".join(np.jr))
-        )
+    for n in _name_list(raw or "", line, warnings):
+        display = _display_name(n, line, warnings)
         if not display:
             continue
         if is_et_al(display):
@@ -305,7 +306,17 @@ def _authors(value: Any) -> tuple[list[str], bool]:
     return names, et_al
 
 
-def _date(fields: dict[str, Any]) -> str | None:
+# ------------------------------------------------------------------ mapping
+def _get(fields: dict[str, str], *keys: str) -> str | None:
+    """The first of ``keys`` with a value, LaTeX decoded (identifiers verbatim)."""
+    for k in keys:
+        v = fields.get(k)
+        if v is not None and v.strip():
+            return v if k in _VERBATIM else to_text(v)
+    return None
+
+
+def _date(fields: dict[str, str]) -> str | None:
     d = common.parse_date(_get(fields, "date"))
     if d:
         return d
@@ -318,35 +329,32 @@ def _date(fields: dict[str, Any]) -> str | None:
     return common.make_date(y.group(1), common.month_number(_get(fields, "month")), _get(fields, "day"))
 
 
-def _resolve_crossrefs(entries: list[BibEntry]) -> set[str]:
+def _resolve_crossrefs(entries: list[tuple[BibEntry, dict[str, str]]]) -> set[str]:
     """Fill missing fields from crossref'd entries; return the keys used as targets."""
-    by_key: dict[str, BibEntry] = {}
-    for e in entries:
-        by_key.setdefault(e.key.lower(), e)
+    by_key: dict[str, dict[str, str]] = {}
+    for e, fields in entries:
+        by_key.setdefault(e.key.lower(), fields)
     targets: set[str] = set()
-    for e in entries:
-        ref = e.fields_dict.get("crossref")
-        if ref is None or not isinstance(ref.value, str):
+    for e, fields in entries:
+        ref = fields.get("crossref")
+        if ref is None:
             continue
-        parent = by_key.get(ref.value.strip().lower())
-        if parent is None or parent is e:
-            log.info("crossref %r of %r not found", ref.value, e.key)
+        parent = by_key.get(ref.strip().lower())
+        if parent is None or parent is fields:
+            log.info("crossref %r of %r not found", ref, e.key)
             continue
-        targets.add(parent.key.lower())
-        have = set(e.fields_dict)
-        ptitle = parent.fields_dict.get("title")
-        if ptitle is not None and "booktitle" not in have:
-            e.set_field(Field(key="booktitle", value=ptitle.value))
-            have.add("booktitle")
-        for f in parent.fields:
-            if f.key not in have and f.key not in _NOT_INHERITED:
-                e.set_field(Field(key=f.key, value=f.value))
+        targets.add(ref.strip().lower())
+        if "title" in parent and "booktitle" not in fields:
+            fields["booktitle"] = parent["title"]
+        for k, v in parent.items():
+            if k not in fields and k not in _NOT_INHERITED:
+                fields[k] = v
     return targets
 
 
-def _to_entry(e: BibEntry) -> Entry:
-    fields = {f.key: f.value for f in e.fields}
-    authors, et_al = _authors(fields.get("author"))
+def _to_entry(e: BibEntry, fields: dict[str, str], warnings: list[Problem]) -> Entry:
+    line = _line(e)
+    authors, et_al = _authors(fields.get("author"), line, warnings)
     category = common.valid_category(_get(fields, "primaryclass", "eprintclass"))
     arxiv_id = None
     prefix = (_get(fields, "archiveprefix", "eprinttype") or "arxiv").strip().lower()
@@ -366,14 +374,14 @@ def _to_entry(e: BibEntry) -> Entry:
     if doi is None and (url := _get(fields, "url")) and "doi.org/" in url:
         doi = common.clean_doi(url)
     journal = _get(fields, "journal", "journaltitle")
-    if journal is None and e.entry_type in _IN_TYPES:
+    if journal is None and e.entry_type.lower() in _IN_TYPES:
         journal = _get(fields, "booktitle")
     if common.is_preprint_venue(journal):
         journal = None
     note = common.join_notes([common.strip_arxiv_lines(common.clean_note(n)) for n in raw_notes])
     return Entry(
         kind="bibtex",
-        line=(e.start_line or 0) + 1,
+        line=line,
         title=common.clean_inline(_get(fields, "title")),
         authors=authors,
         et_al=et_al,
@@ -383,25 +391,38 @@ def _to_entry(e: BibEntry) -> Entry:
         arxiv_id=arxiv_id,
         doi=doi,
         journal=common.clean_inline(journal),
+        volume=common.clean_inline(_get(fields, "volume")),
+        issue=common.clean_inline(_get(fields, "number", "issue")),
+        pages=common.clean_inline(_get(fields, "pages")),
         tags=common.split_keywords(_get(fields, "keywords")),
         note=note,
+        citekey=e.key or None,
     )
+
+
+def _usable(e: Entry) -> bool:
+    return bool(e.title or e.doi or e.arxiv_id or e.abstract)
 
 
 def parse(text: str, **_context: Any) -> ParsedFile:
     text = text.lstrip("\ufeff")
-    lib = bibtexparser.parse_string(text, parse_stack=_parse_stack())
-    failed = sorted(lib.failed_blocks, key=lambda b: b.start_line or 0)
-    if failed:
-        raise _failure(text, failed[0])
-    entries = list(lib.entries)
-    targets = _resolve_crossrefs(entries)
-    out = [
-        _to_entry(e)
-        for e in entries
-        if not (e.entry_type in _CONTAINER_TYPES and e.key.lower() in targets)
-    ]
+    reader = _Reader(text)
+    reader.read(bibtexparser.parse_string(text, parse_stack=[]).blocks)
+    targets = _resolve_crossrefs(reader.entries)
+    out: list[Entry] = []
+    for e, fields in reader.entries:
+        if e.entry_type.lower() in _CONTAINER_TYPES and e.key.lower() in targets:
+            continue
+        entry = _to_entry(e, fields, reader.warnings)
+        if _usable(entry):
+            out.append(entry)
+        else:
+            reader.skipped.append(Problem(entry.line, f"@{e.entry_type}{{{e.key}}} has no title, identifier or "
+                                                      "abstract: nothing to import"))
+    skipped = sorted(reader.skipped, key=lambda p: p.line or 0)
     if not out:
         first = next((i + 1 for i, ln in enumerate(text.split("\n")) if ln.strip()), 1)
+        if skipped:
+            raise common.no_usable_record("BibTeX entry", skipped)
         raise ParseError("no BibTeX entries (only comments, @string or @preamble)", line=first)
-    return ParsedFile(format=NAME, entries=out)
+    return ParsedFile(format=NAME, entries=out, skipped=skipped, warnings=reader.warnings)

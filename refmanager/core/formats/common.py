@@ -14,7 +14,10 @@ import logging
 import re
 
 from .. import arxivid
+from ..errors import ParseError
+from ..models import Problem
 from ..textnorm import collapse_ws
+from ..validation import normalise_doi
 from .listing_full import MONTHS
 
 log = logging.getLogger(__name__)
@@ -26,13 +29,21 @@ _ARCHIVES_WITH_SUBJECTS = frozenset(
 _CATEGORY_RE = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?$")  # cs.CL, cond-mat.stat-mech
 _BRACKET_CAT = re.compile(r"^\s*\[([A-Za-z.\-]+)\]")
 _ARXIV_WORDS = re.compile(r"^(?:arxiv|arxiv\.org|arxiv e-?prints?|arxiv preprint|e-?print|preprint|corr)?$")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-_DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/\S+")
+_DOI_IN_TEXT = re.compile(r'\b10\.\d{4,9}/[^\s"{}\\]+')
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})?(?:[-/.](\d{1,2})?)?)?(?:\D|$)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _DAY = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
 _HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def no_usable_record(what: str, skipped: list[Problem]) -> ParseError:
+    """The error of a file none of whose records could be used (it is rejected whole):
+    the one record's reason, or how many were skipped and the first reason."""
+    first = skipped[0]
+    if len(skipped) == 1:
+        return ParseError(first.message, line=first.line)
+    return ParseError(f"no usable {what}: {len(skipped)} skipped, the first: {first.message}", line=first.line)
 
 
 def clean_inline(text: str | None) -> str | None:
@@ -157,11 +168,14 @@ def is_preprint_venue(journal: str | None) -> bool:
 
 
 def clean_doi(value: str | None) -> str | None:
-    """"https://doi.org/10.1/x" or "doi:10.1/x" -> "10.1/x"."""
+    """A DOI field or a text holding one: "https://doi.org/10.1/x", "doi:10.1/x" -> "10.1/x";
+    a short DOI ("10/abc") only when it is the whole value."""
     if not value:
         return None
-    v = _DOI_PREFIX.sub("", value.strip()).strip()
-    m = _DOI_IN_TEXT.search(v)
+    whole = normalise_doi(value)
+    if whole is not None:
+        return whole.rstrip(".,;")
+    m = _DOI_IN_TEXT.search(value)
     return m.group(0).rstrip(".,;") if m else None
 
 

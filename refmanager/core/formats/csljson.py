@@ -1,9 +1,13 @@
 """CSL-JSON: the citation data Zotero, Pandoc and citeproc use.
 
-Only JSON that looks like CSL is claimed (objects with a ``type`` and CSL
-fields such as ``title``, ``author``, ``issued``); any other JSON is left to
-the refmanager JSON reader, which rejects what it does not know.  A single
-CSL object (what doi.org content negotiation returns) is read as one item.
+Only JSON that looks like CSL is claimed: objects with a ``type`` and CSL
+fields such as ``title``, ``author``, ``issued``, or without a ``type`` but
+with fields only CSL has (``issued``, ``container-title``, ``author`` as a
+list of name objects, ``DOI``, ``URL``) and none only refmanager JSON has.
+Any other JSON is left to the refmanager JSON reader, which rejects what it
+does not know.  A single CSL object (what doi.org content negotiation
+returns) is read as one item.  Each item is a record: one that cannot be used
+is skipped and reported, the rest imports.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import re
 from typing import Any
 
 from ..errors import ParseError
-from ..models import Entry, ParsedFile
+from ..models import Entry, ParsedFile, Problem
 from ..names import is_et_al, join_name
 from . import common
 
@@ -85,8 +89,19 @@ def _elements(s: str) -> list[tuple[int, Any]]:
     return out
 
 
+#: Fields only CSL has (refmanager JSON says "authors", "date", "journal", "doi").
+_CSL_ONLY = frozenset({"issued", "container-title", "author", "DOI", "URL", "accessed", "page", "citation-key",
+                       "collection-title", "event", "ISSN", "ISBN", "PMID"})
+#: Fields only refmanager JSON has.
+_OURS_ONLY = frozenset({"authors", "arxiv_id", "orgs", "et_al", "incomplete", "needs_review"})
+
+
 def _is_csl_item(obj: Any) -> bool:
-    return isinstance(obj, dict) and isinstance(obj.get("type"), str) and bool(_CSL_FIELDS & obj.keys())
+    if not isinstance(obj, dict) or _OURS_ONLY & obj.keys():
+        return False
+    if isinstance(obj.get("type"), str):
+        return bool(_CSL_FIELDS & obj.keys())
+    return bool(_CSL_ONLY & obj.keys())
 
 
 def detect(text: str) -> bool:
@@ -95,7 +110,7 @@ def detect(text: str) -> bool:
         return False
     data = _load(s)
     if isinstance(data, list):
-        return bool(data) and _is_csl_item(data[0])
+        return any(_is_csl_item(x) for x in data[:20])
     return _is_csl_item(data)
 
 
@@ -208,6 +223,9 @@ def _to_entry(line: int, obj: Any) -> Entry:
         arxiv_id=arxiv_id,
         doi=doi,
         journal=common.clean_inline(_MARKUP.sub("", journal)) if journal else None,
+        volume=common.clean_inline(_str(obj, "volume", line)),
+        issue=common.clean_inline(_str(obj, "issue", line)),
+        pages=common.clean_inline(_str(obj, "page", line)),
         tags=_tags(obj),
         note=common.strip_arxiv_lines(note),
     )
@@ -221,4 +239,20 @@ def parse(text: str, **_context: Any) -> ParsedFile:
         items = [(s.count("\n", 0, first) + 1, data)]
     else:
         items = _elements(s)  # the line of every element; raises ParseError on invalid JSON
-    return ParsedFile(format=NAME, entries=[_to_entry(line, obj) for line, obj in items])
+    entries: list[Entry] = []
+    skipped: list[Problem] = []
+    for line, obj in items:
+        try:
+            e = _to_entry(line, obj)
+        except ParseError as err:
+            skipped.append(Problem(line, err.message))
+            continue
+        if not (e.title or e.doi or e.arxiv_id or e.abstract):
+            skipped.append(Problem(line, "item with no title, identifier or abstract: nothing to import"))
+            continue
+        entries.append(e)
+    if not entries:
+        if skipped:
+            raise common.no_usable_record("CSL item", skipped)
+        raise ParseError("no CSL items (the list is empty)", line=1)
+    return ParsedFile(format=NAME, entries=entries, skipped=skipped)

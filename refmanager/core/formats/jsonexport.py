@@ -1,7 +1,9 @@
 """refmanager's own JSON (``export --format json``, ``list --json``) read back.
 
 Any export round-trips: a list of objects with the export's fields.  JSON of
-any other shape is rejected with a message saying what was expected.
+any other shape is rejected with a message saying what was expected.  Each
+object is a record: one that cannot be used (a field of the wrong type, an
+identifier that is none) is skipped and reported, the rest imports.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any
 
 from .. import arxivid
 from ..errors import ParseError
-from ..models import Entry, ParsedFile
+from ..models import Entry, ParsedFile, Problem
+from . import common
+from ..validation import normalise_doi
 from ..dates import validate_iso_date
 
 NAME = "refmanager JSON"
@@ -114,42 +118,66 @@ def _bool(obj: dict[str, Any], field: str, line: int, default: bool | None) -> b
     return v
 
 
+def _entry(line: int, obj: dict[str, Any]) -> Entry:
+    """One paper object as an entry; ParseError (at its line) when it cannot be used."""
+    aid = _str_or_none(obj.get("arxiv_id"), "arxiv_id", line)
+    if aid is not None:
+        norm = arxivid.normalise(aid)
+        if norm is None:
+            raise ParseError(f"not an arXiv identifier: {aid!r}", line=line)
+        aid = norm
+    doi = _str_or_none(obj.get("doi"), "doi", line)
+    if doi is not None:
+        norm = normalise_doi(doi)
+        if norm is None:
+            raise ParseError(f"not a DOI: {doi!r}", line=line)
+        doi = norm
+    e = Entry(
+        kind="json",
+        line=line,
+        title=_str_or_none(obj.get("title"), "title", line),
+        authors=_str_list(obj.get("authors"), "authors", line),
+        et_al=bool(_bool(obj, "et_al", line, False)),
+        orgs=_str_list(obj.get("orgs"), "orgs", line),
+        date=_str_or_none(obj.get("date"), "date", line),
+        category=_str_or_none(obj.get("category"), "category", line),
+        abstract=_str_or_none(obj.get("abstract"), "abstract", line),
+        arxiv_id=aid,
+        doi=doi,
+        journal=_str_or_none(obj.get("journal"), "journal", line),
+        volume=_str_or_none(obj.get("volume"), "volume", line),
+        issue=_str_or_none(obj.get("issue"), "issue", line),
+        pages=_str_or_none(obj.get("pages"), "pages", line),
+        incomplete=bool(_bool(obj, "incomplete", line, obj.get("title") is None)),
+        needs_review=bool(_bool(obj, "needs_review", line, False)),
+        tags=_str_list(obj.get("tags"), "tags", line),
+        note=_str_or_none(obj.get("note"), "note", line),
+        read=_bool(obj, "read", line, None),
+        starred=_bool(obj, "starred", line, None),
+    )
+    if e.date is not None:
+        e.date = validate_iso_date(e.date, line)
+    return e
+
+
 def parse(text: str, **_context: Any) -> ParsedFile:
-    entries = []
-    for line, obj in _elements(text):
+    entries: list[Entry] = []
+    skipped: list[Problem] = []
+    elements = _elements(text)
+    for line, obj in elements:
         if not isinstance(obj, dict) or not (_KNOWN_KEYS & obj.keys()):
+            if entries or skipped:  # a stray element in a file of papers
+                skipped.append(Problem(line, "not a paper object (no field such as 'title', 'authors', 'abstract')"))
+                continue
             raise ParseError(
                 "this JSON is not a refmanager export: each element must be a paper object "
                 "with fields such as 'title', 'authors', 'abstract'",
                 line=line,
             )
-        aid = _str_or_none(obj.get("arxiv_id"), "arxiv_id", line)
-        if aid is not None:
-            norm = arxivid.normalise(aid)
-            if norm is None:
-                raise ParseError(f"not an arXiv identifier: {aid!r}", line=line)
-            aid = norm
-        e = Entry(
-            kind="json",
-            line=line,
-            title=_str_or_none(obj.get("title"), "title", line),
-            authors=_str_list(obj.get("authors"), "authors", line),
-            et_al=bool(_bool(obj, "et_al", line, False)),
-            orgs=_str_list(obj.get("orgs"), "orgs", line),
-            date=_str_or_none(obj.get("date"), "date", line),
-            category=_str_or_none(obj.get("category"), "category", line),
-            abstract=_str_or_none(obj.get("abstract"), "abstract", line),
-            arxiv_id=aid,
-            doi=_str_or_none(obj.get("doi"), "doi", line),
-            journal=_str_or_none(obj.get("journal"), "journal", line),
-            incomplete=bool(_bool(obj, "incomplete", line, obj.get("title") is None)),
-            needs_review=bool(_bool(obj, "needs_review", line, False)),
-            tags=_str_list(obj.get("tags"), "tags", line),
-            note=_str_or_none(obj.get("note"), "note", line),
-            read=_bool(obj, "read", line, None),
-            starred=_bool(obj, "starred", line, None),
-        )
-        if e.date is not None:
-            e.date = validate_iso_date(e.date, line)
-        entries.append(e)
-    return ParsedFile(format=NAME, entries=entries)
+        try:
+            entries.append(_entry(line, obj))
+        except ParseError as e:
+            skipped.append(Problem(line, e.message))
+    if not entries and skipped:
+        raise common.no_usable_record("paper object", skipped)
+    return ParsedFile(format=NAME, entries=entries, skipped=skipped)

@@ -3,10 +3,15 @@
 Real exports start with junk (a BOM, "Provider: ..." header lines, blank
 lines), use tags rispy does not know, and wrap long values onto continuation
 lines.  Records are found here first (``TY  -`` ... ``ER  -``) so each entry
-knows its line and a record left open is reported where it starts; each
-record's text is then read by rispy.  Continuation lines are joined with a
-newline (rispy joins with a space), so multi-line notes and abstract
-paragraphs survive; single line breaks in abstracts become spaces again.
+knows its line; each record's text is then read by rispy.  Continuation
+lines are joined with a newline (rispy joins with a space), so multi-line
+notes and abstract paragraphs survive; single line breaks in abstracts
+become spaces again.
+
+Records are self-delimiting: a record left open (no ``ER``) ends where the
+next ``TY`` starts, with a warning; a tag given twice where one is expected
+keeps its first value, with a warning; a record with nothing to import is
+skipped and reported.  The rest of the file imports.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import rispy
 from rispy.config import TAG_KEY_MAPPING
 
 from ..errors import ParseError
-from ..models import Entry, ParsedFile
+from ..models import Entry, ParsedFile, Problem
 from ..names import is_et_al, join_name
 from . import common
 
@@ -28,9 +33,21 @@ log = logging.getLogger(__name__)
 NAME = "RIS"
 
 _TY_RE = re.compile(r"^TY {1,2}- ?\S", re.MULTILINE)
+#: What starts a RIS record (``formats.detect_format``).
+MARKER = _TY_RE
 #: A tag line, tolerating one space before the dash ("TY - JOUR") as Zotero does.
 _TAG_RE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
 _KNOWN_TAGS = frozenset(TAG_KEY_MAPPING) | {"ER"}
+#: Fields read as one value: a second one is an exporter's slip (others, such as
+#: file links or addresses, may repeat and are kept).
+_ONE_VALUE = frozenset({
+    "title", "primary_title", "type_of_reference", "year", "publication_year", "date", "volume", "number",
+    "start_page", "end_page", "doi", "abstract", "alternate_title3", "journal_name", "secondary_title",
+})
+#: A field's RIS tag (the first tag rispy maps to it), for messages.
+_TAG_OF: dict[str, str] = {}
+for _tag, _name_of in TAG_KEY_MAPPING.items():
+    _TAG_OF.setdefault(_name_of, _tag)
 #: Indent of continuation lines (aligned under the values, as our export writes them).
 _CONTINUATION = " " * 6
 #: Types whose T2 is a journal or proceedings (for books T2 is a series or book title).
@@ -42,7 +59,18 @@ _T2_VENUE_TYPES = frozenset(
 
 class _Parser(rispy.RisParser):
     """rispy, but continuation lines keep their line break (and, past the
-    usual six-space indent, their own indentation)."""
+    usual six-space indent, their own indentation), and a tag given twice where
+    one value is expected keeps the first (``repeated`` names it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.repeated: list[str] = []
+
+    def _add_single_value(self, record: dict, name: str, value: Any, is_multi: bool = False) -> None:
+        if not is_multi and name in record and name in _ONE_VALUE:
+            self.repeated.append(name)
+            return
+        super()._add_single_value(record, name, value, is_multi)
 
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
         tag, content = super().parse_line(line)
@@ -76,10 +104,12 @@ def _normalise_line(line: str) -> str:
     return line
 
 
-def _records(text: str) -> list[tuple[int, list[str]]]:
-    """(1-based line of TY, lines of the record) for every TY ... ER record."""
-    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+def _records(text: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    """(1-based line of TY, lines of the record) for every TY ... ER record, and
+    the records left open (each ends where the next starts, or at the end)."""
+    lines = text.lstrip("\ufeff").split("\n")
     records: list[tuple[int, list[str]]] = []
+    problems: list[Problem] = []
     start: int | None = None
     body: list[str] = []
     for i, raw in enumerate(lines, start=1):
@@ -87,9 +117,9 @@ def _records(text: str) -> list[tuple[int, list[str]]]:
         tag = line[:2] if line[2:5] == "  -" else None
         if tag == "TY":
             if start is not None:
-                raise ParseError(
-                    f"this record has no 'ER  -' line before the next record starts (line {i})", line=start
-                )
+                problems.append(Problem(start, f"this record has no 'ER  -' line before the next one (line {i}); "
+                                               "read up to there"))
+                records.append((start, [*body, "ER  - "]))
             start, body = i, [line]
         elif start is not None:
             body.append(line)
@@ -97,10 +127,11 @@ def _records(text: str) -> list[tuple[int, list[str]]]:
                 records.append((start, body))
                 start, body = None, []
     if start is not None:
-        raise ParseError("this record has no 'ER  -' line before the end of the file", line=start)
+        problems.append(Problem(start, "this record has no 'ER  -' line before the end of the file; read to the end"))
+        records.append((start, [*body, "ER  - "]))
     if not records:
         raise ParseError("no RIS record: expected a line starting with 'TY  - '", line=1)
-    return records
+    return records, problems
 
 
 def _as_list(v: Any) -> list[str]:
@@ -188,16 +219,40 @@ def _to_entry(line: int, rec: dict[str, Any]) -> Entry:
         arxiv_id=arxiv_id,
         doi=doi,
         journal=common.clean_inline(journal),
+        volume=common.clean_inline(_first(rec, "volume")),
+        issue=common.clean_inline(_first(rec, "number")),
+        pages=_pages(rec),
         tags=common.dedupe_tags(tags),
         note=common.join_notes(notes),
     )
 
 
+def _pages(rec: dict[str, Any]) -> str | None:
+    """``SP``/``EP`` as "start-end"; an ``SP`` holding a range already stays as it is."""
+    sp = common.clean_inline(_first(rec, "start_page"))
+    ep = common.clean_inline(_first(rec, "end_page"))
+    if sp and ep and ep != sp:
+        return f"{sp}-{ep}"
+    return sp or ep
+
+
 def parse(text: str, **_context: Any) -> ParsedFile:
-    entries = []
-    for line, body in _records(text):
-        recs = rispy.loads("\n".join(body), implementation=_Parser)
+    records, warnings = _records(text)
+    entries: list[Entry] = []
+    skipped: list[Problem] = []
+    for line, body in records:
+        parser = _Parser()
+        recs = parser.parse("\n".join(body))
         if len(recs) != 1:  # cannot happen: the body is one TY ... ER record
-            raise ParseError("cannot read this RIS record", line=line)
-        entries.append(_to_entry(line, recs[0]))
-    return ParsedFile(format=NAME, entries=entries)
+            skipped.append(Problem(line, "cannot read this RIS record"))
+            continue
+        warnings.extend(Problem(line, f"tag {_TAG_OF.get(n, n)} given twice in one record; kept the first")
+                        for n in dict.fromkeys(parser.repeated))
+        e = _to_entry(line, recs[0])
+        if not (e.title or e.doi or e.abstract or e.arxiv_id):
+            skipped.append(Problem(line, "record with no title, identifier or abstract: nothing to import"))
+            continue
+        entries.append(e)
+    if not entries:
+        raise common.no_usable_record("RIS record", skipped)
+    return ParsedFile(format=NAME, entries=entries, skipped=skipped, warnings=warnings)

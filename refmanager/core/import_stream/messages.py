@@ -21,9 +21,12 @@ from ..rows import EntryValues
 class FileStarted:
     name: str
     format: str
+    #: what was read with a warning ("line 12: ..." for a record's)
     warnings: tuple[str, ...]
     #: entries expected in the file (for progress)
     estimate: int
+    #: records that could not be used, (line, reason): the rest of the file imports
+    skipped: tuple[tuple[int | None, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,11 +90,14 @@ def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None) -> Ite
     for name, src in inputs:
         try:
             text, warnings = _read(name, src)
-            fmt, estimate, entries = formats.iter_parse_text(text, name, known=known)
+            parsing = formats.iter_parse_text(text, name, known=known)
             del text
-            yield FileStarted(name, fmt, tuple(warnings), estimate)
+            yield FileStarted(
+                name, parsing.format, (*warnings, *map(str, parsing.warnings)), parsing.estimate,
+                tuple((p.line, p.message) for p in parsing.skipped),
+            )
             batch: list[EntryValues] = []
-            for e in entries:
+            for e in parsing.entries:
                 batch.append(prepare(e))
                 if len(batch) == BATCH:
                     yield Entries(batch)

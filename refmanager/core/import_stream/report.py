@@ -100,6 +100,8 @@ class FileReport:
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: records of the file that could not be used: ``{"line": N, "reason": "..."}``
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -123,16 +125,35 @@ class ImportReport:
         return sum(f.unchanged for f in self.files)
 
     @property
+    def skipped(self) -> int:
+        return sum(len(f.skipped) for f in self.files)
+
+    def problems(self) -> list[str]:
+        """Every skipped record, warning and rejected file, one line each ("FILE:LINE: ...")."""
+        out = []
+        for f in self.files:
+            out.extend(f"{f.file}{'' if s['line'] is None else ':' + str(s['line'])}: skipped: {s['reason']}"
+                       for s in f.skipped)
+            out.extend(f"{f.file}: warning: {w}" for w in f.warnings)
+        out.extend(f"{r}" for r in self.rejected)
+        return out
+
+    @property
     def changed_anything(self) -> bool:
         return bool(self.added or self.merged)
 
     def summary(self) -> str:
-        return f"{self.added} added, {self.merged} merged, {self.unchanged} unchanged, {len(self.rejected)} rejected"
+        skipped = f", {self.skipped} record{'s' if self.skipped != 1 else ''} skipped" if self.skipped else ""
+        return (f"{self.added} added, {self.merged} merged, {self.unchanged} unchanged{skipped}, "
+                f"{len(self.rejected)} rejected")
 
     def lines(self) -> list[str]:
         out = []
         for f in self.files:
-            out.append(f"{f.file} ({f.format}): {f.added} added, {f.merged} merged, {f.unchanged} unchanged")
+            skipped = f", {len(f.skipped)} skipped" if f.skipped else ""
+            out.append(f"{f.file} ({f.format}): {f.added} added, {f.merged} merged, {f.unchanged} unchanged{skipped}")
+            out.extend(f"  skipped line {s['line']}: {s['reason']}" if s["line"] is not None
+                       else f"  skipped: {s['reason']}" for s in f.skipped)
             out.extend(f"  warning: {w}" for w in f.warnings)
             out.extend(f"  {n}" for n in f.notes)
         for r in self.rejected:
@@ -148,6 +169,7 @@ class ImportReport:
             "added": self.added,
             "merged": self.merged,
             "unchanged": self.unchanged,
+            "skipped": self.skipped,
             "files": [dataclasses.asdict(f) for f in self.files],
             "rejected": [dataclasses.asdict(r) for r in self.rejected],
         }

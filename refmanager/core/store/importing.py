@@ -173,7 +173,8 @@ class ImportSession:
             self.progress(self.done, self.done)
 
     def _file_started(self, msg: FileStarted) -> None:
-        self.file = FileReport(file=msg.name, format=msg.format, warnings=list(msg.warnings))
+        self.file = FileReport(file=msg.name, format=msg.format, warnings=list(msg.warnings),
+                               skipped=[{"line": line, "reason": reason} for line, reason in msg.skipped])
         self.started += 1
         self.known_total += msg.estimate
         r = self.report

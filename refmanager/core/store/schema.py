@@ -24,7 +24,22 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 8192
 
 
-def entry_json_sql(kind: str, line: str, p: str) -> str:
+#: The entry columns of schema v6 (its triggers' SQL is history: it never changes).
+_V6_ENTRY_COLUMNS = (
+    "title", "authors", "et_al", "orgs", "date", "category", "abstract", "arxiv_id", "doi", "journal",
+    "incomplete", "needs_review", "raw_line", "split_confidence", "alt_splits",
+)
+
+
+#: The entry columns of schema v7 (its triggers' SQL is history too).
+_V7_ENTRY_COLUMNS = (
+    "title", "authors", "et_al", "orgs", "date", "category", "abstract", "arxiv_id", "doi", "journal",
+    "volume", "issue", "pages", "incomplete", "needs_review", "raw_line", "split_confidence", "alt_splits",
+)
+
+
+def entry_json_sql(kind: str, line: str, p: str, columns: tuple[str, ...] = ENTRY_COLUMNS,
+                   citekey: bool = True) -> str:
     """SQL for ``Entry.to_json()`` of the entry a paper row was made from
     (``p`` prefixes the paper's columns): rows.entry_json_from_row in SQL."""
 
@@ -38,11 +53,30 @@ def entry_json_sql(kind: str, line: str, p: str) -> str:
             return f"json(coalesce({p}{col}, '[]'))"
         return f"{p}{col}"
 
-    fields = ", ".join(f"'{c}', {value(c)}" for c in ENTRY_COLUMNS)
+    fields = ", ".join(f"'{c}', {value(c)}" for c in columns)
+    key = ", 'citekey', NULL" if citekey else ""
     return (
         f"json_object('kind', {kind}, 'line', {line}, {fields}, 'tags', json('[]'), 'note', NULL, "
-        "'read', NULL, 'starred', NULL, 'extra', json('{}'))"
+        f"'read', NULL, 'starred', NULL, 'extra', json('{{}}'){key})"
     )
+
+
+def _entry_triggers(columns: tuple[str, ...], citekey: bool) -> str:
+    """The two triggers that write a source's entry out before its paper row changes."""
+    return f"""
+CREATE TRIGGER IF NOT EXISTS sources_entry_before_paper_update
+BEFORE UPDATE OF {", ".join(columns)} ON papers
+WHEN EXISTS (SELECT 1 FROM sources WHERE paper_id = old.id AND data IS NULL) BEGIN
+    UPDATE sources SET data = {entry_json_sql("kind", "line", "old.", columns, citekey)}
+    WHERE paper_id = old.id AND data IS NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS sources_entry_on_move AFTER UPDATE OF paper_id ON sources
+WHEN old.data IS NULL AND new.data IS NULL AND new.paper_id IS NOT old.paper_id BEGIN
+    UPDATE sources SET data = (
+        SELECT {entry_json_sql("old.kind", "old.line", "p.", columns, citekey)} FROM papers p WHERE p.id = old.paper_id
+    ) WHERE id = new.id;
+END;
+"""
 
 
 SCHEMA_V1 = r"""
@@ -297,20 +331,16 @@ CREATE INDEX papers_live_filter
     # entry column of the paper changes, and when the source moves to another paper (a merge,
     # a split), they write the entry out from the paper's values.  Readers build the same
     # object from the row (rows.entry_json_from_row).
-    f"""
-CREATE TRIGGER IF NOT EXISTS sources_entry_before_paper_update
-BEFORE UPDATE OF {", ".join(ENTRY_COLUMNS)} ON papers
-WHEN EXISTS (SELECT 1 FROM sources WHERE paper_id = old.id AND data IS NULL) BEGIN
-    UPDATE sources SET data = {entry_json_sql("kind", "line", "old.")}
-    WHERE paper_id = old.id AND data IS NULL;
-END;
-CREATE TRIGGER IF NOT EXISTS sources_entry_on_move AFTER UPDATE OF paper_id ON sources
-WHEN old.data IS NULL AND new.data IS NULL AND new.paper_id IS NOT old.paper_id BEGIN
-    UPDATE sources SET data = (
-        SELECT {entry_json_sql("old.kind", "old.line", "p.")} FROM papers p WHERE p.id = old.paper_id
-    ) WHERE id = new.id;
-END;
-""",
+    _entry_triggers(_V6_ENTRY_COLUMNS, citekey=False),
+    # v6 -> v7: the bibliographic record's volume, issue and pages (issue 15: a title match
+    # merges only when they agree), entry columns like the others: the triggers of v6 are
+    # made again with them.  (An entry's citation key is kept in its source's JSON.)
+    "ALTER TABLE papers ADD COLUMN volume TEXT;\n"
+    "ALTER TABLE papers ADD COLUMN issue TEXT;\n"
+    "ALTER TABLE papers ADD COLUMN pages TEXT;\n"
+    "DROP TRIGGER IF EXISTS sources_entry_before_paper_update;\n"
+    "DROP TRIGGER IF EXISTS sources_entry_on_move;\n"
+    + _entry_triggers(_V7_ENTRY_COLUMNS, citekey=True),
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
