@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from .fields import ABSTRACT_KEY_CHARS, ENTRY_COLUMNS, NEW_TIMES, ROW_COLUMNS, dumps
+from .identity import Record
 from .models import Entry, Split
 from .textnorm import abstract_key, person_key, title_key
 
@@ -30,11 +31,15 @@ INSERT_PAPER_SQL = (
 
 
 def fingerprint(e: Entry) -> str:
-    """Identity of an entry's content: the same entry imported again is "unchanged"."""
-    payload = dumps(
-        [e.kind, e.raw_line or e.title, e.authors, e.date, e.category, e.abstract, e.arxiv_id, e.doi]
-    )
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+    """Identity of an entry's content: the same entry imported again is "unchanged".
+
+    The citation key, volume, issue and pages count when the entry has them (a
+    journal's "Calendar" column is a new record in every issue); entries without
+    them keep the fingerprints they had before these were read."""
+    parts = [e.kind, e.raw_line or e.title, e.authors, e.date, e.category, e.abstract, e.arxiv_id, e.doi]
+    if e.citekey or e.volume or e.issue or e.pages:
+        parts += [e.citekey, e.volume, e.issue, e.pages]
+    return hashlib.sha1(dumps(parts).encode("utf-8")).hexdigest()
 
 
 def year_of(date: str | None) -> int | None:
@@ -159,13 +164,15 @@ class EntryValues(NamedTuple):
     data: str | None
     row: PaperRow
     name_keys: list[str]
+    #: the record's key in its file (a BibTeX citation key)
+    citekey: str | None = None
 
 
 def prepare(e: Entry) -> EntryValues:
     return EntryValues(
         e.line, e.kind, e.arxiv_id, e.doi, e.title is not None, list(e.tags), e.note,
         None if row_holds_entry(e) else dumps(e.to_json()), paper_row(e),
-        [person_key(a) for a in e.authors[:50] if a],
+        [person_key(a) for a in e.authors[:50] if a], e.citekey,
     )
 
 
@@ -197,12 +204,21 @@ class Prepared:
         if self.fp is None:
             r = self.values.row
             enc = dumps
-            payload = ",".join((
+            parts = [
                 enc(self.values.kind), enc(r.raw_line or r.title), r.authors, enc(r.date), enc(r.category),
                 enc(r.abstract), enc(r.arxiv_id), enc(r.doi),
-            ))
-            self.fp = hashlib.sha1(f"[{payload}]".encode("utf-8")).hexdigest()
+            ]
+            key = self.values.citekey
+            if key or r.volume or r.issue or r.pages:
+                parts += [enc(key), enc(r.volume), enc(r.issue), enc(r.pages)]
+            self.fp = hashlib.sha1(f"[{','.join(parts)}]".encode("utf-8")).hexdigest()
         return self.fp
+
+    def record(self) -> Record:
+        """What the identity rules look at (``identity.conflict``)."""
+        r = self.values.row
+        authors = json.loads(r.authors) if r.authors != "[]" else []
+        return Record(r.arxiv_id, r.doi, authors[0] if authors else None, r.year, r.volume, r.issue, r.pages)
 
     @property
     def akey_prefix(self) -> str | None:
@@ -236,6 +252,19 @@ class Prepared:
             d = json.loads(self.values.data) if self.values.data is not None else self._row_entry()
             self._entry = entry_from_json(d)
         return self._entry
+
+    def without_arxiv_id(self) -> str:
+        """Take the arXiv id off the paper row (another paper has it); the source JSON
+        keeps it.  Returns the id."""
+        e = self.entry
+        aid = e.arxiv_id
+        assert aid is not None
+        fp = self.fingerprint()
+        data = dumps(e.to_json())
+        e.arxiv_id = None
+        self.values = prepare(e)._replace(data=data)
+        self.fp = fp
+        return aid
 
     def flag_for_review(self) -> None:
         """Mark it for review (it matched several papers): row and JSON follow."""

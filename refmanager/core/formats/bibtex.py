@@ -103,6 +103,10 @@ def _scan_value(raw: str, macros: dict[str, str]) -> str:
         if i >= n:
             break
         c = raw[i]
+        if c == "%":  # a comment between values (biber reads them): to the end of its line
+            end = raw.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
         if c in "{\"":
             depth = 0
             j = i + 1 if c == '"' else i
@@ -197,7 +201,7 @@ class _Reader:
     def _entry(self, entry: BibEntry) -> None:
         fields: dict[str, str] = {}
         for f in entry.fields:
-            key = f.key.lower()
+            key = _field_key(f.key)
             if key in fields:
                 continue  # (a case-variant repeat: "Title" and "title")
             try:
@@ -210,6 +214,13 @@ class _Reader:
                 value = _DANGLING_AND.sub("", value)
             fields[key] = value
         self.entries.append((entry, fields))
+
+
+def _field_key(raw: str) -> str:
+    """A field's name, lower-cased, without comment lines before it (``% note\n  title``)."""
+    if "%" in raw:
+        raw = "\n".join(ln for ln in raw.split("\n") if not ln.lstrip().startswith("%"))
+    return raw.strip().lower()
 
 
 def _line(block: Block) -> int:
@@ -336,6 +347,12 @@ def _resolve_crossrefs(entries: list[tuple[BibEntry, dict[str, str]]]) -> set[st
         by_key.setdefault(e.key.lower(), fields)
     targets: set[str] = set()
     for e, fields in entries:
+        for key in (fields.get("xdata") or "").split(","):  # biblatex: every field of the @xdata entries
+            data = by_key.get(key.strip().lower())
+            if data is not None and data is not fields:
+                targets.add(key.strip().lower())
+                for k, v in data.items():
+                    fields.setdefault(k, v)
         ref = fields.get("crossref")
         if ref is None:
             continue
@@ -411,7 +428,12 @@ def parse(text: str, **_context: Any) -> ParsedFile:
     targets = _resolve_crossrefs(reader.entries)
     out: list[Entry] = []
     for e, fields in reader.entries:
-        if e.entry_type.lower() in _CONTAINER_TYPES and e.key.lower() in targets:
+        kind = e.entry_type.lower()
+        if kind == "xdata" or (kind in _CONTAINER_TYPES and e.key.lower() in targets):
+            continue  # (fields other entries take, not a paper)
+        if kind == "set":
+            reader.skipped.append(Problem(_line(e), f"@set{{{e.key}}} groups other entries (biblatex); "
+                                                    "they are imported, the set is not a paper"))
             continue
         entry = _to_entry(e, fields, reader.warnings)
         if _usable(entry):

@@ -35,16 +35,29 @@ def _looks_like_owner(line: str) -> bool:
     return all(_NAME_TOKEN.match(t) for t in toks) and toks[0][0].isupper()
 
 
+#: A line of a tagged record format: a short upper-case tag, then its value
+#: ("AU Smith, J", "TI  - A title", "PMID- 123"), or an indented continuation.
+_TAGGED_LINE = re.compile(r"^(?:[A-Z][A-Z0-9]{1,3}(?: {1,3}- ?| )\S|[A-Z][A-Z0-9]{1,3}-|\s{2,}\S)")
+
+
+def reads_as_prose(lines: list[str]) -> bool:
+    """Abstracts, not fields: a tagged export (Web of Science, RIS, MEDLINE) has
+    a tag or an indented continuation on most lines, prose on few."""
+    tagged = sum(1 for ln in lines if _TAGGED_LINE.match(ln))
+    return tagged * 4 < len(lines)
+
+
 def detect(text: str) -> bool:
-    lines = [ln for ln in clean_text(text[:50000]).split("\n") if ln.strip()]
+    raw = [ln for ln in clean_text(text[:50000]).split("\n") if ln.strip()]
+    lines = [ln.strip() for ln in raw]
     if len(lines) < 2 or listing_full.detect(text):
         return False
-    if not _looks_like_owner(lines[0]):
+    if not _looks_like_owner(lines[0]) or not reads_as_prose(raw):
         return False
     body = [ln for ln in lines[1:] if not arxivid.id_line(ln)]
     if not body:
         return False
-    long_lines = sum(1 for ln in body if len(ln.strip()) >= MIN_MATCH_CHARS and " " in ln.strip())
+    long_lines = sum(1 for ln in body if len(ln) >= MIN_MATCH_CHARS and " " in ln)
     return long_lines * 2 >= len(body)
 
 

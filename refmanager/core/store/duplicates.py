@@ -20,9 +20,11 @@ from typing import Any
 
 from ..errors import RefManagerError
 from ..fields import ABSTRACT_KEY_CHARS, ABSTRACT_PREFIX_SQL, what
+from ..identity import Record, conflict, id_conflict
 from ..textnorm import abstract_key, title_key
-from .db import now_iso
+from .db import chunks, now_iso
 from .history import History
+from .matching import RECORD_COLUMNS
 from .papers import Papers
 
 #: Titles at least this long may match by similarity ...
@@ -39,6 +41,9 @@ DUPLICATE_REASONS = (
     "similar title", "same abstract", "one abstract is the start of the other",
 )
 _DIGITS = re.compile(r"\d+")
+#: Reasons that ``_qualify`` checks against the identity rules.
+_QUALIFIED = frozenset(DUPLICATE_REASONS[:5])
+_BY_ID = frozenset(DUPLICATE_REASONS[:2])
 
 
 def _names_differ(diff: set[str], *titles: str) -> bool:
@@ -95,6 +100,11 @@ class Duplicates:
         groups(([int(x) for x in g.split(",")] for (g,) in self.db.q(
             f"SELECT group_concat(id) FROM papers WHERE {live} AND arxiv_id IS NOT NULL "
             "GROUP BY arxiv_id HAVING count(*) > 1")), "same arXiv id", False)
+        # (a paper kept apart from another one with its arXiv id, the id kept as an alternative)
+        groups(([a, b] for a, b in self.db.q(
+            "SELECT p.id, x.paper_id FROM alternatives x JOIN papers p ON p.arxiv_id = json_extract(x.value, '$') "
+            f"JOIN papers q ON q.id = x.paper_id WHERE x.field = 'arxiv_id' AND p.{live} AND q.{live}")),
+            "same arXiv id", False)
         groups(([int(x) for x in g.split(",")] for (g,) in self.db.q(
             f"SELECT group_concat(id) FROM papers WHERE {live} AND doi IS NOT NULL "
             "GROUP BY lower(doi) HAVING count(*) > 1")), "same DOI", False)
@@ -108,14 +118,33 @@ class Duplicates:
         for pid, tkey, _ in titles:
             by_key[tkey].append(pid)
             by_compact[tkey.replace(" ", "")].append(pid)
-        groups(by_key.values(), "same title")
+        # (with different arXiv ids too: an import kept them apart and says so; the user decides)
+        groups(by_key.values(), "same title", False)
         groups(by_compact.values(), "same title apart from spaces and punctuation")
         if not full:
             self._similar_titles(titles, add)
         if not full:
             self._abstract_prefixes(add)
+        self._qualify(found)
         rank = DUPLICATE_REASONS.index
-        return [(a, b, r) for (a, b), r in sorted(found.items(), key=lambda kv: (rank(kv[1]), kv[0]))]
+        return [(a, b, r) for (a, b), r in sorted(found.items(), key=lambda kv: (rank(kv[1].split(";")[0]), kv[0]))]
+
+    def _qualify(self, found: dict[tuple[int, int], str]) -> None:
+        """Say what speaks against a pair the import kept apart (``identity.conflict``):
+        "same title; years 2007 and 2010: possibly two papers"."""
+        pairs = [k for k, r in found.items() if r in _QUALIFIED]
+        ids = sorted({i for pair in pairs for i in pair})
+        records: dict[int, Record] = {}
+        for marks, chunk in chunks(ids):
+            for row in self.db.q(
+                f"SELECT {RECORD_COLUMNS} FROM papers WHERE id IN ({marks})", chunk,
+            ):
+                records[row[0]] = Record(*row[1:])
+        for a, b in pairs:
+            rule = id_conflict if found[(a, b)] in _BY_ID else conflict  # (an id says "one paper" on its own)
+            why = rule(records[a], records[b])
+            if why:
+                found[(a, b)] = f"{found[(a, b)]}; {why}: possibly two papers"
 
     @staticmethod
     def _similar_titles(titles: list[tuple[int, str, str]], add: Any) -> None:

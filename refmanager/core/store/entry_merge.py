@@ -59,19 +59,20 @@ class EntryMerge:
         self.db.execute("UPDATE papers SET note = ?, note_modified_at = ? WHERE id = ?", (new, now_iso(), pid))
         return True
 
-    def into(self, pid: int, e: Entry) -> list[str]:
-        """Merge an entry into a paper; return the user-edited fields it disagreed with
-        (each of the entry's values kept as an alternative)."""
+    def into(self, pid: int, e: Entry) -> tuple[bool, list[str]]:
+        """Merge an entry into a paper: (whether the paper changed, the user-edited
+        fields the entry disagreed with, each of its values kept as an alternative)."""
         p = self.papers.get(pid)
         assert p is not None
         kept, upd = self._changes(p, e)
         if upd:
             self.papers.update(pid, p, upd)
-        self.user_data(pid, e)
+        changed = self.user_data(pid, e) or bool(upd)
         if e.authors:
             self.papers.remember_names(e.authors)
         self.matcher.written(pid)  # (the merge may have given the paper new keys)
-        return self._kept_edits(pid, e, kept)
+        edits = self._kept_edits(pid, e, kept)
+        return changed or bool(edits), edits
 
     def _changes(self, p: Paper, e: Entry) -> tuple[list[str], dict[str, Any]]:
         """(edited fields the entry would change, the fields to write)."""
@@ -111,7 +112,7 @@ class EntryMerge:
             for name in ("orgs", "date", "category"):
                 if not getattr(p, name) and getattr(e, name):
                     put(name, getattr(e, name))
-        for name in ("arxiv_id", "doi", "journal"):
+        for name in ("arxiv_id", "doi", "journal", "volume", "issue", "pages"):
             if getattr(e, name) and not getattr(p, name):
                 put(name, getattr(e, name))
         if e.abstract and _longer_abstract(e.abstract, p.abstract):

@@ -148,6 +148,8 @@ class ImportSession:
         self.pending_sources: list[tuple[Any, ...]] = []
         self.pending_names: list[tuple[str]] = []
         self.file: FileReport | None = None
+        #: papers the current file made or merged into, with their records' citation keys
+        self.file_keys: dict[int, str] = {}
         self.marks: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # where the current file started
         self.done = 0  # entries written
         self.known_total = 0  # estimated entries of the files started
@@ -179,6 +181,7 @@ class ImportSession:
         self.known_total += msg.estimate
         r = self.report
         self.marks = (len(r.added_ids), len(r.merged_ids), len(self.before), len(self.seen), self.done)
+        self.file_keys = {}
         self.db.execute("SAVEPOINT import_file")
 
     def _rejected(self, msg: Rejected) -> None:
@@ -263,29 +266,54 @@ class ImportSession:
                 if self.merge.user_data(known, e.entry):
                     outcome = "merged"
             return outcome, known, self.merge.unchanged_note(known, e.entry)
-        pid, ambiguous = self.matcher.find(e)
-        note = None
+        match = self.matcher.find(e, self.file_keys)
+        pid = match.pid
+        notes = [f"line {v.line}: kept apart from paper {other} ({why}); Find duplicates lists the pair"
+                 for other, why in match.apart]
         if pid is None:
-            if ambiguous:
+            if match.arxiv_taken_by is not None:
+                aid = e.without_arxiv_id()
+                notes.append(f"line {v.line}: arXiv:{aid} belongs to paper {match.arxiv_taken_by}; this entry is "
+                             "another paper: its arXiv id is kept as an alternative value")
+            if match.ambiguous:
                 e.flag_for_review()
-                note = (
-                    f"line {v.line}: matches {len(ambiguous)} papers ({', '.join(map(str, ambiguous))}); "
+                notes.append(
+                    f"line {v.line}: matches {len(match.ambiguous)} papers ({', '.join(map(str, match.ambiguous))}); "
                     "kept as a separate paper, flagged for review"
                 )
             pid = self._add(e)
             outcome = "added"
+            if match.arxiv_taken_by is not None:
+                self.merge.alternatives.add(pid, "arxiv_id", aid)
         else:
             self._snapshot_before(pid)
-            kept = self.merge.into(pid, e.entry)
+            changed, kept = self.merge.into(pid, e.entry)
             if kept:
-                note = f"line {e.values.line}: kept your edit of {', '.join(kept)}"
+                notes.append(f"line {e.values.line}: kept your edit of {', '.join(kept)}")
             outcome = "merged"
+            if not changed and self._same_file_again(pid, file, v.line, fp):
+                outcome = "unchanged"  # (this file was imported before: its entry is known, with an older fingerprint)
+        if v.citekey:
+            self.file_keys.setdefault(pid, v.citekey)
+        note = "; ".join(notes) or None
+        if outcome == "unchanged":
+            seen[fp] = pid
+            return outcome, pid, note
         # A new paper's source may leave its JSON to the paper row (rows.row_holds_entry,
         # schema v6); an entry merged into another paper keeps its own.
         data = e.values.data if outcome == "added" else e.entry_json()
         self.pending_sources.append((pid, self.import_id, file, e.values.line, e.values.kind, fp, data, self.at))
         seen[fp] = pid
         return outcome, pid, note
+
+    def _same_file_again(self, pid: int, file: str, line: int, fp: str) -> bool:
+        """The paper has a source from this file at this line: the entry was imported
+        before (a fingerprint made by an older version differs); it takes the new one."""
+        sid = self.db.value("SELECT id FROM sources WHERE paper_id = ? AND file = ? AND line = ?", (pid, file, line))
+        if sid is None:
+            return False
+        self.db.execute("UPDATE sources SET fingerprint = ? WHERE id = ?", (fp, sid))
+        return True
 
     def _add(self, e: Prepared) -> int:
         """A new paper; its authors become known names, its tags are given."""

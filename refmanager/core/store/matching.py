@@ -4,12 +4,20 @@ Matching order: arXiv id, DOI, normalised title (``title_key``; a title the
 user replaced still counts, ``Alternatives.title_match``), then the abstract
 prefix (at least ``ABSTRACT_KEY_CHARS`` characters: a profile line merges
 only when exactly one paper matches; two titled papers never merge by
-abstract alone).  One ``Matcher`` serves one import.
+abstract alone).  A candidate is taken only when nothing contradicts it
+(``identity``): an id match when the other ids agree, a title match when
+the ids, first authors, years, volume, issue and pages do, and, within one
+file, when the citation keys do.  A candidate refused is reported with the
+reason (``Match.apart``); Find duplicates lists the pair.  One ``Matcher``
+serves one import.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ..fields import ABSTRACT_KEY_CHARS, ABSTRACT_PREFIX_SQL
+from ..identity import Record, conflict, id_conflict
 from ..rows import Prepared
 from ..textnorm import abstract_key
 from .alternatives import Alternatives
@@ -54,6 +62,36 @@ class ImportKeys:
         )
 
 
+#: The columns of a candidate the identity rules read, as ``_record`` takes them (a paper known
+#: only from a profile line names its owner, not its first author).
+RECORD_COLUMNS = (
+    "id, arxiv_id, doi, CASE WHEN incomplete THEN NULL ELSE json_extract(authors, '$[0]') END, year, volume, "
+    "issue, pages"
+)
+
+
+
+def _record(row: tuple) -> Record:  # type: ignore[type-arg]
+    return Record(*row[1:])
+
+
+@dataclass
+class Match:
+    """What ``Matcher.find`` says of an entry."""
+
+    #: the paper it is (None: a new paper)
+    pid: int | None = None
+    #: how it was found: "arxiv_id", "doi", "title", "abstract"
+    how: str | None = None
+    #: several papers it could be (by abstract): none is taken
+    ambiguous: list[int] = field(default_factory=list)
+    #: papers it shares an id or title with but is not (and why)
+    apart: list[tuple[int, str]] = field(default_factory=list)
+    #: the paper that has the entry's arXiv id but is another paper (its DOI differs): the
+    #: entry comes in as its own paper, its arXiv id kept as an alternative (one paper per id)
+    arxiv_taken_by: int | None = None
+
+
 class Matcher:
     """Finds the paper an entry is, for one import.
 
@@ -81,28 +119,45 @@ class Matcher:
             r = e.row
             self.keys.add(r.arxiv_id, r.doi, r.title_key, r.abstract_key, r.title is not None)
 
-    def find(self, e: Prepared) -> tuple[int | None, list[int]]:
-        """The paper an entry merges into, and (if ambiguous) the candidates."""
+    def find(self, e: Prepared, file_keys: dict[int, str] | None = None) -> Match:
+        """The paper an entry is.  ``file_keys``: the papers the entry's own file
+        made or merged into so far, with their records' citation keys (two
+        records of one file with different keys are two papers unless an id
+        says otherwise)."""
         v = e.values
         if self.keys is not None and not self.aliases and not self.keys.may_match(e):
-            return None, []  # (no paper has any of its keys: nothing to look up)
-        if v.arxiv_id:
-            pid = self.db.value("SELECT id FROM papers WHERE arxiv_id = ?", (v.arxiv_id,))
-            if pid is not None:
-                return pid, []
-        if v.doi:
-            pid = self.db.value("SELECT id FROM papers WHERE doi = ? COLLATE NOCASE", (v.doi,))
-            if pid is not None:
-                return pid, []
+            return Match()  # (no paper has any of its keys: nothing to look up)
+        apart: list[tuple[int, str]] = []
+        mine = e.record()
+        taken_arxiv: int | None = None
+        for column, value, nocase in (("arxiv_id", v.arxiv_id, ""), ("doi", v.doi, " COLLATE NOCASE")):
+            if not value:
+                continue
+            for row in self.db.q(f"SELECT {RECORD_COLUMNS} FROM papers WHERE {column} = ?{nocase} ORDER BY id", (value,)):
+                why = id_conflict(_record(row), mine)
+                if why is None:
+                    return Match(row[0], column, apart=apart)
+                apart.append((row[0], why))
+                if column == "arxiv_id":
+                    taken_arxiv = row[0]
         tkey = e.tkey
         if tkey:
-            for pid, aid in self.db.q("SELECT id, arxiv_id FROM papers WHERE title_key = ? ORDER BY id", (tkey,)):
-                if not (aid and v.arxiv_id and aid != v.arxiv_id):
-                    return pid, []
+            rows = list(self.db.q(f"SELECT {RECORD_COLUMNS} FROM papers WHERE title_key = ? ORDER BY id", (tkey,)))
             alias = self.alternatives.title_match(tkey, v.arxiv_id) if self.aliases else None
-            if alias is not None:
-                return alias, []
-        return self._by_abstract(e)
+            if alias is not None and all(r[0] != alias for r in rows):
+                rows += list(self.db.q(f"SELECT {RECORD_COLUMNS} FROM papers WHERE id = ?", (alias,)))
+            for row in rows:
+                pid = row[0]
+                if any(pid == p for p, _ in apart):
+                    continue
+                why = conflict(_record(row), mine)
+                if why is None and file_keys and v.citekey and file_keys.get(pid, v.citekey) != v.citekey:
+                    why = f"another entry of the same file (citation keys {file_keys[pid]}, {v.citekey})"
+                if why is None:
+                    return Match(pid, "title", apart=apart)
+                apart.append((pid, why))
+        pid, ambiguous = self._by_abstract(e)
+        return Match(pid, "abstract" if pid is not None else None, ambiguous, apart, taken_arxiv)
 
     def _by_abstract(self, e: Prepared) -> tuple[int | None, list[int]]:
         lo = e.akey_prefix
