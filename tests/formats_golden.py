@@ -14,6 +14,7 @@ from refmanager.core import formats
 
 FORMATS_DIR = Path(__file__).resolve().parent / "data" / "formats"
 FIELDS = ("line", "title", "authors", "et_al", "date", "category", "abstract", "arxiv_id", "doi", "journal",
+          "volume", "issue", "pages",
           "tags", "note")
 
 
