@@ -77,3 +77,28 @@ def test_random_listings_parse_back(entries, newline, blank_lines):
         assert got.date == e["date"].isoformat()
         assert got.category == code_to_category(e["code"])
         assert got.abstract == e["abstract"]
+
+
+# Titles with what the split must keep as written: commas without a space, doubled spaces,
+# a CamelCase team, digits glued to punctuation.
+RAW_WORDS = WORDS + ["3,000", "1,2,3", "A,B", "Q&A", "(v2)", "e.g.,", "x2", "GemmaTeam", "k-NN", "Über"]
+raw_title = st.lists(st.sampled_from(RAW_WORDS), min_size=1, max_size=8).map(" ".join)
+raw_line = st.builds(
+    lambda t, authors, et_al, orgs: (t, authors, et_al, orgs),
+    raw_title, st.lists(name, min_size=1, max_size=4, unique=True), st.booleans(),
+    st.lists(st.sampled_from(["deepmind", "mit", "inria"]), max_size=2, unique=True),
+)
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(raw_line)
+def test_every_character_of_the_line_survives_the_split(case):
+    """Title, authors, et al. and organisations put back together give the line, whatever
+    the split chose (a wrong cut moves characters between title and authors, never loses one)."""
+    t, authors, et_al, orgs = case
+    line = t + ", ".join(authors) + (" et al." if et_al else "") + (" · " + ", ".join(orgs) if orgs else "")
+    got = listing_full.parse_title_line(line)
+    again = got["title"] + ", ".join(got["authors"]) + (" et al." if got["et_al"] else "")
+    if got["orgs"]:
+        again += " · " + ", ".join(got["orgs"])
+    assert again == line

@@ -148,3 +148,53 @@ def test_line_with_nowhere_to_split_imports_flagged():
     parsed = parse_text("CLJan 2, 2026\nall lower case title by nobody\nAn abstract.\n", "x.txt")
     (e,) = parsed.entries
     assert e.title == "all lower case title by nobody" and e.authors == [] and e.needs_review is True
+
+
+# ------------------------------------------------------------ issue 15
+#: A comma inside a title with no space after it is the title's own ("3,000"): the
+#: title is the line's text up to the cut, character for character.
+VERBATIM = [
+    ("Scaling Up to 3,000 GPUsAlice Smith, Bob Jones", "Scaling Up to 3,000 GPUs", ["Alice Smith", "Bob Jones"]),
+    ("Attention,Please: Notes,Revisited Ashish VaswaniNoam Shazeer, Niki Parmar",
+     "Attention,Please: Notes,Revisited Ashish Vaswani", ["Noam Shazeer", "Niki Parmar"]),
+    ("Learning  Fast,  and Slow: 1,2,3John Smith,Jane Doe", "Learning  Fast,  and Slow: 1,2,3", ["John Smith", "Jane Doe"]),
+]
+
+
+@pytest.mark.parametrize("line,title,authors", VERBATIM, ids=[c[1][:30] for c in VERBATIM])
+def test_a_title_is_stored_as_given(line, title, authors):
+    r = split_title_authors(line)
+    assert (r.title, r.authors) == (title, authors)
+
+
+#: A team written as one CamelCase word, glued to a title ending in a capitalised word.
+CAMEL_TEAMS = [
+    ("Gemma 3 Technical ReportGemmaTeam, Aishwarya Kamath", "Gemma 3 Technical Report", "GemmaTeam"),
+    ("The Llama 3 Herd of ModelsLlamaTeam, Abhimanyu Dubey", "The Llama 3 Herd of Models", "LlamaTeam"),
+    ("Phi-3 Technical Report: A Highly Capable Language Model Locally on Your PhoneMicrosoftResearch, Marah Abdin",
+     "Phi-3 Technical Report: A Highly Capable Language Model Locally on Your Phone", "MicrosoftResearch"),
+    ("Magistral: Reasoning at Scale with MistralMistralAI, Abhinav Rastogi",
+     "Magistral: Reasoning at Scale with Mistral", "MistralAI"),
+]
+
+
+@pytest.mark.parametrize("line,title,first", CAMEL_TEAMS, ids=[c[1][:30] for c in CAMEL_TEAMS])
+def test_a_camelcase_team_is_not_cut_inside(line, title, first):
+    r = split_title_authors(line)
+    assert (r.title, r.authors[0]) == (title, first)
+    assert not r.needs_review  # confident, and right
+
+
+#: Two readings both plausible: flagged for review, whichever wins.
+AMBIGUOUS = [
+    "Results on ImageNetStabilityAI, Robin Rombach",  # "ImageNet" + "StabilityAI" or "Image" + "NetStabilityAI"
+    "Kimi k1.5: Scaling Reinforcement Learning with LLMsKimiTeam, Angang Du",  # "LLMs" | "LL" + "MsKimiTeam"
+    "Towards Better ModelsInternLMTeam, Zheng Cai",  # "InternLMTeam" or "LMTeam"
+]
+
+
+@pytest.mark.parametrize("line", AMBIGUOUS)
+def test_two_plausible_readings_are_flagged(line):
+    r = split_title_authors(line)
+    assert r.needs_review
+    assert r.alternatives  # the other reading is kept for the user

@@ -201,6 +201,21 @@ def _name_shape(name: str) -> tuple[int, float, float]:
     return n, lowest, total / n
 
 
+#: The last part of a one-word CamelCase organisation ("GemmaTeam", "DeepSeekAI").
+_ORG_TAILS = TEAM_WORDS | {"AI", "Research", "Labs", "Lab"}
+_CAMEL_PARTS = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|\d+")
+#: Kinds of word that are never an author on their own ("Team", "I", "Jr.", "van").
+_NEVER_ALONE = frozenset({_K_TEAM, _K_INITIALS, _K_SUFFIX, _K_PARTICLE})
+
+
+def is_camel_org(word: str) -> bool:
+    """One CamelCase word naming an organisation: "GemmaTeam", "InternLMTeam", "MistralAI"."""
+    if not (word[:1].isupper() and word.isalnum() and word.isascii()):
+        return False
+    parts = _CAMEL_PARTS.findall(word)
+    return len(parts) >= 2 and "".join(parts) == word and parts[-1] in _ORG_TAILS
+
+
 def name_score(name: str, known: Callable[[str], bool] | None = None) -> float:
     """How much a whole author string looks like one author."""
     n, lowest, mean = _name_shape(name)
@@ -215,6 +230,10 @@ def name_score(name: str, known: Callable[[str], bool] | None = None) -> float:
         # (the key is only needed for one-word names: computed lazily)
         if is_known or person_key(name) in KNOWN_ORG_AUTHORS:
             base = 1.1
+        elif is_camel_org(name):
+            base = 0.8
+        elif _token_kind(name) in _NEVER_ALONE:
+            base = -0.5  # "Team" cut off "GemmaTeam", "I" off "MistralAI": no author alone
         else:
             base *= 0.35
     elif n <= 4:
@@ -252,6 +271,8 @@ def _title_score(title: str, first_author: str) -> float:
         score -= 0.3
     if len(last) == 1 and last.isupper() and len(words) > 1:
         score -= 0.4  # "... Mistral 7B" cut as "Mistral 7" + "BAlbert"
+    if t[-1].isupper() and is_camel_org(first_tok):
+        score -= 0.3  # "... LL" + "MsKimiTeam": the cut falls inside "LLMs"
     if ("(" in t and t.count("(") > t.count(")")) or ("[" in t and t.count("[") > t.count("]")):
         score -= 0.5
     if t.endswith((",", ":", ";", "-", "&")):
@@ -277,7 +298,18 @@ def split_title_authors(
     text: str, known: Callable[[str], bool] | None = None
 ) -> SplitResult:
     """Best split of ``<title><author>, <author>, ...`` (et al. and orgs removed)."""
-    parts = _SPLIT_AUTHORS.split(text.strip())
+    text = text.strip()
+    # Cut at every comma, remembering where each part starts: a title is the line's
+    # own text up to the cut ("3,000" stays "3,000"), never parts joined again.
+    parts: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for m in _SPLIT_AUTHORS.finditer(text):
+        parts.append(text[pos : m.start()])
+        starts.append(pos)
+        pos = m.end()
+    parts.append(text[pos:])
+    starts.append(pos)
     # parts[0] (the title glued to the first author) is never an "author after
     # the cut": its score would go into suffix_sum[0], which nothing reads.
     later_scores = [0.0] + [name_score(p, known) for p in parts[1:]]
@@ -291,11 +323,10 @@ def split_title_authors(
     cands: list[tuple[float, str, str, int]] = []
     for j in range(min(n, MAX_TITLE_COMMAS + 1)):
         part = parts[j]
-        head = ", ".join(parts[:j])
         rest = n - j - 1
         later = 0.5 * (suffix_sum[j + 1] / rest - 1.0) if rest else 0.0
         for off in _candidates(part):
-            title = (head + ", " + part[:off]) if head else part[:off]
+            title = text[: starts[j] + off]
             first = part[off:]
             s = name_score(first, known) + _title_score(title, first)
             if rest:
@@ -303,7 +334,7 @@ def split_title_authors(
             cands.append((s, title, first, j))
     if not cands:
         # No glue point at all: the whole line is the title, authors unknown.
-        return SplitResult(title=text.strip(), authors=[], confidence=0.0, alternatives=[])
+        return SplitResult(title=text, authors=[], confidence=0.0, alternatives=[])
     cands.sort(key=lambda c: c[0], reverse=True)  # (stable: ties keep their order)
     scored = [
         Split(title=title.strip(), authors=[first] + parts[j + 1 :], score=s)
