@@ -188,3 +188,21 @@ def test_cli_reports_skipped_records_on_stderr_and_exits_0(capsys, tmp_path) -> 
         "before the next entry (line 14)\n"
     )
     assert f"{MALFORMED} (BibTeX): 2 added, 0 merged, 0 unchanged, 1 skipped" in out.splitlines()
+
+
+def test_a_large_file_read_in_chunks_reads_as_the_whole(monkeypatch) -> None:
+    """Chunks are cut before a block that starts a line: entries, lines, skipped records
+    and warnings are those of reading the file whole."""
+    from .test_real_corpus import REAL
+
+    text = "".join((REAL / name).read_text(encoding="utf-8") for name in (
+        "bibtex/jabref-authors.bib", "bibtex/mendeley-export-kitware.bib", "bibtex/bbt-stable-keys.biblatex",
+    )) + (MALFORMED.read_text(encoding="utf-8") + "@article{dup, title = {A}, title = {B}}\n")
+    whole = bibtex.parse(text)
+    monkeypatch.setattr(bibtex, "CHUNK_CHARS", 2000)
+    chunked = bibtex.parse(text)
+    assert len(whole.entries) == 209 + 109 + 6 + 2 + 1
+    assert [e.to_json() for e in chunked.entries] == [e.to_json() for e in whole.entries]
+    assert chunked.skipped == whole.skipped and len(whole.skipped) == 1
+    assert chunked.warnings == whole.warnings
+    assert [str(w) for w in whole.warnings][-1].endswith("field title given twice in @article{dup}; kept the first")

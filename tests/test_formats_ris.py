@@ -58,7 +58,7 @@ def test_a_record_with_nothing_to_import_is_skipped_and_a_repeated_tag_keeps_the
                             "TY  - JOUR\nAU  - Doe, Jane\nER  - \n", "x.ris")
     assert [(e.title, e.volume, e.pages) for e in pf.entries] == [("A", "3", "1-9")]
     assert [str(w) for w in pf.warnings] == ["line 1: tag TI given twice in one record; kept the first"]
-    assert [str(s) for s in pf.skipped] == ["line 8: record with no title, identifier or abstract: nothing to import"]
+    assert [str(s) for s in pf.skipped] == ["line 8: RIS record with no title, identifier or abstract: nothing to import"]
 
 
 def test_no_ty_record_is_an_error() -> None:

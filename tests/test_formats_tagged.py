@@ -48,7 +48,7 @@ def test_wos_records_fields_and_a_field_given_twice() -> None:
         "10.1038/s41586-021-03819-2", ["deep learning", "vision"],
     )
     assert [str(w) for w in pf.warnings] == ["line 19: field DI given twice in one record; kept the first"]
-    assert [str(s) for s in pf.skipped] == ["line 22: record with no title, DOI or abstract: nothing to import"]
+    assert [str(s) for s in pf.skipped] == ["line 22: Web of Science record with no title, identifier or abstract: nothing to import"]
 
 
 def test_medline_records_and_tolerance() -> None:
@@ -66,10 +66,10 @@ def test_medline_records_and_tolerance() -> None:
         "Journal of Things", ["keyword one"], {"pmid": "1"},
     )
     assert [str(w) for w in pf.warnings] == ["line 14: field TI given twice in one record; kept the first"]
-    assert [str(s) for s in pf.skipped] == ["line 16: record with no title, DOI or abstract: nothing to import"]
+    assert [str(s) for s in pf.skipped] == ["line 16: PubMed record with no title, identifier or abstract: nothing to import"]
     with pytest.raises(ParseError) as err:
         formats.parse_text("PMID- 2\nFAU - Nobody, N\n", "x.nbib")
-    assert str(err.value) == "x.nbib:1: record with no title, DOI or abstract: nothing to import"
+    assert str(err.value) == "x.nbib:1: PubMed record with no title, identifier or abstract: nothing to import"
 
 
 def test_detection_by_the_first_record_marker() -> None:

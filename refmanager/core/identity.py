@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .names import ascii_fold, split_name
 
@@ -46,6 +47,7 @@ def doi_key(doi: str | None) -> str | None:
     return doi.strip().lower()
 
 
+@lru_cache(maxsize=1 << 16)
 def family_key(name: str | None) -> str | None:
     """"Diederik P. Kingma" -> "kingma"; a team ("Gemma Team") is compared whole."""
     if not name or not name.strip():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, fields
+from collections.abc import Iterator
 from typing import Any
 
 @dataclass
@@ -93,5 +94,18 @@ class ParsedFile:
     format: str
     entries: list[Entry]
     owner: str | None = None  # profile listings: whose profile it is
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Parsing:
+    """A file being parsed entry by entry (a large import writes the first entries
+    while later ones are parsed): its format, about how many entries, the entries,
+    and the records skipped and warnings, filled in as ``entries`` is read."""
+
+    format: str
+    estimate: int
+    entries: Iterator[Entry]
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)

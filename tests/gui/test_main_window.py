@@ -286,6 +286,23 @@ def test_import_through_file_dialog_adds_papers_and_shows_summary(make_window, q
     assert win.actions["import"].shortcut().toString() == "Ctrl+O"
 
 
+def test_skipped_records_are_listed_in_the_summary(window, qtbot, tmp_path, dialog_log):
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{ok, title = {A Good Entry}}\n@article{bad,\n  title = {Never closed,\n"
+                   "@article{dup, title = {Twice}, title = {Again}}\n")
+    dialog_log.open_files = [str(bib)]
+    with qtbot.waitSignal(window.imports.finished, timeout=20000):
+        window.actions["import"].trigger()
+    title, text, _details, problems = dialog_log.of("import_summary")[-1]
+    assert title == "Import finished with problems"
+    assert text.startswith("2 added, 0 merged, 0 unchanged, 1 record skipped")
+    assert problems == [
+        f"{bib}:2: skipped: entry @article{{bad: an opening brace or quote is never closed before the next entry (line 4)",
+        f"{bib}: warning: line 4: field title given twice in @article{{dup}}; kept the first",
+    ]
+    assert problems[0] in text  # the skipped record is in the summary itself
+
+
 def test_bad_file_shows_its_error_and_changes_nothing(window, qtbot, tmp_path, dialog_log):
     bad = tmp_path / "broken.txt"
     bad.write_text("CLJul 31, 2024\nA TitleJohn Smith\nAbstract.\nCLFeb 30, 2024\nB TitleJane Doe\nAbstract two.\n")
@@ -603,3 +620,22 @@ def test_objects_made_at_start_are_kept_out_of_the_collectors_way(window):
         assert gc.isenabled()  # objects made from now on are collected as usual
     finally:
         gc.unfreeze()
+
+
+def test_copy_problems_puts_the_list_on_the_clipboard(qtbot):
+    """The real summary dialog (not the test seam): its "Copy problems" button."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from refmanager.gui import dialogs
+
+    def click_copy() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        (button,) = [b for b in box.buttons() if b.text() == "Copy problems"]
+        button.click()
+
+    QTimer.singleShot(0, click_copy)
+    dialogs.import_summary(None, "Import finished with problems", "1 added", "details",
+                           ["refs.bib:2: skipped: entry @article{bad: ...", "refs.bib: warning: line 4: ..."])
+    assert QApplication.clipboard().text() == "refs.bib:2: skipped: entry @article{bad: ...\nrefs.bib: warning: line 4: ..."

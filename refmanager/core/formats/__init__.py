@@ -16,7 +16,6 @@ import os
 import re
 import stat
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from typing import Any
 
 from .. import arxivid
 from ..errors import ParseError
-from ..models import Entry, ParsedFile, Problem
+from ..models import Entry, ParsedFile, Parsing
 from . import arxiv_atom, bibtex, csljson, jsonexport, listing_full, listing_profile, medline, ris, wos
 
 log = logging.getLogger(__name__)
@@ -281,34 +280,23 @@ def parse_text(text: str, name: str = "<input>", **context: Any) -> ParsedFile:
         return fmt.parse(text, **context)
 
 
-@dataclass(frozen=True)
-class Parsing:
-    """A file being parsed: its format, about how many entries, the entries, and
-    the records skipped and warnings (known once ``entries`` is exhausted)."""
-
-    format: str
-    estimate: int
-    entries: Iterator[Entry]
-    skipped: list[Problem]
-    warnings: list[Problem]
-
-
 def iter_parse_text(text: str, name: str = "<input>", **context: Any) -> Parsing:
     """``parse_text`` for a large import, which writes the first entries while
     later ones are still parsed.
 
-    A format with ``iter_parse`` (the full listing: the one whose parsing is
-    slow, and whole-file: it skips nothing) yields entries as it goes; the
-    others are parsed whole first.  A ``ParseError`` may come from the
-    iterator too, naming ``name``.
+    A format with ``iter_parse`` (the full listing and BibTeX: the ones whose
+    files are large and slow to parse) yields entries as it goes, and fills in
+    its skipped records and warnings as it does; the others are parsed whole
+    first.  A ``ParseError`` may come from the iterator too, naming ``name``.
     """
     with _naming(name):
         fmt, text = _format_for(text, name)
         if not hasattr(fmt, "iter_parse"):
             pf = fmt.parse(text, **context)
             return Parsing(pf.format, len(pf.entries), iter(pf.entries), pf.skipped, pf.warnings)
-        estimate, it = fmt.iter_parse(text, **context)
-    return Parsing(fmt.NAME, estimate, _named_entries(it, name), [], [])
+        parsing: Parsing = fmt.iter_parse(text, **context)
+    parsing.entries = _named_entries(parsing.entries, name)
+    return parsing
 
 
 def _named_entries(it: Iterator[Entry], name: str) -> Iterator[Entry]:

@@ -28,8 +28,11 @@ What real ``.bib`` files hold and how it is read:
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import bibtexparser
@@ -44,7 +47,7 @@ from bibtexparser.model import (
 )
 
 from ..errors import ParseError
-from ..models import Entry, ParsedFile, Problem
+from ..models import Entry, ParsedFile, Parsing, Problem
 from ..names import is_et_al, join_name
 from . import common
 from .latex import to_text
@@ -63,6 +66,7 @@ _HEADER_RE = re.compile(r"@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s]*)")
 #: biblatex's extended name format: "family=Hakim, given=Tawfiq, prefix=al-, useprefix=true".
 _EXTENDED_NAME = re.compile(r"^\s*(?:family|given|prefix|suffix|useprefix|juniorcomma)\s*=", re.IGNORECASE)
 
+_RXIV = re.compile("rxiv", re.IGNORECASE)
 #: Fields kept exactly as written: identifiers, URLs, file paths.
 _VERBATIM = frozenset(
     {"url", "doi", "eprint", "arxivid", "crossref", "file", "pdf", "eid", "urldate", "isbn", "issn"}
@@ -156,34 +160,45 @@ class _TooLong(Exception):
 
 
 class _Reader:
-    """One pass over the blocks: macros, entries with their raw fields, and what was skipped."""
+    """The blocks of a file, chunk after chunk: macros (in file order), the entries with
+    their raw fields, and what was skipped or read with a warning."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self) -> None:
         self.macros: dict[str, str] = dict(_MONTH_MACROS)
-        self.entries: list[tuple[BibEntry, dict[str, str]]] = []
+        #: (entry, its fields, its line in the file)
+        self.entries: list[tuple[BibEntry, dict[str, str], int]] = []
+        self.keys: set[str] = set()
+        #: lines before the chunk being read
+        self.offset = 0
         self.skipped: list[Problem] = []
         self.warnings: list[Problem] = []
 
-    def read(self, blocks: list[Block]) -> None:
+    def read(self, blocks: list[Block], chunk: str, offset: int) -> None:
+        """The blocks of ``chunk``, whose first line is line ``offset + 1`` of the file."""
+        self.offset = offset
         for block in blocks:
-            if isinstance(block, DuplicateBlockKeyBlock):
-                inner = block.ignore_error_block
-                if isinstance(inner, BibEntry):
-                    self.warnings.append(Problem(_line(inner), f"citation key {inner.key!r} used again; both entries read"))
-                block = inner if inner is not None else block
+            if isinstance(block, DuplicateBlockKeyBlock):  # (said below, across chunks too)
+                block = block.ignore_error_block if block.ignore_error_block is not None else block
             if isinstance(block, DuplicateFieldKeyBlock):
                 entry = block.ignore_error_block
                 keys = ", ".join(sorted(block.duplicate_keys))
-                self.warnings.append(Problem(_line(entry), f"field {keys} given twice in @{entry.entry_type}"
+                self.warnings.append(Problem(self.line(entry), f"field {keys} given twice in @{entry.entry_type}"
                                                            f"{{{entry.key}}}; kept the first"))
                 block = entry
             if isinstance(block, String):
                 self._string(block)
             elif isinstance(block, BibEntry):
+                if block.key in self.keys:
+                    self.warnings.append(Problem(self.line(block), f"citation key {block.key!r} used again; "
+                                                               "both entries read"))
+                self.keys.add(block.key)
                 self._entry(block)
             elif isinstance(block, ParsingFailedBlock):
-                self.skipped.append(_failure(self.text, block))
+                self.skipped.append(_failure(chunk, block, offset))
+
+    def line(self, block: Block) -> int:
+        """A block's 1-based line in the file."""
+        return (block.start_line or 0) + 1 + self.offset
 
     def _resolve(self, raw: Any) -> str:
         value = _scan_value(raw, self.macros) if isinstance(raw, str) else str(raw)
@@ -195,7 +210,7 @@ class _Reader:
         try:
             self.macros[block.key.lower()] = self._resolve(block.value)
         except _TooLong:
-            self.skipped.append(Problem(_line(block), f"@string{{{block.key}}} grows past {MAX_VALUE_CHARS:,} "
+            self.skipped.append(Problem(self.line(block), f"@string{{{block.key}}} grows past {MAX_VALUE_CHARS:,} "
                                                       "characters; not defined"))
 
     def _entry(self, entry: BibEntry) -> None:
@@ -207,13 +222,13 @@ class _Reader:
             try:
                 value = self._resolve(f.value)
             except _TooLong:
-                self.skipped.append(Problem(_line(entry), f"@{entry.entry_type}{{{entry.key}}}: field {key} grows "
+                self.skipped.append(Problem(self.line(entry), f"@{entry.entry_type}{{{entry.key}}}: field {key} grows "
                                                           f"past {MAX_VALUE_CHARS:,} characters"))
                 return
             if key in ("author", "editor"):  # "A and B and" (a name lost in editing)
                 value = _DANGLING_AND.sub("", value)
             fields[key] = value
-        self.entries.append((entry, fields))
+        self.entries.append((entry, fields, self.line(entry)))
 
 
 def _field_key(raw: str) -> str:
@@ -223,18 +238,15 @@ def _field_key(raw: str) -> str:
     return raw.strip().lower()
 
 
-def _line(block: Block) -> int:
-    return (block.start_line or 0) + 1
-
-
 # ------------------------------------------------------------------- errors
 def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def _failure(text: str, block: ParsingFailedBlock) -> Problem:
-    """Why a block is skipped, at its line."""
-    line = (block.start_line or 0) + 1
+def _failure(text: str, block: ParsingFailedBlock, offset: int) -> Problem:
+    """Why a block is skipped, at its line (``text``: the chunk, whose first line is line
+    ``offset + 1`` of the file; the block's own line is already the file's)."""
+    line = (block.start_line or 0) + 1 + offset
     head = _HEADER_RE.match((block.raw or "").lstrip())
     what = f"entry @{head.group(1)}{{{head.group(2)}" if head else "entry"
     err = block.error
@@ -243,7 +255,7 @@ def _failure(text: str, block: ParsingFailedBlock) -> Problem:
         return Problem(line, f"{what}: an opening brace or quote is never closed (end of file reached)")
     if "Unexpected block start" in reason:
         end = getattr(err, "end_index", None)
-        nxt = f" (line {_line_of(text, end + 1)})" if isinstance(end, int) and end >= 0 else ""
+        nxt = f" (line {offset + _line_of(text, end + 1)})" if isinstance(end, int) and end >= 0 else ""
         return Problem(line, f"{what}: an opening brace or quote is never closed before the next entry{nxt}")
     return Problem(line, f"malformed {what}: {reason or 'syntax error'}")
 
@@ -288,6 +300,9 @@ def _extended_name(raw: str) -> str:
 
 def _display_name(raw: str, line: int, warnings: list[Problem]) -> str | None:
     """One name as "First von Last, Jr" in Unicode (braces and LaTeX decoded)."""
+    plain = _plain_name(raw)
+    if plain is not None:
+        return plain or None
     if _EXTENDED_NAME.match(raw):
         return common.clean_inline(_extended_name(raw))
     stripped = raw.strip()
@@ -301,6 +316,21 @@ def _display_name(raw: str, line: int, warnings: list[Problem]) -> str | None:
         np = parse_single_name_into_parts(stripped, strict=False)
     first, von, last, jr = (to_text(" ".join(part)) for part in (np.first, np.von, np.last, np.jr))
     return common.clean_inline(join_name(first, von, last, jr))
+
+
+@lru_cache(maxsize=1 << 16)
+def _plain_name(raw: str) -> str | None:
+    """``_display_name`` of a name read without a warning (most: cached, names recur);
+    None for the others, which are read each time so that each gets its warning."""
+    stripped = raw.strip()
+    if stripped.endswith(",") or _EXTENDED_NAME.match(raw):
+        return None
+    try:
+        np = parse_single_name_into_parts(stripped)
+    except InvalidNameError:
+        return None
+    first, von, last, jr = (to_text(" ".join(part)) for part in (np.first, np.von, np.last, np.jr))
+    return common.clean_inline(join_name(first, von, last, jr)) or ""
 
 
 def _authors(raw: str | None, line: int, warnings: list[Problem]) -> tuple[list[str], bool]:
@@ -340,37 +370,37 @@ def _date(fields: dict[str, str]) -> str | None:
     return common.make_date(y.group(1), common.month_number(_get(fields, "month")), _get(fields, "day"))
 
 
-def _resolve_crossrefs(entries: list[tuple[BibEntry, dict[str, str]]]) -> set[str]:
-    """Fill missing fields from crossref'd entries; return the keys used as targets."""
-    by_key: dict[str, dict[str, str]] = {}
-    for e, fields in entries:
-        by_key.setdefault(e.key.lower(), fields)
-    targets: set[str] = set()
-    for e, fields in entries:
-        for key in (fields.get("xdata") or "").split(","):  # biblatex: every field of the @xdata entries
-            data = by_key.get(key.strip().lower())
-            if data is not None and data is not fields:
-                targets.add(key.strip().lower())
-                for k, v in data.items():
-                    fields.setdefault(k, v)
-        ref = fields.get("crossref")
-        if ref is None:
-            continue
-        parent = by_key.get(ref.strip().lower())
-        if parent is None or parent is fields:
-            log.info("crossref %r of %r not found", ref, e.key)
-            continue
-        targets.add(ref.strip().lower())
-        if "title" in parent and "booktitle" not in fields:
-            fields["booktitle"] = parent["title"]
-        for k, v in parent.items():
-            if k not in fields and k not in _NOT_INHERITED:
-                fields[k] = v
-    return targets
+def _targets(fields: dict[str, str]) -> list[str]:
+    """The keys whose fields this entry takes: its ``xdata`` entries, then its ``crossref``."""
+    keys = [k.strip().lower() for k in (fields.get("xdata") or "").split(",") if k.strip()]
+    ref = (fields.get("crossref") or "").strip().lower()
+    return keys + [ref] if ref else keys
 
 
-def _to_entry(e: BibEntry, fields: dict[str, str], warnings: list[Problem]) -> Entry:
-    line = _line(e)
+def _inherit(key: str, fields: dict[str, str], by_key: dict[str, dict[str, str]]) -> None:
+    """Fill the fields an entry lacks from its ``xdata`` entries (every field) and its
+    ``crossref`` (BibTeX's rule: all but the parent's own identifiers, abstract, notes;
+    the parent's title becomes the booktitle, as in biblatex)."""
+    for k in (x.strip().lower() for x in (fields.get("xdata") or "").split(",")):
+        data = by_key.get(k)
+        if data is not None and data is not fields:
+            for name, v in data.items():
+                fields.setdefault(name, v)
+    ref = fields.get("crossref")
+    if ref is None:
+        return
+    parent = by_key.get(ref.strip().lower())
+    if parent is None or parent is fields:
+        log.info("crossref %r of %r not found", ref, key)
+        return
+    if "title" in parent and "booktitle" not in fields:
+        fields["booktitle"] = parent["title"]
+    for name, v in parent.items():
+        if name not in fields and name not in _NOT_INHERITED:
+            fields[name] = v
+
+
+def _to_entry(e: BibEntry, fields: dict[str, str], line: int, warnings: list[Problem]) -> Entry:
     authors, et_al = _authors(fields.get("author"), line, warnings)
     category = common.valid_category(_get(fields, "primaryclass", "eprintclass"))
     arxiv_id = None
@@ -381,12 +411,14 @@ def _to_entry(e: BibEntry, fields: dict[str, str], warnings: list[Problem]) -> E
     doi = common.clean_doi(_get(fields, "doi"))
     raw_notes = [_get(fields, k) for k in ("annote", "annotation", "comment", "note")]
     if not arxiv_id or not category:
-        places = ("url", "howpublished", "journal", "journaltitle", "eid")
-        for text in [_get(fields, k) for k in places] + raw_notes:
-            aid, cat = common.find_arxiv(text)
-            if aid and (arxiv_id is None or aid == arxiv_id):
-                arxiv_id = aid
-                category = category or cat
+        places = [_get(fields, k) for k in ("url", "howpublished", "journal", "journaltitle", "eid")] + raw_notes
+        # (most entries name no arXiv at all: one look at all of it before a regex per field)
+        if any(t and _RXIV.search(t) for t in places):
+            for text in places:
+                aid, cat = common.find_arxiv(text)
+                if aid and (arxiv_id is None or aid == arxiv_id):
+                    arxiv_id = aid
+                    category = category or cat
     arxiv_id = arxiv_id or common.arxiv_from_doi(doi)
     if doi is None and (url := _get(fields, "url")) and "doi.org/" in url:
         doi = common.clean_doi(url)
@@ -421,30 +453,104 @@ def _usable(e: Entry) -> bool:
     return bool(e.title or e.doi or e.arxiv_id or e.abstract)
 
 
-def parse(text: str, **_context: Any) -> ParsedFile:
-    text = text.lstrip("\ufeff")
-    reader = _Reader(text)
-    reader.read(bibtexparser.parse_string(text, parse_stack=[]).blocks)
-    targets = _resolve_crossrefs(reader.entries)
-    out: list[Entry] = []
-    for e, fields in reader.entries:
-        kind = e.entry_type.lower()
-        if kind == "xdata" or (kind in _CONTAINER_TYPES and e.key.lower() in targets):
-            continue  # (fields other entries take, not a paper)
-        if kind == "set":
-            reader.skipped.append(Problem(_line(e), f"@set{{{e.key}}} groups other entries (biblatex); "
-                                                    "they are imported, the set is not a paper"))
-            continue
-        entry = _to_entry(e, fields, reader.warnings)
-        if _usable(entry):
-            out.append(entry)
-        else:
-            reader.skipped.append(Problem(entry.line, f"@{e.entry_type}{{{e.key}}} has no title, identifier or "
-                                                      "abstract: nothing to import"))
-    skipped = sorted(reader.skipped, key=lambda p: p.line or 0)
-    if not out:
+#: A block starting a line: bibtexparser ends whatever it reads there (an unclosed brace
+#: included), so a file cut just before one reads as the whole file does.
+_BLOCK_AT_LINE_START = re.compile(r"^@\w*[ \t]*[{(]", re.MULTILINE)
+#: ``crossref = {key}`` and ``xdata = {key, ...}``: which entries others take fields from.
+_TARGET_REFS = re.compile(r"\b(?:crossref|xdata)\s*=\s*[{\"]([^}\"]*)[}\"]", re.IGNORECASE)
+#: Characters read at once: a large file is split and its entries written chunk by chunk
+#: (memory stays flat, and the writer works while the next chunk is read).
+CHUNK_CHARS = 1 << 20
+
+
+def _chunks(text: str) -> Iterator[tuple[str, int]]:
+    """(chunk, lines before it): pieces of about ``CHUNK_CHARS`` cut before a block."""
+    start = lines = 0
+    while start < len(text):
+        m = _BLOCK_AT_LINE_START.search(text, start + CHUNK_CHARS) if len(text) - start > CHUNK_CHARS else None
+        end = m.start() if m else len(text)
+        chunk = text[start:end]
+        yield chunk, lines
+        lines += chunk.count("\n")
+        start = end
+
+
+def _read_entries(text: str, reader: _Reader) -> Iterator[Entry]:
+    """The usable entries, chunk by chunk.  An entry taking fields from another
+    (``crossref``, ``xdata``) waits until that one has been read (DBLP puts the
+    proceedings after the papers); the entries others take fields from are known
+    before reading (one scan), so a venue that is only a ``crossref`` target is
+    never taken for a paper, and only their fields are kept."""
+    wanted = {k.strip().lower() for m in _TARGET_REFS.finditer(text) for k in m.group(1).split(",") if k.strip()}
+    by_key: dict[str, dict[str, str]] = {}
+    waiting: list[tuple[BibEntry, dict[str, str], int]] = []
+    n = 0
+
+    def ready(items: list[tuple[BibEntry, dict[str, str], int]]) -> Iterator[Entry]:
+        nonlocal n
+        for e, fields, line in items:
+            _inherit(e.key, fields, by_key)
+            entry = _entry_of(e, fields, line, reader)
+            if entry is not None:
+                n += 1
+                yield entry
+
+    for chunk, offset in _chunks(text):
+        reader.read(bibtexparser.parse_string(chunk, parse_stack=[]).blocks, chunk, offset)
+        entries, reader.entries = reader.entries, []
+        now = []
+        for e, fields, line in entries:
+            key, kind = e.key.lower(), e.entry_type.lower()
+            if key in wanted:
+                by_key.setdefault(key, fields)
+                if kind == "xdata" or kind in _CONTAINER_TYPES:
+                    continue  # (fields other entries take, not a paper)
+            if kind == "xdata":
+                continue
+            (waiting if any(t not in by_key for t in _targets(fields)) else now).append((e, fields, line))
+        del entries
+        if not gc.isenabled():
+            # bibtexparser's blocks hold reference cycles (fields and their entry): a process
+            # that runs with the collector off (the import's parsing process) would keep every
+            # chunk's blocks to the end (800 MB for 100,000 entries).  One young collection.
+            gc.collect(0)
+        yield from ready(now)
+        if waiting:
+            still = [w for w in waiting if any(t not in by_key for t in _targets(w[1]))]
+            yield from ready([w for w in waiting if all(t in by_key for t in _targets(w[1]))])
+            waiting = still
+    yield from ready(waiting)  # (targets never found: read as they are)
+    reader.skipped.sort(key=lambda p: p.line or 0)
+    if not n:
+        if reader.skipped:
+            raise common.no_usable_record("BibTeX entry", reader.skipped)
         first = next((i + 1 for i, ln in enumerate(text.split("\n")) if ln.strip()), 1)
-        if skipped:
-            raise common.no_usable_record("BibTeX entry", skipped)
         raise ParseError("no BibTeX entries (only comments, @string or @preamble)", line=first)
-    return ParsedFile(format=NAME, entries=out, skipped=skipped, warnings=reader.warnings)
+
+
+def _entry_of(e: BibEntry, fields: dict[str, str], line: int, reader: _Reader) -> Entry | None:
+    """The entry, or None (reported as skipped) when it is not a paper."""
+    if e.entry_type.lower() == "set":
+        reader.skipped.append(Problem(line, f"@set{{{e.key}}} groups other entries (biblatex); "
+                                            "they are imported, the set is not a paper"))
+        return None
+    entry = _to_entry(e, fields, line, reader.warnings)
+    if not _usable(entry):
+        reader.skipped.append(Problem(line, f"@{e.entry_type}{{{e.key}}} has no title, identifier "
+                                            "or abstract: nothing to import"))
+        return None
+    return entry
+
+
+def iter_parse(text: str, **_context: Any) -> Parsing:
+    """The entries as they are read, chunk by chunk (see ``CHUNK_CHARS``)."""
+    text = text.lstrip("\ufeff")
+    reader = _Reader()
+    estimate = max(1, len(_BLOCK_AT_LINE_START.findall(text)))
+    return Parsing(NAME, estimate, _read_entries(text, reader), reader.skipped, reader.warnings)
+
+
+def parse(text: str, **_context: Any) -> ParsedFile:
+    parsing = iter_parse(text)
+    entries = list(parsing.entries)
+    return ParsedFile(format=NAME, entries=entries, skipped=parsing.skipped, warnings=parsing.warnings)

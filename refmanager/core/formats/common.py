@@ -12,10 +12,11 @@ import datetime as _dt
 import html
 import logging
 import re
+from collections.abc import Iterable
 
 from .. import arxivid
 from ..errors import ParseError
-from ..models import Problem
+from ..models import Entry, ParsedFile, Problem
 from ..textnorm import collapse_ws
 from ..validation import normalise_doi
 from .listing_full import MONTHS
@@ -35,6 +36,47 @@ _NUMERIC_DATE = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})?(?:[-/.](\d{1,2})?)?)?(?:
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _DAY = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
 _HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def record_file(
+    fmt: str, what: str, results: Iterable[tuple[int | None, Entry | str]], *, empty: str,
+    warnings: list[Problem] | None = None,
+) -> ParsedFile:
+    """A file of self-delimiting records: each gives an entry, or why it cannot be used
+    (skipped and reported, the rest imports); an entry with nothing to import is skipped
+    too.  A file with no usable record is rejected whole (``empty``: none at all)."""
+    entries: list[Entry] = []
+    skipped: list[Problem] = []
+    for line, result in results:
+        if isinstance(result, str):
+            skipped.append(Problem(line, result))
+        elif not (result.title or result.doi or result.arxiv_id or result.abstract):
+            skipped.append(Problem(line, f"{what} with no title, identifier or abstract: nothing to import"))
+        else:
+            entries.append(result)
+    if not entries:
+        if skipped:
+            raise no_usable_record(what, skipped)
+        raise ParseError(empty, line=1)
+    return ParsedFile(format=fmt, entries=entries, skipped=skipped, warnings=warnings or [])
+
+
+def first_value(fields: dict[str, list[str]], *tags: str) -> str | None:
+    """The first non-blank value of the first of ``tags`` a tagged record has."""
+    for t in tags:
+        for v in fields.get(t, []):
+            if v.strip():
+                return v.strip()
+    return None
+
+
+def family_first_name(raw: str) -> str | None:
+    """"Smith, John A." -> "John A. Smith" (tagged exports write family, given); a name
+    without a comma stays as written."""
+    if "," not in raw:
+        return clean_inline(raw)
+    family, given = raw.split(",", 1)
+    return clean_inline(f"{given.strip()} {family.strip()}")
 
 
 def no_usable_record(what: str, skipped: list[Problem]) -> ParseError:

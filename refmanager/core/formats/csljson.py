@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from ..errors import ParseError
-from ..models import Entry, ParsedFile, Problem
+from ..models import Entry, ParsedFile
 from ..names import is_et_al, join_name
 from . import common
 
@@ -239,20 +239,12 @@ def parse(text: str, **_context: Any) -> ParsedFile:
         items = [(s.count("\n", 0, first) + 1, data)]
     else:
         items = _elements(s)  # the line of every element; raises ParseError on invalid JSON
-    entries: list[Entry] = []
-    skipped: list[Problem] = []
-    for line, obj in items:
-        try:
-            e = _to_entry(line, obj)
-        except ParseError as err:
-            skipped.append(Problem(line, err.message))
-            continue
-        if not (e.title or e.doi or e.arxiv_id or e.abstract):
-            skipped.append(Problem(line, "item with no title, identifier or abstract: nothing to import"))
-            continue
-        entries.append(e)
-    if not entries:
-        if skipped:
-            raise common.no_usable_record("CSL item", skipped)
-        raise ParseError("no CSL items (the list is empty)", line=1)
-    return ParsedFile(format=NAME, entries=entries, skipped=skipped)
+    return common.record_file(NAME, "CSL item", (_item(line, obj) for line, obj in items),
+                              empty="no CSL items (the list is empty)")
+
+
+def _item(line: int, obj: Any) -> tuple[int, Entry | str]:
+    try:
+        return line, _to_entry(line, obj)
+    except ParseError as err:
+        return line, err.message

@@ -6,9 +6,9 @@ escaped characters (``\\&``, ``\\%``), protective braces (``{BERT}``), dashes,
 quotes and ties, and a few font commands (``\\emph{..}``, ``{\\em ..}``).
 ``to_text`` reads that part itself, in one pass: pylatexenc, which reads all
 of LaTeX, took ~1 ms per value and was three quarters of a BibTeX import.
-Values with math (``$..$``) or environments go to pylatexenc
-(``_pylatexenc``); its output for the common part is the same (a test
-compares the two).
+Inline math (``$..$``) is kept as written, dollars included.  Values with
+display math or environments go to pylatexenc (``_pylatexenc``); its output
+for the common part is the same (a test compares the two).
 
 Two deliberate differences from pylatexenc: a command with no Unicode form
 and no argument is kept as its name (``\\AmSLaTeX`` → "AmSLaTeX", not an
@@ -70,10 +70,12 @@ _CONTROL_SYMBOLS = {
     "&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ", "\n": " ", ",": " ",
     ";": " ", ":": " ", "!": "", "-": "\u00ad", "/": "", "@": "", "\\": "\n", "|": "|",
 }
-_TOKEN = re.compile(r"\\([A-Za-z]+)\s*|\\(.)|([{}])|(---?)|(``|''|!`|\?`)|(~)", re.DOTALL)
+_TOKEN = re.compile(r"\\([A-Za-z]+)\s*|\\(.)|([{}])|(---?)|(``|''|!`|\?`)|(~)|(\$)", re.DOTALL)
+#: The end of inline math: the next unescaped dollar.
+_MATH_END = re.compile(r"(?<!\\)\$")
 _LIGATURES = {"--": "–", "---": "—", "``": "“", "''": "”", "!`": "¡", "?`": "¿"}
-#: What sends a value to pylatexenc: math, environments, display math.
-_HARD = re.compile(r"(?<!\\)\$|\\begin\b|\\\(|\\\[")
+#: What sends a value to pylatexenc: environments, display math, "$$".
+_HARD = re.compile(r"\\begin\b|\\\(|\\\[|(?<!\\)\$\$")
 #: Kept as written, argument included (a note's citations).
 _KEPT_WITH_ARGUMENT = frozenset({"cite", "citep", "citet", "citeauthor", "citeyear", "nocite", "ref", "eqref"})
 
@@ -173,8 +175,15 @@ def _fast(s: str) -> str:
             out.append(_LIGATURES[dash])
         elif lig is not None:
             out.append(_LIGATURES[lig])
-        else:
+        elif m.group(6) is not None:
             out.append("\u00a0")
+        else:  # inline math, kept as written (a lone "$" is a dollar sign)
+            end = _MATH_END.search(s, pos)
+            if end is None:
+                out.append("$")
+            else:
+                out.append(s[m.start() : end.end()])
+                pos = end.end()
     return "".join(out)
 
 

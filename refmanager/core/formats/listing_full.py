@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from .. import arxivid
 from ..categories import code_to_category
 from ..errors import ParseError
-from ..models import Entry, ParsedFile
+from ..models import Entry, ParsedFile, Parsing
 from ..split import MAX_TITLE_COMMAS, split_title_authors
 from ..split import _candidates as _cut_points
 from ..textnorm import clean_lines, clean_text
@@ -191,7 +191,7 @@ def parse(
     known: Callable[[str], bool] | None = None,
     **_context: object,
 ) -> ParsedFile:
-    _, entries = iter_parse(text, known)
+    entries = iter_parse(text, known).entries
     return ParsedFile(format=NAME, entries=list(entries))
 
 
@@ -199,15 +199,15 @@ def iter_parse(
     text: str,
     known: Callable[[str], bool] | None = None,
     **_context: object,
-) -> tuple[int, Iterator[Entry]]:
-    """(about how many entries, the entries one by one): a large file is
-    written while the rest of it is still being split (``import_stream``)."""
+) -> Parsing:
+    """The entries one by one: a large file is written while the rest of it is
+    still being split (``import_stream``).  Whole-file: nothing is skipped."""
     lines = clean_lines(text)
     items = [(i + 1, ln) for i, ln in enumerate(lines) if ln]  # (rstripped: a blank line is "")
     del lines
     if not items:
         raise ParseError("the file is empty", line=1)
-    return max(1, len(items) // 3), _entries(items, known)
+    return Parsing(NAME, max(1, len(items) // 3), _entries(items, known))
 
 
 def _entries(items: list[tuple[int, str]], known: Callable[[str], bool] | None) -> Iterator[Entry]:

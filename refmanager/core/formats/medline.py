@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import ParseError
 from ..models import Entry, ParsedFile, Problem
 from . import common
 
@@ -88,20 +87,6 @@ def _fields(lines: list[tuple[int, str]], warnings: list[Problem]) -> dict[str, 
     return out
 
 
-def _get(f: dict[str, list[str]], *tags: str) -> str | None:
-    for t in tags:
-        for v in f.get(t, []):
-            if v.strip():
-                return v.strip()
-    return None
-
-
-def _name(raw: str) -> str | None:
-    """"Smith, John A" -> "John A Smith"; an ``AU`` "Smith JA" stays as written."""
-    if "," not in raw:
-        return common.clean_inline(raw)
-    family, given = raw.split(",", 1)
-    return common.clean_inline(f"{given.strip()} {family.strip()}")
 
 
 def _ids(f: dict[str, list[str]]) -> dict[str, str]:
@@ -116,7 +101,7 @@ def _ids(f: dict[str, list[str]]) -> dict[str, str]:
 
 def _to_entry(line: int, f: dict[str, list[str]]) -> Entry:
     names = f.get("FAU") or f.get("AU") or []
-    authors = [n for n in (_name(a) for a in names) if n]
+    authors = [n for n in (common.family_first_name(a) for a in names) if n]
     for group in f.get("CN", []):
         if group.strip() and group.strip() not in authors:
             authors.append(group.strip())
@@ -125,39 +110,28 @@ def _to_entry(line: int, f: dict[str, list[str]]) -> Entry:
     tags: list[str] = []
     for kw in f.get("OT", []):
         tags.extend(kw.split(";"))
-    extra: dict[str, Any] = {"pmid": _get(f, "PMID")}
-    if (pmc := _get(f, "PMC")) is not None:
+    extra: dict[str, Any] = {"pmid": common.first_value(f, "PMID")}
+    if (pmc := common.first_value(f, "PMC")) is not None:
         extra["pmcid"] = pmc
     return Entry(
         kind="medline",
         line=line,
-        title=common.clean_inline(_get(f, "TI", "BTI")),
+        title=common.clean_inline(common.first_value(f, "TI", "BTI")),
         authors=authors,
-        date=common.parse_date(_get(f, "DP", "DEP")),
-        abstract=common.clean_block(_get(f, "AB")),
+        date=common.parse_date(common.first_value(f, "DP", "DEP")),
+        abstract=common.clean_block(common.first_value(f, "AB")),
         arxiv_id=common.arxiv_from_doi(doi),
         doi=doi,
-        journal=common.clean_inline(_get(f, "JT", "TA")),
-        volume=_get(f, "VI"),
-        issue=_get(f, "IP"),
-        pages=_get(f, "PG"),
+        journal=common.clean_inline(common.first_value(f, "JT", "TA")),
+        volume=common.first_value(f, "VI"),
+        issue=common.first_value(f, "IP"),
+        pages=common.first_value(f, "PG"),
         tags=common.dedupe_tags(tags),
         extra=extra,
     )
 
 
 def parse(text: str, **_context: Any) -> ParsedFile:
-    entries: list[Entry] = []
-    skipped: list[Problem] = []
     warnings: list[Problem] = []
-    for line, body in _records(text):
-        e = _to_entry(line, _fields(body, warnings))
-        if not (e.title or e.doi or e.abstract):
-            skipped.append(Problem(line, "record with no title, DOI or abstract: nothing to import"))
-            continue
-        entries.append(e)
-    if not entries:
-        if skipped:
-            raise common.no_usable_record("PubMed record", skipped)
-        raise ParseError("no PubMed record (PMID- ...)", line=1)
-    return ParsedFile(format=NAME, entries=entries, skipped=skipped, warnings=warnings)
+    results = ((line, _to_entry(line, _fields(body, warnings))) for line, body in _records(text))
+    return common.record_file(NAME, "PubMed record", results, empty="no PubMed record (PMID- ...)", warnings=warnings)

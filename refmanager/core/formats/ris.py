@@ -238,21 +238,15 @@ def _pages(rec: dict[str, Any]) -> str | None:
 
 def parse(text: str, **_context: Any) -> ParsedFile:
     records, warnings = _records(text)
-    entries: list[Entry] = []
-    skipped: list[Problem] = []
-    for line, body in records:
-        parser = _Parser()
-        recs = parser.parse("\n".join(body))
-        if len(recs) != 1:  # cannot happen: the body is one TY ... ER record
-            skipped.append(Problem(line, "cannot read this RIS record"))
-            continue
-        warnings.extend(Problem(line, f"tag {_TAG_OF.get(n, n)} given twice in one record; kept the first")
-                        for n in dict.fromkeys(parser.repeated))
-        e = _to_entry(line, recs[0])
-        if not (e.title or e.doi or e.abstract or e.arxiv_id):
-            skipped.append(Problem(line, "record with no title, identifier or abstract: nothing to import"))
-            continue
-        entries.append(e)
-    if not entries:
-        raise common.no_usable_record("RIS record", skipped)
-    return ParsedFile(format=NAME, entries=entries, skipped=skipped, warnings=warnings)
+    return common.record_file(NAME, "RIS record", (_record(line, body, warnings) for line, body in records),
+                              empty="no RIS record: expected a line starting with 'TY  - '", warnings=warnings)
+
+
+def _record(line: int, body: list[str], warnings: list[Problem]) -> tuple[int, Entry | str]:
+    parser = _Parser()
+    recs = parser.parse("\n".join(body))
+    if len(recs) != 1:  # cannot happen: the body is one TY ... ER record
+        return line, "cannot read this RIS record"
+    warnings.extend(Problem(line, f"tag {_TAG_OF.get(n, n)} given twice in one record; kept the first")
+                    for n in dict.fromkeys(parser.repeated))
+    return line, _to_entry(line, recs[0])

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import ParseError
 from ..models import Entry, ParsedFile, Problem
 from . import common
 
@@ -102,27 +101,13 @@ def _fields(lines: list[tuple[int, str]], warnings: list[Problem]) -> dict[str, 
     return out
 
 
-def _get(f: dict[str, list[str]], *tags: str) -> str | None:
-    for t in tags:
-        for v in f.get(t, []):
-            if v.strip():
-                return v.strip()
-    return None
-
-
-def _name(raw: str) -> str | None:
-    """"Smith, John A." -> "John A. Smith" (WoS writes family, given)."""
-    if "," not in raw:
-        return common.clean_inline(raw)
-    family, given = raw.split(",", 1)
-    return common.clean_inline(f"{given.strip()} {family.strip()}")
 
 
 def _date(f: dict[str, list[str]]) -> str | None:
-    year = _get(f, "PY")
+    year = common.first_value(f, "PY")
     if year is None:
-        return common.parse_date(_get(f, "EA"))  # early access: "JAN 2020"
-    pd = (_get(f, "PD") or "").upper()
+        return common.parse_date(common.first_value(f, "EA"))  # early access: "JAN 2020"
+    pd = (common.first_value(f, "PD") or "").upper()
     m = _WOS_MONTHS.match(pd)
     month = common.month_number(m.group(1)) if m else None
     day = m.group(2) if m else None
@@ -130,39 +115,39 @@ def _date(f: dict[str, list[str]]) -> str | None:
 
 
 def _pages(f: dict[str, list[str]]) -> str | None:
-    bp, ep = _get(f, "BP"), _get(f, "EP")
+    bp, ep = common.first_value(f, "BP"), common.first_value(f, "EP")
     if bp and ep:
         return f"{bp}-{ep}"
-    return bp or _get(f, "AR")
+    return bp or common.first_value(f, "AR")
 
 
 def _to_entry(line: int, f: dict[str, list[str]]) -> Entry:
     names = f.get("AF") or f.get("AU") or []
-    authors = [n for n in (_name(a) for a in names) if n]
+    authors = [n for n in (common.family_first_name(a) for a in names) if n]
     for group in f.get("CA", []) + f.get("GP", []):
         if group.strip() and group.strip() not in authors:
             authors.append(group.strip())
-    doi = common.clean_doi(_get(f, "DI"))
+    doi = common.clean_doi(common.first_value(f, "DI"))
     arxiv_id = common.arxiv_from_doi(doi)
     tags: list[str] = []
     for kw in f.get("DE", []):
         tags.extend(kw.split(";"))
     extra: dict[str, Any] = {}
     for tag, key in (("UT", "wos"), ("PM", "pmid"), ("SN", "issn"), ("PU", "publisher")):
-        if (v := _get(f, tag)) is not None:
+        if (v := common.first_value(f, tag)) is not None:
             extra[key] = v
     return Entry(
         kind="wos",
         line=line,
-        title=common.clean_inline(_get(f, "TI")),
+        title=common.clean_inline(common.first_value(f, "TI")),
         authors=authors,
         date=_date(f),
-        abstract=common.clean_block(_get(f, "AB")),
+        abstract=common.clean_block(common.first_value(f, "AB")),
         arxiv_id=arxiv_id,
         doi=doi,
-        journal=common.clean_inline(_get(f, "SO", "SE")),
-        volume=_get(f, "VL"),
-        issue=_get(f, "IS"),
+        journal=common.clean_inline(common.first_value(f, "SO", "SE")),
+        volume=common.first_value(f, "VL"),
+        issue=common.first_value(f, "IS"),
         pages=_pages(f),
         tags=common.dedupe_tags(tags),
         extra=extra,
@@ -171,17 +156,6 @@ def _to_entry(line: int, f: dict[str, list[str]]) -> Entry:
 
 def parse(text: str, **_context: Any) -> ParsedFile:
     records, warnings = _records(text)
-    entries: list[Entry] = []
-    skipped: list[Problem] = []
-    for line, body in records:
-        f = _fields(body, warnings)
-        e = _to_entry(line, f)
-        if not (e.title or e.doi or e.abstract):
-            skipped.append(Problem(line, "record with no title, DOI or abstract: nothing to import"))
-            continue
-        entries.append(e)
-    if not entries:
-        if skipped:
-            raise common.no_usable_record("Web of Science record", skipped)
-        raise ParseError("no Web of Science record (PT ... ER)", line=1)
-    return ParsedFile(format=NAME, entries=entries, skipped=skipped, warnings=warnings)
+    results = ((line, _to_entry(line, _fields(body, warnings))) for line, body in records)
+    return common.record_file(NAME, "Web of Science record", results, empty="no Web of Science record (PT ... ER)",
+                              warnings=warnings)

@@ -2,7 +2,8 @@
 
 * ``FileStarted``: a file parses; its entries follow
 * ``Entries``: a batch of prepared entries (``rows.prepare``)
-* ``FileEnded``: the file parsed to its end
+* ``FileEnded``: the file parsed to its end (with the records it skipped
+  and the warnings of its records)
 * ``Rejected``: the input cannot be imported (at any point: the writer drops
   what it wrote of it).  Also what the import report lists.
 
@@ -21,12 +22,10 @@ from ..rows import EntryValues
 class FileStarted:
     name: str
     format: str
-    #: what was read with a warning ("line 12: ..." for a record's)
+    #: what reading the file said (its encoding, characters removed)
     warnings: tuple[str, ...]
     #: entries expected in the file (for progress)
     estimate: int
-    #: records that could not be used, (line, reason): the rest of the file imports
-    skipped: tuple[tuple[int | None, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +35,10 @@ class Entries:
 
 @dataclass(frozen=True, slots=True)
 class FileEnded:
-    pass
+    #: records read with a warning ("line 12: ...")
+    warnings: tuple[str, ...] = ()
+    #: records that could not be used, (line, reason): the rest of the file imported
+    skipped: tuple[tuple[int | None, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,10 @@ def _chain(first: Message, rest: Iterator[Message]) -> Iterator[Message]:
     yield from rest
 
 
+#: Papers an entry was kept apart from that its note names (the rest are counted).
+APART_NOTES = 3
+
+
 class ImportSession:
     """Everything one import remembers while it writes (see the module's docstring)."""
 
@@ -167,6 +171,8 @@ class ImportSession:
             elif isinstance(msg, FileEnded):
                 self.db.execute("RELEASE import_file")
                 assert self.file is not None
+                self.file.warnings.extend(msg.warnings)
+                self.file.skipped = [{"line": line, "reason": reason} for line, reason in msg.skipped]
                 self.report.files.append(self.file)
                 self.file = None
             elif isinstance(msg, Rejected):
@@ -175,8 +181,7 @@ class ImportSession:
             self.progress(self.done, self.done)
 
     def _file_started(self, msg: FileStarted) -> None:
-        self.file = FileReport(file=msg.name, format=msg.format, warnings=list(msg.warnings),
-                               skipped=[{"line": line, "reason": reason} for line, reason in msg.skipped])
+        self.file = FileReport(file=msg.name, format=msg.format, warnings=list(msg.warnings))
         self.started += 1
         self.known_total += msg.estimate
         r = self.report
@@ -269,7 +274,9 @@ class ImportSession:
         match = self.matcher.find(e, self.file_keys)
         pid = match.pid
         notes = [f"line {v.line}: kept apart from paper {other} ({why}); Find duplicates lists the pair"
-                 for other, why in match.apart]
+                 for other, why in match.apart[:APART_NOTES]]
+        if len(match.apart) > APART_NOTES:
+            notes.append(f"line {v.line}: and from {len(match.apart) - APART_NOTES} more papers with the same title")
         if pid is None:
             if match.arxiv_taken_by is not None:
                 aid = e.without_arxiv_id()

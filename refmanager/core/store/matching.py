@@ -92,6 +92,13 @@ class Match:
     arxiv_taken_by: int | None = None
 
 
+#: Papers sharing a title that an entry is compared with, at most (a journal's "Editorial"
+#: or "Calendar" may have hundreds: each entry would read them all, quadratic in the
+#: import).  Past them a title match is not looked for: the entry is added, and Find
+#: duplicates can still list it.  docs/reliability.md.
+TITLE_CANDIDATES = 500
+
+
 class Matcher:
     """Finds the paper an entry is, for one import.
 
@@ -142,7 +149,10 @@ class Matcher:
                     taken_arxiv = row[0]
         tkey = e.tkey
         if tkey:
-            rows = list(self.db.q(f"SELECT {RECORD_COLUMNS} FROM papers WHERE title_key = ? ORDER BY id", (tkey,)))
+            rows = list(self.db.q(
+                f"SELECT {RECORD_COLUMNS} FROM papers WHERE title_key = ? ORDER BY id LIMIT {TITLE_CANDIDATES}",
+                (tkey,),
+            ))
             alias = self.alternatives.title_match(tkey, v.arxiv_id) if self.aliases else None
             if alias is not None and all(r[0] != alias for r in rows):
                 rows += list(self.db.q(f"SELECT {RECORD_COLUMNS} FROM papers WHERE id = ?", (alias,)))
