@@ -12,7 +12,8 @@ Also a 3.5 MB BibTeX file with one unclosed brace near its start.
 Each measurement runs in a fresh interpreter, so its peak RSS is its own:
 
 * ``parse``    ``formats.parse_path`` alone (the file read, decoded, parsed)
-* ``import``   ``Library.import_paths`` into a new library (parse, match, write)
+* ``import``   ``Library.import_paths`` into a new library (parse, match, write), as
+               ``refmanager import`` runs it (the garbage collector paused)
 * ``limit``    ``bibtexparser.parse_string`` with its default middlewares (BibTeX
                only: what reading the file with the library costs, the limit)
 * ``splitter`` ``bibtexparser.parse_string(parse_stack=[])`` (its splitter alone)
@@ -124,9 +125,15 @@ def _measure(what: str, path: str, root: str) -> dict[str, Any]:
     elif what == "import":
         import tempfile
 
+        from contextlib import nullcontext
+
+        from refmanager.core import import_child
         from refmanager.core.library import Library
 
-        with tempfile.TemporaryDirectory() as d, Library(Path(d) / "l.db") as lib:
+        collector_paused = getattr(import_child, "collector_paused", nullcontext)  # (older versions: none)
+
+        # (as `refmanager import` and the app's import process run it: the collector paused)
+        with tempfile.TemporaryDirectory() as d, Library(Path(d) / "l.db") as lib, collector_paused():
             r = lib.import_paths([path])
             out.update(added=r.added, merged=r.merged, skipped=getattr(r, "skipped", 0),
                        rejected=[str(x)[:200] for x in r.rejected])

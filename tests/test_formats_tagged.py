@@ -3,6 +3,7 @@ tests/data/formats/README.md), record-by-record tolerance, and detection by shap
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,28 @@ def test_detection_by_the_first_record_marker() -> None:
     old_mac = "% exported\r@article{k,\r  title = {Old Mac line ends},\r}\r"
     pf = formats.parse_text(old_mac, "mac.bib")
     assert [(e.title, e.line) for e in pf.entries] == [("Old Mac line ends", 2)]
+
+
+@pytest.mark.parametrize("name", [
+    "formats/zotero.ris", "formats/zotero_bbt.bib", "formats/zotero_csl.json", "formats/wos_plain.isi",
+    "formats/medline.nbib", "real/tagged/arxivpy_id_list_1111.2011v2.xml", "formats/jabref.bib",
+])
+def test_every_format_reads_old_mac_and_windows_line_ends(name: str) -> None:
+    text = (Path(__file__).resolve().parent / "data" / name).read_text(encoding="utf-8")
+    lf = formats.parse_text(text, "x")
+    for ends in ("\r", "\r\n"):
+        other = formats.parse_text(text.replace("\n", ends), "x")
+        assert other.format == lf.format
+        assert [e.to_json() for e in other.entries] == [e.to_json() for e in lf.entries]
+
+
+def test_a_bibtex_export_reads_back_as_bibtex_whatever_its_notes_say(lib) -> None:
+    from refmanager.core import export
+
+    notes = "TY  - JOUR\nER  -\nPMID- 123\nFN Clarivate Analytics Web of Science\nPT J\n@article{x, title={y}}"
+    lib.import_text('[{"title": "A paper", "authors": ["Ada Lovelace"], "note": %s},'
+                    ' {"title": "Another", "authors": ["Alan Turing"]}]' % json.dumps(notes), "a.json")
+    text = export.to_bibtex(lib.get_many(lib.all_ids()))
+    assert formats.detect_format(text).NAME == "BibTeX"
+    pf = formats.parse_text(text, "export.bib")
+    assert [(e.title, e.note) for e in pf.entries] == [("A paper", notes), ("Another", None)]

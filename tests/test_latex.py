@@ -21,6 +21,7 @@ BY_HAND = [
     (r"{BERT}: {{Pre}}-training \& 50\% \# \_ \{x\}", "BERT: Pre-training & 50% # _ {x}"),
     (r"\emph{a} \textit{b} {\em c} \textbf{d} {\sc e} \mbox{f g} \url{http://x.org/a_b}", "a b c d e f g http://x.org/a_b"),
     (r"$x^2$ and $\alpha_{1}$ for 5$", r"$x^2$ and $\alpha_{1}$ for 5$"),
+    (r"filter and {\(\Sigma\)}{\(\Delta\)} radix-2\({}^{\mbox{k}}\)", r"filter and \(\Sigma\)\(\Delta\) radix-2\({}^{\mbox{k}}\)"),
     # meant differences from pylatexenc: no Unicode form -> the name; \cite kept
     (r"The \AmSLaTeX{} package", "The AmS-LaTeX package"),
     (r"Typesetting with \LaTeX and \TeX", "Typesetting with LaTeX and TeX"),
@@ -39,7 +40,7 @@ def test_by_hand(value: str, text: str) -> None:
 
 def test_environments_and_display_math_go_to_pylatexenc() -> None:
     assert to_text(r"\begin{itemize}\item one\end{itemize}") == _pylatexenc(r"\begin{itemize}\item one\end{itemize}")
-    assert to_text(r"a \(x\) b") == _pylatexenc(r"a \(x\) b")
+    assert to_text(r"a \[x\] b") == _pylatexenc(r"a \[x\] b")
 
 
 #: Pieces of the LaTeX .bib files hold, on which both readers agree.
@@ -48,7 +49,7 @@ PIECES = st.sampled_from([
     "{", "}", "{B}", "{BERT}", r"\"u", r'\"{u}', r"\'e", r"\'{E}", r"\`a", r"\^o", r"\~n", r"\=a", r"\.z",
     r"\c{c}", r"\v{s}", r"\u{g}", r"\H{o}", r"\k{a}", r"\r{a}", r"\ss{}", r"\o{}", r"\O{}", r"\ae{}", r"\AA{}",
     r"\l{}", r"\L{}", r"\i{}", r"\&", r"\%", r"\#", r"\_", r"\{", r"\}", r"\emph{x}", r"\textbf{y}",
-    r"\textit{z}", "{\\em w}", r"$x$", r"$\alpha$",
+    r"\textit{z}", "{\\em w}", r"$x$", r"$\alpha$", r"\(x\)", r"\({}^{2}\)",
 ])
 
 

@@ -6,7 +6,7 @@ escaped characters (``\\&``, ``\\%``), protective braces (``{BERT}``), dashes,
 quotes and ties, and a few font commands (``\\emph{..}``, ``{\\em ..}``).
 ``to_text`` reads that part itself, in one pass: pylatexenc, which reads all
 of LaTeX, took ~1 ms per value and was three quarters of a BibTeX import.
-Inline math (``$..$``) is kept as written, dollars included.  Values with
+Inline math (``$..$``, ``\\(..\\)``) is kept as written, delimiters included.  Values with
 display math or environments go to pylatexenc (``_pylatexenc``); its output
 for the common part is the same (a test compares the two).
 
@@ -75,7 +75,9 @@ _TOKEN = re.compile(r"\\([A-Za-z]+)\s*|\\(.)|([{}])|(---?)|(``|''|!`|\?`)|(~)|(\
 _MATH_END = re.compile(r"(?<!\\)\$")
 _LIGATURES = {"--": "–", "---": "—", "``": "“", "''": "”", "!`": "¡", "?`": "¿"}
 #: What sends a value to pylatexenc: environments, display math, "$$".
-_HARD = re.compile(r"\\begin\b|\\\(|\\\[|(?<!\\)\$\$")
+_HARD = re.compile(r"\\begin\b|\\\[|(?<!\\)\$\$")
+#: The end of inline math opened by "\(".
+_PAREN_MATH_END = re.compile(r"\\\)")
 #: Kept as written, argument included (a note's citations).
 _KEPT_WITH_ARGUMENT = frozenset({"cite", "citep", "citet", "citeauthor", "citeyear", "nocite", "ref", "eqref"})
 
@@ -165,6 +167,12 @@ def _fast(s: str) -> str:
             if sym in _ACCENTS:
                 text, pos = _accent(s, pos, _ACCENTS[sym])
                 out.append(text)
+            elif sym == "(":  # inline math "\(...\)", kept as written
+                end = _PAREN_MATH_END.search(s, pos)
+                if end is None:
+                    raise _Hard("math never closed")
+                out.append(s[m.start() : end.end()])
+                pos = end.end()
             elif sym in _CONTROL_SYMBOLS:
                 out.append(_CONTROL_SYMBOLS[sym])
             else:

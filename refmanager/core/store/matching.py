@@ -75,6 +75,21 @@ def _record(row: tuple) -> Record:  # type: ignore[type-arg]
     return Record(*row[1:])
 
 
+class _LazyRecord:
+    """The entry's ``Record``, made when a candidate needs it (most entries have none)."""
+
+    __slots__ = ("e", "r")
+
+    def __init__(self, e: Prepared) -> None:
+        self.e = e
+        self.r: Record | None = None
+
+    def get(self) -> Record:
+        if self.r is None:
+            self.r = self.e.record()
+        return self.r
+
+
 @dataclass
 class Match:
     """What ``Matcher.find`` says of an entry."""
@@ -135,13 +150,13 @@ class Matcher:
         if self.keys is not None and not self.aliases and not self.keys.may_match(e):
             return Match()  # (no paper has any of its keys: nothing to look up)
         apart: list[tuple[int, str]] = []
-        mine = e.record()
+        mine = _LazyRecord(e)
         taken_arxiv: int | None = None
         for column, value, nocase in (("arxiv_id", v.arxiv_id, ""), ("doi", v.doi, " COLLATE NOCASE")):
             if not value:
                 continue
             for row in self.db.q(f"SELECT {RECORD_COLUMNS} FROM papers WHERE {column} = ?{nocase} ORDER BY id", (value,)):
-                why = id_conflict(_record(row), mine)
+                why = id_conflict(_record(row), mine.get())
                 if why is None:
                     return Match(row[0], column, apart=apart)
                 apart.append((row[0], why))
@@ -160,7 +175,7 @@ class Matcher:
                 pid = row[0]
                 if any(pid == p for p, _ in apart):
                     continue
-                why = conflict(_record(row), mine)
+                why = conflict(_record(row), mine.get())
                 if why is None and file_keys and v.citekey and file_keys.get(pid, v.citekey) != v.citekey:
                     why = f"another entry of the same file (citation keys {file_keys[pid]}, {v.citekey})"
                 if why is None:
