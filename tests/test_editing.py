@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from refmanager.core.errors import RefManagerError, ValidationError
 from refmanager.core.library import Library, View
-from refmanager.core.store.schema import SCHEMA_VERSION
 
 from .conftest import FULL_SEED, PROFILE_SEED, dump
 
@@ -285,9 +285,11 @@ def test_changed_entry_merges_into_a_trashed_paper_and_leaves_it_there(seeded: L
 
 # --------------------------------------------------------------- undo imports
 def dump_without_history(lib: Library) -> list[str]:
-    """The library as SQL, without the undo history, the import log and the FTS index's pages."""
+    """The library as SQL, without the undo history, the import log, the FTS index's pages and
+    each paper's change counter (``version`` only goes up: an undo is a change too)."""
     skip = ('"undo_log"', '"imports"', '"papers_fts_')
-    return [line for line in lib.db.conn.iterdump() if not any(s in line[:40] for s in skip)]
+    return [re.sub(r",\d+\);$", ",0);", line) if line.startswith('INSERT INTO "papers"') else line
+            for line in lib.db.conn.iterdump() if not any(s in line[:40] for s in skip)]
 
 
 def fts_ok(lib: Library) -> None:
@@ -352,31 +354,3 @@ def test_undo_history_survives_closing_the_library(tmp_path: Path):
     lib.close()
 
 
-def test_version_2_library_is_upgraded_and_its_undo_history_still_works(tmp_path: Path):
-    import sqlite3
-
-    path = tmp_path / "v2.db"
-    lib = Library(path)
-    lib.import_paths([FULL_SEED])
-    lib.add_tags([1], ["old"])
-    lib.close()
-    c = sqlite3.connect(path)
-    c.executescript(
-        # (what later versions added: the v6 triggers, the v7 columns)
-        "DROP TRIGGER sources_entry_before_paper_update; DROP TRIGGER sources_entry_on_move; "
-        "ALTER TABLE papers DROP COLUMN volume; ALTER TABLE papers DROP COLUMN issue; "
-        "ALTER TABLE papers DROP COLUMN pages; "
-        "DROP TABLE alternatives; DROP TABLE merges; DROP TABLE not_duplicates; DROP TABLE attachments; "
-        "UPDATE undo_log SET before = replace(before, ',\"_alternatives\":[],\"_attachments\":[],"
-        "\"_merges\":[],\"_not_dups\":[]', ''); PRAGMA user_version=2;"
-    )
-    assert "_alternatives" not in c.execute("SELECT before FROM undo_log ORDER BY id DESC").fetchone()[0]
-    c.close()
-    lib = Library(path)
-    assert lib.schema_version == SCHEMA_VERSION >= 3
-    lib.edit_paper(1, title="Gemma 2, edited after the upgrade")
-    assert lib.get(1).alternatives == {"title": [GEMMA2]}
-    assert lib.undo() == "Edit title of 'Gemma 2: Improving Open Language Models at a Prac…'"
-    assert lib.undo() == "Add tag 'old'"  # logged before the upgrade
-    assert lib.get(1).tags == [] and lib.get(1).title == GEMMA2
-    lib.close()

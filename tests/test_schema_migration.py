@@ -125,3 +125,21 @@ def test_an_upgrade_that_cannot_run_leaves_version_1(v1_copy: Path, monkeypatch:
     monkeypatch.delenv("REFMANAGER_BUSY_TIMEOUT")
     with Library(v1_copy) as lib:  # and once the lock is gone, the upgrade runs
         assert lib.schema_version == SCHEMA_VERSION and len(lib.all_ids()) == 20
+
+
+def test_the_old_undo_history_still_undoes_after_the_upgrade(v1_copy: Path):
+    """Version 1 recorded whole snapshots; undo now works by change: the old records are read
+    as the changes they hold, newest first, and a new action goes on top of them."""
+    with Library(v1_copy) as lib:
+        trashed = lib.all_ids(trash=True)[0]
+        gemma2 = next(p.id for p in lib.get_many(lib.all_ids()) if (p.title or "").startswith("Gemma 2:"))
+        lib.edit_paper(gemma2, title="Gemma 2, edited after the upgrade")
+        assert lib.undo() == "Edit title of 'Gemma 2: Improving Open Language Models at a Prac…'"
+        assert lib.get(gemma2).title.startswith("Gemma 2: Improving")
+        assert lib.undo() == "Move 1 paper to the trash"  # recorded by version 1
+        assert lib.get(trashed).trashed is False
+        assert lib.get(gemma2).note.startswith("Compare with Gemma 3.")  # untouched: not that action's
+        undone = lib.undo()
+        assert undone is not None and undone.conflicts == ()
+        assert lib.redo() == undone and lib.redo() == "Move 1 paper to the trash"
+        assert lib.get(trashed).trashed is True

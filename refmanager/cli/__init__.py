@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from .. import __version__
-from ..core.export import DEFAULT_KEY_PATTERN, EXPORT_FORMATS
 from ..core.errors import RefManagerError
+from ..core.export import DEFAULT_KEY_PATTERN, EXPORT_FORMATS
 from ..core.fields import Paper, paper_json
 
 if TYPE_CHECKING:

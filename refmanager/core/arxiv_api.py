@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from .. import __version__
 from .errors import ParseError, RefManagerError
-from .formats import arxiv_atom
 from .fields import ABSTRACT_KEY_CHARS, Paper
+from .formats import arxiv_atom
 from .models import Entry
 from .textnorm import abstract_key, person_key, strip_ellipsis, title_key
 

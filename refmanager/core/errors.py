@@ -23,6 +23,11 @@ class ParseError(RefManagerError):
         return f"{where}: {self.message}"
 
 
+class PaperGone(RefManagerError):
+    """A paper asked for is not in the library (any more): merged or deleted, perhaps by
+    another program.  The app says so and shows the library as it is now."""
+
+
 class LibraryError(RefManagerError):
     """The library file cannot be used (locked, corrupt, newer version...)."""
 

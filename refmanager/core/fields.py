@@ -100,6 +100,9 @@ FIELDS: tuple[Field, ...] = (
     _f("sort_author", "TEXT NOT NULL DEFAULT ''", "derived new"),
     _f("title_key", "TEXT", "derived new"),
     _f("abstract_key", "TEXT", "derived new"),
+    #: counts every change to the paper but marking it read (schema v8 trigger): a write
+    #: or an undo checks it to see whether someone else changed the paper meanwhile
+    _f("version", "INTEGER NOT NULL DEFAULT 0", "paper stamp", "int"),
 )
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 
@@ -204,6 +207,7 @@ class Paper:
     #: ``{field: [values replaced or not chosen, oldest first]}``
     alternatives: dict[str, list[Any]] = field(default_factory=dict)
     edited_fields: list[str] = field(default_factory=list)
+    version: int = 0
 
 
 #: The columns ``paper_from_row`` reads, in this order.

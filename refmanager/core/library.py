@@ -10,8 +10,8 @@ offers.  How the parts fit together: ``docs/design.md``.
 from __future__ import annotations
 
 import os
-from contextlib import AbstractContextManager
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from .store.duplicates import Duplicates
 from .store.editing import Editor
 from .store.files import AttachmentFiles
 from .store.fts import Fts
-from .store.history import History
+from .store.history import History, Undone
 from .store.importing import Importer
 from .store.marking import Marking
 from .store.merging import Merger
@@ -59,7 +59,7 @@ class Library:
         self.history = History(db, self.snapshots)
         self.fts = Fts(db)
         self.views = Views(db)
-        self.marking = Marking(db, self.tags, self.history)
+        self.marking = Marking(db, self.tags, self.history, self.papers)
         self.editor = Editor(self.papers, self.alternatives, self.history)
         self.merger = Merger(self.papers, self.tags, self.alternatives, self.snapshots, self.history)
         self.splitter = Splitter(self.papers, self.tags, self.alternatives, self.sources, self.snapshots, self.history)
@@ -207,8 +207,12 @@ class Library:
         self.marking.set_tag_color(name, color)
 
     # ------------------------------------------------------ notes and flags
-    def set_note(self, pid: int, text: str, *, undoable: bool | None = None) -> bool:
-        return self.marking.set_note(pid, text, undoable=undoable)
+    def set_note(self, pid: int, text: str, *, session: str | None = None, expected: str | None = None,
+                 undoable: bool | None = None) -> str:
+        """Save a note (``marking.Marking.set_note``; ``undoable`` is kept for old callers:
+        every note change is undoable)."""
+        del undoable
+        return self.marking.set_note(pid, text, session=session, expected=expected)
 
     def set_read(self, ids: Sequence[int], read: bool = True) -> int:
         return self.marking.set_read(ids, read)
@@ -229,10 +233,10 @@ class Library:
         return self.marking.delete_papers(ids, label=label)
 
     # ------------------------------------------------------------- history
-    def undo(self) -> str | None:
+    def undo(self) -> Undone | None:
         return self.history.undo()
 
-    def redo(self) -> str | None:
+    def redo(self) -> Undone | None:
         return self.history.redo()
 
     def undo_label(self) -> str | None:

@@ -7,9 +7,10 @@ the file said.  The library decides what is new and what merges.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, fields
 from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from typing import Any
+
 
 @dataclass
 class Split:

@@ -11,9 +11,9 @@ from typing import Any
 
 from . import arxivid
 from .categories import normalise_category_query
+from .dates import validate_iso_date
 from .errors import ParseError, ValidationError
 from .fields import EDITABLE_FIELDS
-from .dates import validate_iso_date
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.|www\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 #: "10.NNNN/suffix", or a short DOI "10/abc" (kept as given).  The suffix may hold

@@ -134,7 +134,7 @@ def make_action(window: QMainWindow, spec: Act, icons: list[tuple[QAction, str]]
         icons.append((a, spec.icon))
     if spec.shortcut is not None:
         a.setShortcut(QKeySequence(spec.shortcut))
-    a.triggered.connect(lambda _=False, path=spec.slot: slot_of(window, path)())
+    a.triggered.connect(lambda _=False, path=spec.slot: window.guarded(slot_of(window, path))())
     return a
 
 

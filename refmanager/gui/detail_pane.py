@@ -7,6 +7,7 @@ title such as ``<img src=...>`` is displayed literally, never interpreted.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from PySide6.QtCore import QPoint, QRect, QSize, QStringListModel, Qt, QTimer, Signal
@@ -112,7 +113,12 @@ def _label(selectable: bool = True, wrap: bool = True) -> QLabel:
 
 
 class NoteEditor(QPlainTextEdit):
-    """Markdown note editor that saves itself: after a pause, on focus loss, on demand."""
+    """Markdown note editor that saves itself: after a pause, on focus loss, on demand.
+
+    It keeps the note as it was last read or saved (``base``: the library saves only
+    over that, keeping both if another program changed it meanwhile) and the editing
+    session its saves belong to (one undo step per session, from the first key to focus
+    leaving or another paper)."""
 
     saveRequested = Signal()
 
@@ -127,6 +133,8 @@ class NoteEditor(QPlainTextEdit):
         self.textChanged.connect(self._changed)
         self._loading = False
         self.dirty = False
+        self.base = ""
+        self.session: str | None = None
         f = QFont("monospace")
         f.setStyleHint(QFont.StyleHint.Monospace)
         self.setFont(f)
@@ -137,17 +145,22 @@ class NoteEditor(QPlainTextEdit):
         self.setPlainText(text)
         self._loading = False
         self.dirty = False
+        self.base = text
+        self.session = None
         self.timer.stop()
 
     def _changed(self) -> None:
         if self._loading:
             return
         self.dirty = True
+        if self.session is None:
+            self.session = uuid.uuid4().hex
         self.timer.start()
 
     def focusOutEvent(self, e: Any) -> None:  # noqa: N802
         if self.dirty:
             self.saveRequested.emit()
+        self.session = None  # (the next key starts another undo step)
         super().focusOutEvent(e)
 
 
@@ -161,7 +174,7 @@ class DetailPane(QScrollArea):
     openPdf = Signal()
     addTag = Signal(str)
     removeTag = Signal(str)
-    noteChanged = Signal(int, str)  # paper id, text: the window saves it
+    noteChanged = Signal(int, str, str, object)  # paper id, text, the note it was typed on, session
     bulkAction = Signal(str)  # tag, untag, read, unread, star, unstar, trash
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -521,5 +534,12 @@ class DetailPane(QScrollArea):
         if self.paper is not None and self.note.dirty:
             self.note.dirty = False
             text = self.note.toPlainText()
+            base, self.note.base = self.note.base, text
             self.paper.note = text
-            self.noteChanged.emit(self.paper.id, text)
+            self.noteChanged.emit(self.paper.id, text, base, self.note.session)
+
+    def show_kept_note(self, pid: int, text: str) -> None:
+        """Another program changed the note meanwhile: both texts were kept; show them."""
+        if self.paper is not None and self.paper.id == pid and not self.note.dirty:
+            self.paper.note = text
+            self.note.load(text)

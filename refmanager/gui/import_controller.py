@@ -17,9 +17,8 @@ from .controller import Controller
 from .session import LibrarySession
 from .tasks import TaskRunner
 from .view_controller import ViewController
-from .workers import ImportProcess
 from .window_parts import WindowParts
-
+from .workers import ImportProcess
 
 #: Skipped records listed in the summary itself (all of them: details and "Copy problems").
 SHOWN_PROBLEMS = 5

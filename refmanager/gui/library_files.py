@@ -13,9 +13,8 @@ from ..core.library import Library
 from ..core.store import backup
 from . import dialogs
 from .session import LibrarySession
-from .workers import wait_all
 from .window_parts import WindowParts
-
+from .workers import wait_all
 
 #: Libraries remembered in Open recent.
 RECENT = 8

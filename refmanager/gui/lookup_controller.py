@@ -13,8 +13,8 @@ from .controller import Controller
 from .session import LibrarySession
 from .tasks import TaskRunner
 from .view_controller import ViewController
-from .workers import LookupWorker
 from .window_parts import WindowParts
+from .workers import LookupWorker
 
 
 class LookupController(Controller):

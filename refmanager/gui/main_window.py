@@ -15,6 +15,7 @@ Menus and shortcuts come from one table (``actions.MENUS``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSettings
@@ -22,6 +23,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMenu
 
 from .. import __version__
+from ..core.errors import PaperGone, RefManagerError
 from ..core.library import Library
 from . import dialogs
 from .actions import build_menus, fill_table_menu
@@ -82,16 +84,33 @@ class MainWindow(WindowParts):
         t.inputsDropped.connect(self.imports.import_mime)
         d.openArxiv.connect(p.open_on_arxiv)
         d.openPdf.connect(p.open_pdf)
-        d.addTag.connect(lambda tag: m.add_tags(v.selected_ids(), [tag]))
-        d.removeTag.connect(lambda tag: m.remove_tags(v.selected_ids(), [tag]))
+        g = self.guarded
+        d.addTag.connect(g(lambda tag: m.add_tags(v.selected_ids(), [tag])))
+        d.removeTag.connect(g(lambda tag: m.remove_tags(v.selected_ids(), [tag])))
         d.noteChanged.connect(m.save_note)
-        d.bulkAction.connect(m.bulk)
-        d.fieldEdited.connect(p.edit_field)
-        d.pickSplit.connect(p.pick_split)
-        d.acceptReview.connect(p.accept_review)
+        d.bulkAction.connect(g(m.bulk))
+        d.fieldEdited.connect(g(p.edit_field))
+        d.pickSplit.connect(g(p.pick_split))
+        d.acceptReview.connect(g(p.accept_review))
         d.attachRequested.connect(p.attach_dialog)
         d.openAttachment.connect(p.open_attachment)
         v.model.editFailed.connect(lambda msg: dialogs.warn(self, "Not saved", msg))
+
+    def guarded(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` as a slot: an error the user can cause becomes one message (never a
+        traceback), and the window shows the library as it is now.  A paper another
+        program merged or deleted meanwhile says just that."""
+        def run(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except PaperGone:
+                dialogs.warn(self, "Paper gone", "This paper was merged or deleted elsewhere (perhaps by another "
+                                                 "program). The window now shows the library as it is.")
+            except RefManagerError as e:
+                dialogs.warn(self, "Not done", str(e))
+            self.view.refresh()
+            return None
+        return run
 
     def _table_menu(self, pos: Any) -> None:
         if not self.view.selected_ids():

@@ -8,12 +8,13 @@ from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 
+from ..core.store.history import Undone
+from ..core.store.marking import NOTE_KEPT_BOTH
 from . import dialogs
 from .controller import Controller
 from .session import LibrarySession
 from .view_controller import ViewController
 from .window_parts import WindowParts
-
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +124,20 @@ class MarkingController(Controller):
         self.view.refresh()
 
     # --------------------------------------------------------------- notes
-    def save_note(self, pid: int, text: str) -> None:
+    def save_note(self, pid: int, text: str, base: str | None = None, session: str | None = None) -> None:
         try:
-            self.lib.set_note(pid, text)
+            outcome = self.lib.set_note(pid, text, session=session, expected=base)
         except Exception as e:  # the library is busy or gone: never lose the text silently
             log.exception("note not saved")
             dialogs.warn(self.window, "Note not saved", f"The note could not be saved: {e}\nIt is still in the editor.")
             self.window.detail.note.dirty = True
             return
+        if outcome == NOTE_KEPT_BOTH:
+            kept = self.lib.get(pid)
+            self.window.detail.show_kept_note(pid, kept.note or "" if kept else text)
+            dialogs.warn(self.window, "Note changed elsewhere",
+                         "Another program changed this note while you were typing. Both texts are kept: "
+                         "yours first, then the other one under a marked line.")
         self.noteSaved.emit(pid)
         self.view.model.refresh_rows()
         self.update_undo_actions()
@@ -185,15 +192,19 @@ class MarkingController(Controller):
     # ------------------------------------------------------------- history
     def undo(self) -> None:
         self.window.detail.flush_note()
-        label = self.lib.undo()
-        if label:
-            self.status(f"Undone: {label}", 4000)
-        self.view.refresh()
+        self._said("Undone", self.lib.undo())
 
     def redo(self) -> None:
-        label = self.lib.redo()
-        if label:
-            self.status(f"Redone: {label}", 4000)
+        self.window.detail.flush_note()
+        self._said("Redone", self.lib.redo())
+
+    def _said(self, what: str, done: Undone | None) -> None:
+        if done:
+            self.status(f"{what}: {done}", 4000)
+            if done.conflicts:
+                dialogs.inform(self.window, f"{what} in part",
+                               f"{what}: {done}. Some of it was changed since, and was left as it is:",
+                               "\n".join(done.conflicts))
         self.view.refresh()
 
     def update_undo_actions(self) -> None:

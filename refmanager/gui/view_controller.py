@@ -21,7 +21,6 @@ from .session import LibrarySession
 from .table_model import COL, COLUMNS, PaperTableModel
 from .window_parts import WindowParts
 
-
 log = logging.getLogger(__name__)
 
 #: The search box waits this long after the last keystroke (decisions: at most 100 ms).  Long

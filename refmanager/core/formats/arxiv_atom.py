@@ -23,8 +23,8 @@ from typing import Any
 from .. import arxivid
 from ..errors import ParseError
 from ..models import Entry, ParsedFile, Problem
-from . import common
 from ..textnorm import collapse_ws
+from . import common
 
 log = logging.getLogger(__name__)
 

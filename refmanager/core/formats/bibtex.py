@@ -41,9 +41,11 @@ from bibtexparser.model import (
     Block,
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
-    Entry as BibEntry,
     ParsingFailedBlock,
     String,
+)
+from bibtexparser.model import (
+    Entry as BibEntry,
 )
 
 from ..errors import ParseError

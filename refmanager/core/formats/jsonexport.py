@@ -13,11 +13,11 @@ import re
 from typing import Any
 
 from .. import arxivid
+from ..dates import validate_iso_date
 from ..errors import ParseError
 from ..models import Entry, ParsedFile, Problem
-from . import common
 from ..validation import normalise_doi
-from ..dates import validate_iso_date
+from . import common
 
 NAME = "refmanager JSON"
 _KNOWN_KEYS = {"title", "authors", "abstract", "arxiv_id", "date", "doi"}

@@ -1,10 +1,18 @@
-"""Undo and redo, kept in the library (``undo_log``), so the history survives restarts.
+"""Undo and redo by change, kept in the library (``undo_log``): the history survives restarts
+and is shared by every program that writes the library (the app, the command line).
 
-Every user action runs in ``action(label, ids)``: one transaction that stores
-snapshots of the papers (and tags) it touches before and after.  Undo puts
-the "before" back, redo the "after".  An import stores only the ids of what it
-changed for "after": their state is captured when it is undone (undo goes
-newest first, so it is still the state the import left).
+Every user action runs in ``action(label, ids)``: one transaction, at whose end what it
+changed is recorded (``changes.py``: fields before and after, tags and table rows added and
+removed, tag rows made, deleted or changed).  Undo takes back the newest action, redo puts it
+again, each only where the library still holds what the action left: what changed since is
+left as it is and said (``Undone.conflicts``), never overwritten, and the history never
+jams.  Typing a note is one action per editing session (``session``).  Marking a paper read
+is not an action.
+
+The history is not limited by a number of actions but by size: the newest actions are kept
+up to ``HISTORY_MAX_CHARS`` characters of JSON in all; older ones are dropped.  One action
+larger than ``UNDO_MAX_CHARS`` stands but cannot be undone, and clears the history (what came
+before it could no longer be undone safely).  See docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -16,17 +24,30 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..fields import dumps
+from . import changes
 from .db import Db, now_iso
-from .snapshots import Snapshots
+from .snapshots import Snapshot, Snapshots
 
 log = logging.getLogger(__name__)
 
-#: Undo history kept in the library.
-UNDO_LIMIT = 200
 #: Largest undo record kept, in characters of JSON (SQLite refuses values over 1 GB).
 UNDO_MAX_CHARS = 200_000_000
-#: Key of an undo record's "after" whose paper snapshots are taken at undo time.
+#: The whole history, in characters of JSON: the oldest actions beyond it are dropped.
+HISTORY_MAX_CHARS = 256_000_000
+#: Key of an old (schema < 8) record's "after" whose snapshots were taken at undo time.
 _DEFERRED = "deferred_paper_ids"
+
+
+class Undone(str):
+    """The label of the action undone or redone (it compares as that label), and what was
+    left as it is because it changed since (``conflicts``: one sentence each)."""
+
+    conflicts: tuple[str, ...]
+
+    def __new__(cls, label: str, conflicts: Sequence[str] = ()) -> Undone:
+        obj = super().__new__(cls, label)
+        obj.conflicts = tuple(conflicts)
+        return obj
 
 
 class History:
@@ -34,104 +55,201 @@ class History:
         self.db = db
         self.snapshots = snapshots
 
+    # ------------------------------------------------------------- recording
     @contextmanager
-    def action(self, label: str, ids: Sequence[int], *, tag_names: Sequence[str] = ()) -> Iterator[None]:
-        """Run a change in one transaction and record it for undo/redo."""
+    def action(self, label: str, ids: Sequence[int], *, tag_names: Sequence[str] = (),
+               session: str | None = None) -> Iterator[None]:
+        """Run a change in one transaction and record what it changed.  ``session``: a
+        change of the same session as the newest action extends it (typing a note)."""
+        del tag_names  # (every tag row is compared: an action may make one by tagging)
         with self.db.transaction():
-            before_tags = self.snapshots.tag_rows(tag_names)
-            before = {str(k): v for k, v in self.snapshots.take(ids).items()}
+            tags_before = self.snapshots.tag_rows()
+            before = self.snapshots.take(ids)
             yield
-            after_tags = self.snapshots.tag_rows(tag_names)
-            for k in before_tags:
-                after_tags.setdefault(k, None)
-            for k in after_tags:
-                before_tags.setdefault(k, None)
-            self.record(label, {"papers": before, "tags": before_tags}, {"tags": after_tags}, after_ids=list(ids))
+            after = self.snapshots.take(ids)
+            self.record(label, before, after, tags_before, self.snapshots.tag_rows(), session=session)
 
     @contextmanager
     def growing_action(self, label: str, ids: Sequence[int]) -> Iterator[list[int]]:
         """Like ``action``, for changes that create papers: append their ids to the yielded
-        list, and undo deletes them (as undoing an import does)."""
+        list (undo deletes them, unless they were changed since)."""
         with self.db.transaction():
-            before: dict[str, Any] = {str(k): v for k, v in self.snapshots.take(ids).items()}
+            tags_before = self.snapshots.tag_rows()
+            before: dict[int, Snapshot | None] = dict(self.snapshots.take(ids))
             created: list[int] = []
             yield created
             for pid in created:
-                before.setdefault(str(pid), None)
-            self.record(label, {"papers": before}, None, after_ids=[*ids, *created])
+                before.setdefault(pid, None)
+            after = self.snapshots.take([*ids, *created])
+            self.record(label, before, after, tags_before, self.snapshots.tag_rows())
 
     def record(
-        self, label: str, before: dict[str, Any], after: dict[str, Any] | None, *,
-        after_ids: Sequence[int], defer_after: bool = False,
+        self, label: str, before: dict[int, Snapshot | None], after: dict[int, Snapshot | None],
+        tags_before: dict[int, Any], tags_after: dict[int, Any], *, session: str | None = None,
+        imported: dict[int, int] | None = None, import_id: int | None = None,
     ) -> bool:
-        """Record an action; False when it is too large to keep (see UNDO_MAX_CHARS).
+        """Record an action from its papers and tag rows before and after; ``imported``:
+        papers an import made, by their version at its end (their state is taken when the
+        import is undone: an import of 100,000 papers does not copy them all up front).
+        False when it is too large to keep (``UNDO_MAX_CHARS``)."""
+        papers = {}
+        for pid in dict.fromkeys([*before, *after]):
+            ch = changes.diff_paper(before.get(pid), after.get(pid))
+            if ch:
+                papers[str(pid)] = ch
+        change: dict[str, Any] = {"v": 2, "papers": papers, "tags": changes.diff_tags(tags_before, tags_after)}
+        if imported:
+            change["imported"] = {str(k): v for k, v in imported.items()}
+            change["import_id"] = import_id
+        if not (papers or change["tags"] or imported):
+            return True  # (nothing changed: nothing to undo)
+        return self._store(label, change, session)
 
-        ``defer_after`` (imports): store only the ids; the papers' state is
-        captured when the action is undone, so an import of 100,000 papers does
-        not copy them all into the undo log up front."""
-        after = dict(after or {})
-        if defer_after:
-            after[_DEFERRED] = list(after_ids)
-        else:
-            after["papers"] = {str(k): v for k, v in self.snapshots.take(after_ids).items()}
+    def _store(self, label: str, change: dict[str, Any], session: str | None) -> bool:
         db = self.db
-        db.execute("DELETE FROM undo_log WHERE undone = 1")
-        before_json, after_json = dumps(before), dumps(after)
-        if len(before_json) + len(after_json) > UNDO_MAX_CHARS:
-            # SQLite refuses a value over 1 GB (this failed the whole action).  The
-            # action stands but cannot be undone, and nothing before it can be
-            # undone safely either.
-            log.warning("%s: too large to undo (%d characters); undo history cleared",
-                        label, len(before_json) + len(after_json))
+        db.execute("DELETE FROM undo_log WHERE undone = 1")  # (a new action: the redos are gone)
+        if session is not None:
+            last = db.one("SELECT id, session, change FROM undo_log ORDER BY id DESC LIMIT 1")
+            if last and last[1] == session and last[2]:
+                change = _extend(json.loads(last[2]), change)
+                if not any(change["papers"].values()) and not change["tags"]:
+                    db.execute("DELETE FROM undo_log WHERE id = ?", (last[0],))  # (typed back: nothing to undo)
+                    return True
+                text = dumps(change)
+                db.execute("UPDATE undo_log SET change = ?, size = ?, at = ?, label = ? WHERE id = ?",
+                           (text, len(text), now_iso(), label, last[0]))
+                return True
+        text = dumps(change)
+        if len(text) > UNDO_MAX_CHARS:
+            # SQLite refuses a value over 1 GB.  The action stands but cannot be undone,
+            # and nothing before it can be undone safely either.
+            log.warning("%s: too large to undo (%d characters); undo history cleared", label, len(text))
             db.execute("DELETE FROM undo_log")
             return False
-        db.execute(
-            "INSERT INTO undo_log(at, label, before, after) VALUES (?, ?, ?, ?)",
-            (now_iso(), label, before_json, after_json),
-        )
-        db.execute(
-            "DELETE FROM undo_log WHERE id NOT IN (SELECT id FROM undo_log ORDER BY id DESC LIMIT ?)",
-            (UNDO_LIMIT,),
-        )
+        uid = db.execute(
+            "INSERT INTO undo_log(at, label, before, after, change, session, size) VALUES (?, ?, '', '', ?, ?, ?)",
+            (now_iso(), label, text, session, len(text)),
+        ).lastrowid
+        if len(text) > 1_000_000 or not uid % 64:
+            self._trim()
         return True
 
+    def _trim(self) -> None:
+        """Keep the newest actions up to ``HISTORY_MAX_CHARS`` in all."""
+        cut = self.db.value(
+            "SELECT id FROM (SELECT id, sum(size) OVER (ORDER BY id DESC) AS total FROM undo_log) "
+            "WHERE total > ? ORDER BY id DESC LIMIT 1",
+            (HISTORY_MAX_CHARS,),
+        )
+        if cut is not None:
+            self.db.execute("DELETE FROM undo_log WHERE id <= ?", (cut,))
+
+    # -------------------------------------------------------------- undo/redo
     def undo_label(self) -> str | None:
         return self.db.value("SELECT label FROM undo_log WHERE undone = 0 ORDER BY id DESC LIMIT 1")
 
     def redo_label(self) -> str | None:
         return self.db.value("SELECT label FROM undo_log WHERE undone = 1 ORDER BY id ASC LIMIT 1")
 
-    def undo(self) -> str | None:
-        """Undo the last action; return its label (None when there is nothing)."""
-        r = self.db.one("SELECT id, label, before FROM undo_log WHERE undone = 0 ORDER BY id DESC LIMIT 1")
-        if not r:
-            return None
-        uid, label, before = r
-        with self.db.transaction():
-            after_json = self.db.value("SELECT after FROM undo_log WHERE id = ?", (uid,))
-            if _DEFERRED in after_json:
-                after = json.loads(after_json)
-                if _DEFERRED in after:
-                    # Capture the after-state for redo now, before undoing it.
-                    after["papers"] = {str(k): v for k, v in self.snapshots.take(after.pop(_DEFERRED)).items()}
-                    after_json = dumps(after)
-                    if len(before) + len(after_json) > UNDO_MAX_CHARS:
-                        after_json = ""  # too large to keep: this undo cannot be redone
-                    else:
-                        self.db.execute("UPDATE undo_log SET after = ? WHERE id = ?", (after_json, uid))
-            self.snapshots.restore(json.loads(before))
-            if after_json:
-                self.db.execute("UPDATE undo_log SET undone = 1 WHERE id = ?", (uid,))
-            else:
-                self.db.execute("DELETE FROM undo_log WHERE id = ?", (uid,))
-        return label
+    def count(self) -> int:
+        return self.db.value("SELECT count(*) FROM undo_log WHERE undone = 0") or 0
 
-    def redo(self) -> str | None:
-        r = self.db.one("SELECT id, label, after FROM undo_log WHERE undone = 1 ORDER BY id ASC LIMIT 1")
+    def undo(self) -> Undone | None:
+        """Take back the newest action (None when there is none)."""
+        r = self.db.one("SELECT id, label, before, after, change FROM undo_log WHERE undone = 0 ORDER BY id DESC LIMIT 1")
         if not r:
             return None
-        uid, label, after = r
+        uid, label, before, after, text = r
         with self.db.transaction():
-            self.snapshots.restore(json.loads(after))
+            change = json.loads(text) if text else self._old_record(json.loads(before), json.loads(after))
+            keep = True
+            if "imported" in change:
+                keep = self._take_imported(change)
+            conflicts = self._apply(change, backwards=True)
+            if keep:
+                text = dumps(change)
+                self.db.execute("UPDATE undo_log SET undone = 1, change = ?, size = ? WHERE id = ?",
+                                (text, len(text), uid))
+            else:
+                self.db.execute("DELETE FROM undo_log WHERE id = ?", (uid,))  # too large to redo
+        return Undone(label, conflicts)
+
+    def redo(self) -> Undone | None:
+        r = self.db.one("SELECT id, label, change FROM undo_log WHERE undone = 1 ORDER BY id ASC LIMIT 1")
+        if not r:
+            return None
+        uid, label, text = r
+        with self.db.transaction():
+            conflicts = self._apply(json.loads(text), backwards=False)
             self.db.execute("UPDATE undo_log SET undone = 0 WHERE id = ?", (uid,))
-        return label
+        return Undone(label, conflicts)
+
+    def _apply(self, change: dict[str, Any], *, backwards: bool) -> list[str]:
+        ids = changes.changed_ids(change)
+        current = self.snapshots.take(ids)
+        names = {pid: _name(pid, current.get(pid), change["papers"][str(pid)]) for pid in ids}
+        res = changes.apply(change, current, self.snapshots.tag_rows(), backwards=backwards, names=names)
+        conflicts = res.conflicts + self.snapshots.write_tag_rows(res.tags)
+        self.snapshots.restore({"papers": res.papers})
+        conflicts += self.snapshots.drop_tag_rows(res.tags)
+        for c in conflicts:
+            log.info("%s: %s", "undo" if backwards else "redo", c)
+        return conflicts
+
+    def _take_imported(self, change: dict[str, Any]) -> bool:
+        """The papers an import made, as they are now, into the change (so that a redo can
+        make them again); a paper changed since the import (its version moved) is kept and
+        named.  False when the record would grow too large to keep for a redo."""
+        imported = {int(k): v for k, v in change.pop("imported").items()}
+        import_id = change.pop("import_id", None)
+        now = self.snapshots.take(list(imported))
+        papers = change["papers"]
+        for pid, version in imported.items():
+            snap = now.get(pid)
+            if snap is None:
+                continue
+            # (its version moved: changed since, unless every change was taken back meanwhile)
+            if snap.get("version") != version and not self.snapshots.as_imported(snap, import_id):
+                snap = dict(snap)
+                snap["_changed_since"] = True  # (kept by changes.apply: not as the import left it)
+            papers[str(pid)] = {"created": snap}
+        return sum(len(dumps(p)) for p in papers.values()) <= UNDO_MAX_CHARS
+
+    def _old_record(self, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+        """A record of schema < 8 (whole snapshots) as a change."""
+        if _DEFERRED in after:
+            after = dict(after)
+            after["papers"] = {str(k): v for k, v in self.snapshots.take(after.pop(_DEFERRED)).items()}
+        return changes.of_snapshots(before, after)
+
+
+def _extend(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """One change for two of one session (a note typed in several saves): each field goes
+    from its first value to its last."""
+    for pid_s, ch in new["papers"].items():
+        prev = old["papers"].setdefault(pid_s, {})
+        for col, (_b, a) in ch.get("fields", {}).items():
+            if col in prev.get("fields", {}):
+                prev["fields"][col][1] = a
+            else:
+                prev.setdefault("fields", {})[col] = [_b, a]
+        if "modified_at" in ch:
+            prev.setdefault("modified_at", ch["modified_at"])[1] = ch["modified_at"][1]
+        for col in [c for c, (b, a) in prev.get("fields", {}).items() if b == a]:
+            del prev["fields"][col]  # (typed and typed back)
+        if not prev.get("fields"):
+            prev.pop("fields", None)
+        if prev.get("modified_at") and prev["modified_at"][0] == prev["modified_at"][1]:
+            del prev["modified_at"]
+        if not prev:
+            del old["papers"][pid_s]
+    return old
+
+
+def _name(pid: int, snap: Snapshot | None, change: dict[str, Any]) -> str:
+    """"paper 12 'Attention Is All You Need'" for a conflict's sentence."""
+    s = snap or change.get("created") or change.get("deleted") or {}
+    title = s.get("title") or (s.get("abstract") or "")[:40]
+    if not title:
+        return f"paper {pid}"
+    return f"paper {pid} {title if len(title) <= 40 else title[:39] + '…'!r}"

@@ -20,11 +20,20 @@ from typing import Any
 
 from ..errors import ImportCancelled
 from ..fields import dumps
-from ..import_stream import Entries, FileEnded, FileReport, FileStarted, ImportReport, Message, Rejected
-from ..import_stream import input_size, messages
+from ..import_stream import (
+    Entries,
+    FileEnded,
+    FileReport,
+    FileStarted,
+    ImportReport,
+    Message,
+    Rejected,
+    input_size,
+    messages,
+)
 from ..rows import Prepared
 from .alternatives import Alternatives
-from .db import Db, now_iso
+from .db import Db, chunks, now_iso
 from .entry_merge import EntryMerge
 from .fts import DeferredIndex, Fts
 from .history import History
@@ -141,6 +150,8 @@ class ImportSession:
         self.no_sources = no_sources
         self.sizes, self.progress, self.cancelled = sizes, progress, cancelled
         self.at = now_iso()
+        #: the tag rows before the import (its undo record says which it made)
+        self.tags_before = self.snapshots.tag_rows()
         self.import_id: int = self.db.execute("INSERT INTO imports(at, label) VALUES (?, ?)", (self.at, "import")).lastrowid  # type: ignore[assignment]
         report.import_id = self.import_id
         #: the papers this import changed, as they were before (None: added by it)
@@ -346,12 +357,14 @@ class ImportSession:
             "UPDATE imports SET label = ?, report = ? WHERE id = ?", (label, dumps(report.to_json()), self.import_id)
         )
         n = report.added + report.merged
+        merged = {pid: snap for pid, snap in self.before.items() if snap is not None}
+        added = [pid for pid, snap in self.before.items() if snap is None]
+        versions: dict[int, int] = {}
+        for marks, chunk in chunks(added):
+            versions.update(self.db.q(f"SELECT id, version FROM papers WHERE id IN ({marks})", chunk))
         if not self.history.record(
-            f"{label}: {n} paper{'s' if n != 1 else ''}",
-            {"papers": {str(k): v for k, v in self.before.items()}},
-            None,
-            after_ids=list(dict.fromkeys([*report.added_ids, *report.merged_ids])),
-            defer_after=True,
+            f"{label}: {n} paper{'s' if n != 1 else ''}", merged, self.snapshots.take(list(merged)),
+            self.tags_before, self.snapshots.tag_rows(), imported=versions, import_id=self.import_id,
         ):
             report.files[-1].notes.append(
                 f"this import changed too many papers to be undone ({len(self.before):,} "

@@ -1,8 +1,13 @@
 """What the user marks papers with: tags, notes, read and star, the trash.
 
 Each command is one undoable action, but marking a paper read (decisions:
-not an undoable action) and typing a note (saved silently; clearing one is
-undoable).  Tags themselves (rename, merge, delete, colour) are actions too.
+not an undoable action).  Typing a note is one action per editing session
+(the app saves every few hundred milliseconds; one undo takes the session
+back).  Tags themselves (rename, merge, delete, colour) are actions too.
+
+A note is saved only over the note it was typed on: when another program
+changed it meanwhile, both are kept (the other text under a marked header)
+and the caller is told (``NoteSave.KEPT_BOTH``).
 """
 
 from __future__ import annotations
@@ -10,10 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import RefManagerError
+from ..errors import PaperGone, RefManagerError
 from .db import Db, chunks, now_iso
 from .history import History
+from .papers import Papers
 from .tags import Tags, clean_tag
+
+NOTE_UNCHANGED, NOTE_SAVED, NOTE_KEPT_BOTH = "unchanged", "saved", "kept both"
+#: The line above the other program's text when both notes are kept.
+CONFLICT_HEADER = "──── Kept from another program's change to this note ({at}) ────"
 
 
 def _papers(n: int) -> str:
@@ -21,10 +31,11 @@ def _papers(n: int) -> str:
 
 
 class Marking:
-    def __init__(self, db: Db, tags: Tags, history: History) -> None:
+    def __init__(self, db: Db, tags: Tags, history: History, papers: Papers) -> None:
         self.db = db
         self.tags = tags
         self.history = history
+        self.papers = papers
 
     # ---------------------------------------------------------------- tags
     def add_tags(self, ids: Sequence[int], tags: Sequence[str]) -> int:
@@ -34,6 +45,7 @@ class Marking:
             return 0
         label = f"Add tag {tags[0]!r}" if len(tags) == 1 else f"Add {len(tags)} tags"
         with self.history.action(label, ids):
+            self.papers.need_all(ids)
             return self.tags.attach_many(ids, tags)
 
     def remove_tags(self, ids: Sequence[int], tags: Sequence[str]) -> int:
@@ -42,6 +54,7 @@ class Marking:
             return 0
         label = f"Remove tag {tags[0]!r}" if len(tags) == 1 else f"Remove {len(tags)} tags"
         with self.history.action(label, ids):
+            self.papers.need_all(ids)
             return self.tags.detach_many(ids, tags)
 
     def rename_tag(self, old: str, new: str) -> None:
@@ -83,28 +96,34 @@ class Marking:
             self.tags.set_color(name, color)
 
     # --------------------------------------------------------------- notes
-    def set_note(self, pid: int, text: str, *, undoable: bool | None = None) -> bool:
-        """Save a note.  Clearing a note is undoable; typing is saved silently."""
-        cur = self.db.one("SELECT note FROM papers WHERE id = ?", (pid,))
-        if not cur:
-            raise RefManagerError(f"no paper with id {pid}")
-        old = cur[0] or ""
-        if old == text:
-            return False
-        if undoable is None:
-            undoable = bool(old.strip()) and not text.strip()
-        ctx = self.history.action("Clear note" if not text.strip() else "Edit note", [pid]) if undoable \
-            else self.db.transaction()
-        with ctx:
-            self.db.execute(
-                "UPDATE papers SET note = ?, note_modified_at = ? WHERE id = ?", (text or None, now_iso(), pid)
-            )
-        return True
+    def set_note(self, pid: int, text: str, *, session: str | None = None, expected: str | None = None) -> str:
+        """Save a note: one undoable action, or part of the ``session``'s one (typing).
+        ``expected``: the note as it was when the typing started; if another program
+        changed it since, both texts are kept.  Returns ``NOTE_UNCHANGED``,
+        ``NOTE_SAVED`` or ``NOTE_KEPT_BOTH``."""
+        with self.db.transaction():
+            cur = self.db.one("SELECT note, title FROM papers WHERE id = ?", (pid,))
+            if not cur:
+                raise PaperGone(f"no paper with id {pid}")
+            old = cur[0] or ""
+            outcome = NOTE_SAVED
+            if expected is not None and old != (expected or "") and old != text:
+                text = f"{text.rstrip()}\n\n{CONFLICT_HEADER.format(at=now_iso())}\n{old}"
+                outcome = NOTE_KEPT_BOTH
+            if old == text:
+                return NOTE_UNCHANGED
+            label = "Clear note" if not text.strip() else "Edit note"
+            with self.history.action(f"{label} of paper {pid}", [pid], session=session):
+                self.db.execute(
+                    "UPDATE papers SET note = ?, note_modified_at = ? WHERE id = ?", (text or None, now_iso(), pid)
+                )
+        return outcome
 
     # --------------------------------------------------------------- flags
     def _set(self, label: str, ids: Sequence[int], sql: str, params: Sequence[Any], undo: bool) -> int:
         n = 0
         with self.history.action(label, ids) if undo else self.db.transaction():
+            self.papers.need_all(ids)
             for marks, chunk in chunks(ids):
                 n += self.db.execute(f"{sql} WHERE id IN ({marks})", [*params, *chunk]).rowcount
         return n

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import RefManagerError
+from ..errors import PaperGone
 from ..fields import READ_COLUMNS, Paper, encode, paper_from_row
 from ..models import Entry
 from ..rows import INSERT_PAPER_SQL, PaperRow, Prepared, derived
@@ -42,8 +42,18 @@ class Papers:
         """The paper, or the user's error "no paper with id N"."""
         p = self.get(pid)
         if p is None:
-            raise RefManagerError(f"no paper with id {pid}")
+            raise PaperGone(f"no paper with id {pid}")
         return p
+
+    def need_all(self, ids: Sequence[int]) -> None:
+        """Every one of these papers is there (an action on several checks first: a paper
+        another program merged away would otherwise fail half-way, or be tagged as a ghost)."""
+        found: set[int] = set()
+        for marks, chunk in chunks(ids):
+            found.update(pid for (pid,) in self.db.q(f"SELECT id FROM papers WHERE id IN ({marks})", chunk))
+        missing = [pid for pid in ids if pid not in found]
+        if missing:
+            raise PaperGone(f"no paper with id {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
 
     def get_many(self, ids: Sequence[int]) -> list[Paper]:
         """Papers in the order of ``ids`` (missing ones skipped)."""

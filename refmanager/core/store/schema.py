@@ -38,6 +38,16 @@ _V7_ENTRY_COLUMNS = (
 )
 
 
+#: The columns whose update counts as a change of the paper (schema v8): all but the id,
+#: ``read`` and the version itself.
+_V8_VERSIONED_COLUMNS = (
+    "title", "authors", "authors_text", "et_al", "orgs", "date", "year", "category", "abstract", "arxiv_id", "doi",
+    "journal", "volume", "issue", "pages", "tags_text", "note", "note_modified_at", "incomplete", "needs_review",
+    "raw_line", "split_confidence", "alt_splits", "starred", "trashed_at", "added_at", "modified_at",
+    "edited_fields", "sort_title", "sort_author", "title_key", "abstract_key",
+)
+
+
 def entry_json_sql(kind: str, line: str, p: str, columns: tuple[str, ...] = ENTRY_COLUMNS,
                    citekey: bool = True) -> str:
     """SQL for ``Entry.to_json()`` of the entry a paper row was made from
@@ -341,6 +351,22 @@ CREATE INDEX papers_live_filter
     "DROP TRIGGER IF EXISTS sources_entry_before_paper_update;\n"
     "DROP TRIGGER IF EXISTS sources_entry_on_move;\n"
     + _entry_triggers(_V7_ENTRY_COLUMNS, citekey=True),
+    # v7 -> v8: undo by change (store/changes.py) and other writers seen (issue 16).  A paper's
+    # ``version`` counts its changes (all but marking it read: not an undoable action, and no
+    # conflict for anyone); the trigger bumps it after any other update, whoever writes.  An
+    # undo record keeps what its action changed (``change``), the note-typing session it
+    # belongs to (``session``) and its size (the history's size policy).
+    f"""
+ALTER TABLE papers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+CREATE TRIGGER papers_version AFTER UPDATE OF {", ".join(_V8_VERSIONED_COLUMNS)} ON papers
+WHEN new.version = old.version BEGIN
+    UPDATE papers SET version = old.version + 1 WHERE id = new.id;
+END;
+ALTER TABLE undo_log ADD COLUMN change TEXT;
+ALTER TABLE undo_log ADD COLUMN session TEXT;
+ALTER TABLE undo_log ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+UPDATE undo_log SET size = length(before) + length(after);
+""",
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

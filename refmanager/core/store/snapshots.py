@@ -10,10 +10,12 @@ format: keys are never renamed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..fields import COLUMNS
+from ..fields import COLUMNS, ENTRY_COLUMNS, ROW_COLUMNS
+from ..rows import entry_from_json, entry_json_from_row, paper_row
 from .db import Db, chunks
 from .tags import Tags
 
@@ -32,6 +34,10 @@ _EXTRAS_SQL = (
 )
 #: kind of row -> (snapshot key, values kept)
 _EXTRAS = {"alt": ("_alternatives", 4), "att": ("_attachments", 5), "mrg": ("_merges", 6), "nd": ("_not_dups", 2)}
+#: The snapshot's lists of rows (compared as sets by undo, ``changes.py``).
+LIST_KEYS = ("_sources", "_alternatives", "_attachments", "_merges", "_not_dups")
+_UPDATED = tuple(c for c in COLUMNS if c not in ("id", "version"))
+_SETS = ", ".join(f"{c} = ?" for c in _UPDATED)
 
 
 class Snapshots:
@@ -73,36 +79,74 @@ class Snapshots:
     def take_one(self, pid: int) -> Snapshot | None:
         return self.take([pid]).get(pid)
 
-    def tag_rows(self, names: Sequence[str]) -> dict[str, Any]:
-        """The rows of these tags, by id (for an action that renames, merges or deletes tags)."""
-        out: dict[str, Any] = {}
-        for n in names:
-            r = self.db.one("SELECT id, name, color FROM tags WHERE name = ? COLLATE NOCASE", (n,))
-            if r:
-                out[str(r[0])] = {"name": r[1], "color": r[2]}
-        return out
+    def as_imported(self, snap: Snapshot, import_id: int | None) -> bool:
+        """Is a paper an import made still as that import made it?  Rebuilt from the entry
+        it was made from (its source of that import): the same row, tags, note and flags
+        (read aside: marking read is no change)."""
+        src = next((s for s in snap.get("_sources", []) if s["import_id"] == import_id), None)
+        if src is None or len(snap.get("_sources", [])) != 1:
+            return False
+        data = json.loads(src["data"]) if src["data"] else entry_json_from_row(
+            src["kind"], src["line"], [snap.get(c) for c in ENTRY_COLUMNS])
+        e = entry_from_json(data)
+        row = paper_row(e)
+        if any(snap.get(c) != getattr(row, c) for c in ROW_COLUMNS if c not in ("read", "note")):
+            return False
+        return ((snap.get("note") or None) == (e.note or None)
+                and {t.casefold() for t in snap.get("_tags", [])} == {t.casefold() for t in e.tags}
+                and snap.get("trashed_at") is None and not any(snap.get(k) for k in LIST_KEYS[1:]))
+
+    def tag_rows(self) -> dict[int, dict[str, Any]]:
+        """Every tag row by id (an action's tag rows are compared before and after it)."""
+        return {tid: {"name": name, "color": color} for tid, name, color in self.db.q("SELECT id, name, color FROM tags")}
+
+    def write_tag_rows(self, rows: dict[str, Any]) -> list[str]:
+        """Make or change tag rows by id (``None`` rows are left to ``drop_tag_rows``);
+        returns what could not be done (a name another tag has taken since)."""
+        conflicts = []
+        for tid_s, t in rows.items():
+            if t is None:
+                continue
+            other = self.db.value("SELECT id FROM tags WHERE name = ? COLLATE NOCASE AND id != ?", (t["name"], int(tid_s)))
+            if other is not None:
+                conflicts.append(f"tag {t['name']!r}: another tag has that name now: left as it is")
+                continue
+            self.db.execute(
+                "INSERT INTO tags(id, name, color) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET name = excluded.name, color = excluded.color",
+                (int(tid_s), t["name"], t["color"]),
+            )
+        return conflicts
+
+    def drop_tag_rows(self, rows: dict[str, Any]) -> list[str]:
+        """Delete the tag rows given as ``None`` that no paper uses (any more)."""
+        conflicts = []
+        for tid_s, t in rows.items():
+            if t is not None:
+                continue
+            tid = int(tid_s)
+            if self.db.one("SELECT 1 FROM paper_tags WHERE tag_id = ? LIMIT 1", (tid,)):
+                name = self.db.value("SELECT name FROM tags WHERE id = ?", (tid,))
+                conflicts.append(f"tag {name!r} is used by papers since: kept")
+                continue
+            self.db.execute("DELETE FROM tags WHERE id = ?", (tid,))
+        return conflicts
 
     def restore(self, snap: dict[str, Any]) -> None:
-        """Put back what a snapshot of tags and papers says (a None paper: delete it)."""
+        """Put back what a snapshot of papers says (a None paper: delete it)."""
         db = self.db
-        for tid, t in (snap.get("tags") or {}).items():
-            if t is None:
-                db.execute("DELETE FROM tags WHERE id = ?", (int(tid),))
-            else:
-                db.execute(
-                    "INSERT INTO tags(id, name, color) VALUES (?, ?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET name = excluded.name, color = excluded.color",
-                    (int(tid), t["name"], t["color"]),
-                )
-        for pid_s, row in (snap.get("papers") or {}).items():
+        papers = snap.get("papers") or {}
+        # Deletions first: a paper's rows (merges, attachments) may take back the ids of
+        # rows that belonged to a paper this deletes.
+        for pid_s, row in sorted(papers.items(), key=lambda kv: kv[1] is not None):
             pid = int(pid_s)
             if row is None:
                 db.execute("DELETE FROM papers WHERE id = ?", (pid,))
                 continue
-            vals = [row[k] for k in COLUMNS]
+            vals = [row.get(k, 0 if k == "version" else None) for k in COLUMNS]
             if db.one("SELECT 1 FROM papers WHERE id = ?", (pid,)):
-                sets = ", ".join(f"{k} = ?" for k in COLUMNS[1:])
-                db.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*vals[1:], pid])
+                # (not the version: it only goes up, the library's trigger counts every change)
+                db.execute(f"UPDATE papers SET {_SETS} WHERE id = ?", [row.get(k) for k in _UPDATED] + [pid])
             else:
                 db.execute(f"INSERT INTO papers({', '.join(COLUMNS)}) VALUES ({','.join('?' * len(COLUMNS))})", vals)
             db.execute("DELETE FROM sources WHERE paper_id = ?", (pid,))
