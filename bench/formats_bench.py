@@ -19,8 +19,18 @@ Each measurement runs in a fresh interpreter, so its peak RSS is its own:
 * ``splitter`` ``bibtexparser.parse_string(parse_stack=[])`` (its splitter alone)
 
 ``--old PATH`` also runs ``parse``/``import`` with the refmanager checkout at PATH
-(``git worktree add PATH <commit>``), for a before/after in one sitting.
+(``git worktree add PATH <commit>``, or ``git archive <commit> | tar -x -C PATH``),
+for a before/after in one sitting.
 Results: a table and ``bench/out/formats.json``; ``docs/benchmarks.md`` keeps them.
+
+``--repeated 40,100,400`` instead measures the peak memory of importing a full listing
+of one paper repeated to that many MB (issue 16 item 12; the promise in
+``docs/reliability.md`` is about this file): the first paper of
+``seeds/000_*.txt`` as it is (Latin-1 text: one byte a character in Python) and with
+an ellipsis at the end of its abstract, as listing pages cut them (``…``, past
+Latin-1: the whole text takes two bytes a character).  ``--bombs`` times the tiny
+hostile files of ``tests/test_resource_bombs.py`` at full size (each in its own
+interpreter, its peak RSS its own).
 """
 
 from __future__ import annotations
@@ -124,7 +134,6 @@ def _measure(what: str, path: str, root: str) -> dict[str, Any]:
             out.update(error=str(e)[:200])
     elif what == "import":
         import tempfile
-
         from contextlib import nullcontext
 
         from refmanager.core import import_child
@@ -159,28 +168,109 @@ def _high_water_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def measure(what: str, path: Path, root: Path = ROOT) -> dict[str, Any]:
+def measure(what: str, path: Path, root: Path = ROOT, timeout: float | None = None) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(root)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.formats_bench", "--child", what, str(path), str(root)],
-        cwd=ROOT, capture_output=True, text=True, env=env,
-    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.formats_bench", "--child", what, str(path), str(root)],
+            check=False, cwd=ROOT, capture_output=True, text=True, env=env, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"stopped after {timeout:.0f} s"}
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------- repeated listing, bombs
+def make_repeated(mb: int, wide: bool) -> Path:
+    """A full listing of the seeds' first paper repeated to ``mb`` MB (made once)."""
+    path = OUT / f"repeated-{mb}MB{'-wide' if wide else ''}.txt"
+    if not path.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        seed = next(ROOT.glob("seeds/000_*.txt")).read_text(encoding="utf-8").split("\n")
+        entry = "\n".join(seed[:3]) + ("\u2026" if wide else "") + "\n"
+        n = -(-mb * 2**20 // len(entry.encode()))
+        with path.open("w", encoding="utf-8") as f:
+            for done in range(0, n, 1000):
+                f.write(entry * min(1000, n - done))
+    return path
+
+
+def repeated(sizes: list[int], old: Path | None) -> tuple[dict[str, Any], list[tuple[str, ...]]]:
+    results: dict[str, Any] = {}
+    rows: list[tuple[str, ...]] = []
+    for mb in sizes:
+        for wide in (False, True):
+            path = make_repeated(mb, wide)
+            label = f"{mb} MB{' (wide)' if wide else ''}"
+            for version, root in (("new", ROOT), *((("old", old),) if old else ())):
+                res = measure("import", path, root)
+                peak = max(res.get("peak_rss_mb", 0), res.get("parser_peak_rss_mb", 0))
+                res["ratio"] = round(peak * 2**20 / path.stat().st_size, 2)
+                results[f"repeated {label} {version}"] = res
+                rows.append((label, "listing, one paper", "import", version, f"{_cell(res)}, {res['ratio']}x"))
+    return results, rows
+
+
+def make_bombs() -> dict[str, Path]:
+    """The hostile files of ``tests/test_resource_bombs.py``, at full size."""
+    from tests import test_resource_bombs as tb
+
+    d = OUT / "bombs"
+    d.mkdir(parents=True, exist_ok=True)
+    files = {"bib @string doubling x40": tb.gen_doubling(d), "bib @string fan-out": tb.gen_fanout(d)}
+    for fmt in ("ris", "bib", "csl.json", "json", "nbib", "isi", "xml"):
+        files[f"{fmt}: 100,000 authors"] = tb.gen_authors(fmt, d)[0]
+    words = "".join(f"      {f}\n" for _, f in tb.names(tb.N_AUTHORS))
+    cont = d / "continuation.ris"
+    cont.write_text(f"TY  - JOUR\nTI  - Long\nAB  - start\n{words}ER  - \n")
+    files["ris: 100,000 continuation lines"] = cont
+    deep = d / "deep.xml"
+    deep.write_text(tb._atom_summary("<a>\n" * 1_000_000 + "</a>\n" * 1_000_000))
+    files["atom: nested 1,000,000 deep"] = deep
+    deep_json = d / "deep.json"
+    deep_json.write_text("[\n" * 1_000_000 + "]\n" * 1_000_000)
+    files["json: nested 1,000,000 deep"] = deep_json
+    return files
+
+
+def bombs(old: Path | None) -> tuple[dict[str, Any], list[tuple[str, ...]]]:
+    results: dict[str, Any] = {}
+    rows: list[tuple[str, ...]] = []
+    for label, path in make_bombs().items():
+        size = f"{path.stat().st_size / 1024:,.0f} KB"
+        for version, root in (("new", ROOT), *((("old", old),) if old else ())):
+            res = measure("parse", path, root, timeout=120)
+            results[f"bomb {label} {version}"] = res
+            rows.append((size, label, "parse", version, _cell(res)))
+    return results, rows
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10k,100k")
     ap.add_argument("--old", type=Path, help="an older refmanager checkout to measure beside this one")
+    ap.add_argument("--repeated", help="MB sizes of a listing of one paper repeated (e.g. 40,100,400)")
+    ap.add_argument("--bombs", action="store_true", help="the tiny hostile files of tests/test_resource_bombs.py")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(_measure(*args.child)))
         return 0
-    results: dict[str, Any] = {}
-    rows: list[tuple[str, ...]] = []
+    if args.repeated or args.bombs:
+        results, rows = repeated([int(x) for x in args.repeated.split(",")], args.old) if args.repeated else ({}, [])
+        if args.bombs:
+            more, more_rows = bombs(args.old)
+            results.update(more)
+            rows += more_rows
+        for row in rows:
+            print("  ".join(f"{c:<24}" for c in row))
+        (HERE / "out").mkdir(exist_ok=True)
+        (HERE / "out" / "resources.json").write_text(json.dumps(results, indent=2))
+        return 0
+    results = {}
+    rows = []
     for label in args.sizes.split(","):
         files = make_data(SIZES[label], label)
         for fmt, path in files.items():

@@ -11,7 +11,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + str(Path(__file__).res
 os.environ.setdefault("REFMANAGER_NO_NETWORK", "1")
 
 import pytest  # noqa: E402
-from hypothesis import settings  # noqa: E402
+from hypothesis import Phase, settings  # noqa: E402
 
 from refmanager.core.library import Library  # noqa: E402
 
@@ -26,6 +26,9 @@ DATA = Path(__file__).resolve().parent / "data"
 #   pytest -m "not slow" --hypothesis-profile=dev
 settings.register_profile("ci", max_examples=100, deadline=None)
 settings.register_profile("dev", max_examples=10, deadline=None)
+# "explain": the first failing example as found, unshrunk (to debug a long stateful run)
+settings.register_profile("explain", max_examples=100, deadline=None,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
 settings.load_profile("ci")
 
 

@@ -245,3 +245,97 @@ def test_cli_restore_backup_without_backups(capsys: pytest.CaptureFixture[str], 
     code, out, err = run(capsys, "--library", str(libpath), "restore-backup")
     assert (code, out) == (1, "")
     assert err == f"refmanager: no backups of {libpath} (they would be in {libpath}.backups)\n"
+
+
+# ------------------------------------------------------- a full disk (issue 16)
+def _no_space_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: real(p)._replace(free=0))
+
+
+def _everything(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("state", ["good", "damaged", "missing"])
+def test_restore_on_a_full_disk_changes_nothing_and_leaves_nothing(lib: Library, monkeypatch: pytest.MonkeyPatch,
+                                                                    state: str):
+    b = lib.backup()
+    lib.add_tags([3], ["after the backup"])
+    lib.close()
+    if state == "damaged":
+        lib.path.write_bytes(b"garbage, not SQLite " * 100)
+    elif state == "missing":
+        lib.path.unlink()
+    before = _everything(lib.path.parent)
+    _no_space_left(monkeypatch)
+    with pytest.raises(LibraryError) as e:
+        backup.restore_backup(lib.path, b)
+    assert str(e.value).startswith(f"{lib.path}: the disk is full (")
+    assert str(e.value).endswith("; nothing was changed")
+    assert _everything(lib.path.parent) == before
+
+
+@pytest.mark.parametrize("where", ["saving the damaged file", "replacing the damaged file", "restoring"])
+def test_no_space_midway_through_a_restore_leaves_nothing_behind(lib: Library, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path, where: str):
+    """The free-space check passed but the disk filled up meanwhile (ENOSPC while copying a
+    file, SQLITE_FULL while SQLite writes): one clear line, the library as it was, and no
+    partial copy left (no 0-byte ``.damaged``, no ``before-restore`` copy of an unchanged library)."""
+    import errno
+    import shutil
+
+    b = lib.backup()
+    lib.close()
+    path = lib.path
+    if where == "restoring":  # a small library, a larger backup: SQLite runs out of pages
+        path = tmp_path / "small.db"
+        Library(path).close()
+        os.makedirs(backup.backup_dir(path))
+        b = Path(shutil.copy(b, backup.backup_dir(path) / b.name))
+        real_connect = sqlite3.connect
+
+        def connect(database: object, *a: object, **k: object) -> sqlite3.Connection:
+            c = real_connect(database, *a, **k)  # type: ignore[arg-type]
+            if str(database) == str(path):
+                c.execute("PRAGMA max_page_count=1")  # never fewer than it has: no room to grow
+            return c
+
+        monkeypatch.setattr(sqlite3, "connect", connect)
+    else:
+        path.write_bytes(b"garbage, not SQLite " * 100)
+        real_copy = shutil.copyfileobj
+        calls = []
+
+        def copy_then_fail(src, dst, *a, **k):  # type: ignore[no-untyped-def]
+            calls.append(1)
+            if where == "replacing the damaged file" and len(calls) == 1:
+                return real_copy(src, dst, *a, **k)  # the damaged bytes are saved; the new file fails
+            dst.write(src.read(100))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(shutil, "copyfileobj", copy_then_fail)
+    before = _everything(path.parent)
+    with pytest.raises(LibraryError) as e:
+        backup.restore_backup(path, b)
+    assert str(e.value) == (
+        f"{path}: the disk is full; nothing was changed "
+        f"({'database or disk is full' if where == 'restoring' else 'No space left on device'})"
+    )
+    assert _everything(path.parent) == before
+
+
+def test_cli_restore_on_a_full_disk_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch):
+    libpath = tmp_path / "library.db"
+    lp = ["--library", str(libpath)]
+    assert run(capsys, *lp, "import", str(FULL_SEED))[0] == 0
+    assert run(capsys, *lp, "backup")[0] == 0
+    before = _everything(tmp_path)
+    _no_space_left(monkeypatch)
+    code, out, err = run(capsys, *lp, "restore-backup")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"refmanager: {libpath}: the disk is full (") and err.count("\n") == 1
+    assert _everything(tmp_path) == before

@@ -280,3 +280,143 @@ def test_cli_database_error_after_opening_is_one_line(good: Path, monkeypatch: p
         f"refmanager: {good}: the library file is damaged (database disk image is malformed); "
         "restore a backup with `refmanager restore-backup`\n"
     )
+
+
+# ------------------------------------------- only a file refmanager made is set up (issue 16)
+def test_an_empty_file_is_not_a_library(tmp_path: Path):
+    """A 0-byte file given as the library may be the wrong file: it is refused like any other
+    file that is not a library, and left as it was (never turned into an empty library)."""
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    assert open_error(path) == f"{path}: not a refmanager library (the file is empty)"
+    with pytest.raises(LibraryError) as e:
+        Library(path, readonly=True)
+    assert str(e.value) == f"{path}: not a refmanager library (the file is empty)"
+    assert path.read_bytes() == b"" and sorted(os.listdir(tmp_path)) == ["empty.db"]
+    r = cli(path, "list")
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", f"refmanager: {path}: not a refmanager library (the file is empty)\n")
+    assert path.read_bytes() == b"" and sorted(os.listdir(tmp_path)) == ["empty.db"]
+
+
+def test_an_empty_sqlite_file_is_not_a_library(tmp_path: Path):
+    path = tmp_path / "blank.db"
+    c = sqlite3.connect(path)
+    c.execute("PRAGMA journal_mode=WAL")  # writes the header: an SQLite file with no tables
+    c.close()
+    before = path.read_bytes()
+    assert open_error(path) == f"{path}: an SQLite file, but not a refmanager library"
+    assert path.read_bytes() == before
+
+
+def test_a_new_library_appears_complete_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The file is made and set up under another name, then linked into place: a failure (or a
+    crash) while setting it up never leaves an empty file that the next start would refuse."""
+    from refmanager.core.store import schema
+
+    path = tmp_path / "sub" / "library.db"
+    monkeypatch.setattr(schema, "SCHEMA_V1", schema.SCHEMA_V1 + "\nTHIS IS NOT SQL;")
+    with pytest.raises(LibraryError):
+        Library(path)
+    assert not path.exists() and os.listdir(path.parent) == []
+    monkeypatch.undo()
+    with Library(path) as lib:
+        assert lib.created and lib.schema_version == SCHEMA_VERSION
+        assert (path.stat().st_mode & 0o777) == 0o600
+    assert os.listdir(path.parent) == ["library.db"]
+    with Library(path) as again:
+        assert not again.created
+
+
+def test_a_creation_cut_short_by_a_crash_is_cleaned_up(tmp_path: Path):
+    """What a killed process left while making a library (its file under a temporary name)
+    is removed the next time; a file another living process is making is left alone."""
+    dead = tmp_path / ".library.db.creating-4194305-0"  # above Linux's highest process id
+    dead.write_bytes(b"")
+    alive = tmp_path / f".library.db.creating-{os.getpid()}-1"
+    alive.write_bytes(b"")
+    with Library(tmp_path / "library.db") as lib:
+        assert lib.created
+    assert sorted(os.listdir(tmp_path)) == sorted(["library.db", alive.name])
+
+
+# ---------------------------------------------------------- a full disk (issue 16)
+def test_a_full_disk_when_creating_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import errno
+
+    def no_space(*_a: object, **_k: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "open", no_space)
+    path = tmp_path / "new.db"
+    assert open_error(path) == f"{path}: the disk is full; nothing was changed (No space left on device)"
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []
+
+
+# A child process on a "full disk": writing past LIMIT bytes into any file fails
+# (RLIMIT_FSIZE: EFBIG, as ENOSPC would), and the disk reports no free space.
+FULL_DISK_CLI = """
+import resource, shutil, signal, sys
+import refmanager.core.library, refmanager.core.store.backup
+from refmanager.cli import main
+real = shutil.disk_usage
+shutil.disk_usage = lambda p: real(p)._replace(free=0)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def full_disk_cli(libpath: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", FULL_DISK_CLI, "--library", str(libpath), *args],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_full_disk_still_reads_and_says_the_disk_is_full(good: Path):
+    """SQLite's shared-memory file (-shm) cannot be made on a full disk: reading works all the
+    same (the library is opened with the index in memory), a change says "the disk is full",
+    and nothing is left behind."""
+    with Library(good) as lib:
+        lib.backup("manual")
+        expected = [line for line in cli(good, "list").stdout.splitlines()]
+    before = _files(good.parent)
+    r = full_disk_cli(good, "list")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout.splitlines() == expected and len(expected) == 19
+    r = full_disk_cli(good, "tag", "1", "later")
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr.startswith(f"refmanager: {good}: the disk is full; nothing was changed (")
+    r = full_disk_cli(good, "restore-backup")
+    assert (r.returncode, r.stdout) == (1, "")
+    assert r.stderr.startswith(f"refmanager: {good}: the disk is full")
+    assert "nothing was changed" in r.stderr and len(r.stderr.splitlines()) == 1
+    # (EFBIG reaches SQLite as an I/O error, not as SQLITE_FULL: it then leaves the frames of
+    # the failed write in the -wal, uncommitted, which the next opening drops.  On a full
+    # tmpfs, SQLite removes the -wal when the command ends.)
+    after = _files(good.parent)
+    after.pop("library.db-wal", None)
+    assert after == before
+    with Library(good) as lib:
+        assert lib.tag_names() == [] and len(lib.all_ids()) == 19
+
+
+def test_cli_writing_a_file_onto_a_full_disk_is_one_line(good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]):
+    import errno
+
+    from refmanager.cli import main
+
+    out = tmp_path / "refs.bib"
+
+    def no_space(self: Path, *_a: object, **_k: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    monkeypatch.setattr(Path, "write_text", no_space)
+    assert main(["--library", str(good), "export", "--format", "bibtex", "-o", str(out)]) == 1
+    assert capsys.readouterr().err == f"refmanager: {out}: the disk is full (No space left on device)\n"

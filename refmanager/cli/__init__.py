@@ -130,7 +130,8 @@ def _library_path(args: argparse.Namespace) -> Path:
 def _open(args: argparse.Namespace) -> Library:
     from ..core.library import Library
 
-    return Library(_library_path(args))
+    # On a full disk the command line still reads the library (store/db.py: exclusive_if_full).
+    return Library(_library_path(args), exclusive_if_full=True)
 
 
 def _paper_line(p: Paper) -> str:
@@ -350,6 +351,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as e:  # a bug: still one line, details with --debug
+        from ..core.store.space import NO_ROOM
+
+        if isinstance(e, OSError) and e.errno in NO_ROOM:  # e.g. `export -o` onto a full disk
+            where = f"{e.filename}: " if e.filename else ""
+            print(f"refmanager: {where}the disk is full ({e.strerror})", file=sys.stderr)
+            return EXIT_ERROR
         log.debug("internal error", exc_info=True)
         print(f"refmanager: internal error: {e!r} (run with --debug for details)", file=sys.stderr)
         return 3

@@ -40,6 +40,7 @@ from .fields import ABSTRACT_KEY_CHARS, Paper
 from .formats import arxiv_atom
 from .models import Entry
 from .textnorm import abstract_key, person_key, strip_ellipsis, title_key
+from .validation import check_ids
 
 if TYPE_CHECKING:
     from .library import Library
@@ -337,7 +338,7 @@ class ArxivClient:
         body = self._cached(url)
         if body is not None:
             try:
-                return arxiv_atom.parse(body).entries
+                return _entries_of(body)
             except ParseError:
                 log.warning("ignoring an unreadable cached response for %s", url)
         self.limiter.wait()
@@ -350,7 +351,7 @@ class ArxivClient:
         except (OSError, ValueError) as e:  # a fetcher that lets a low-level error through
             raise LookupFailed(f"cannot reach arXiv ({e})") from None
         try:
-            entries = arxiv_atom.parse(body).entries
+            entries = _entries_of(body)
         except arxiv_atom.ArxivErrorFeed as e:
             raise LookupFailed(f"arXiv: {e.arxiv_message}", fatal=False) from None
         except ParseError as e:
@@ -367,6 +368,16 @@ class ArxivClient:
                 prune_before=(now - self.max_age).isoformat(timespec="seconds"),
             )
         return entries
+
+
+def _entries_of(body: str) -> list[Entry]:
+    """The entries of an answer, their identifiers held to ``edit``'s rules as an import's
+    are (``validation.check_ids``: a DOI that is none is not written to a paper)."""
+    entries = arxiv_atom.parse(body).entries
+    for e in entries:
+        for problem in check_ids(e):
+            log.warning("arXiv answer, line %s: %s", e.line, problem)
+    return entries
 
 
 # ------------------------------------------------------------------ report

@@ -28,8 +28,18 @@ class PaperGone(RefManagerError):
     another program.  The app says so and shows the library as it is now."""
 
 
+class HistoryMoved(RefManagerError):
+    """Undo or redo was asked for an action that is no longer the newest (another program
+    acted meanwhile): nothing was done; the app shows the history as it is now."""
+
+
 class LibraryError(RefManagerError):
     """The library file cannot be used (locked, corrupt, newer version...)."""
+
+
+class LibraryFileGone(LibraryError):
+    """The library file was deleted or replaced while it was open: nothing more is written
+    to it (what this process holds can still be saved to a new file, ``Library.save_copy``)."""
 
 
 class ImportCancelled(RefManagerError):
@@ -43,3 +53,7 @@ class ValidationError(RefManagerError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class DiskFull(LibraryError):
+    """The disk holding the library (or its backups) is full: nothing was changed."""

@@ -3,11 +3,15 @@
 ``papers`` are the ``Paper`` objects ``Library.get_many`` returns.  Every exporter writes
 what its importer in ``formats/`` reads back, so export followed by import
 into an empty library gives the same papers (field mappings and limits:
-docs/formats.md).  Qt-free, no I/O: callers write the returned text.
+docs/formats.md).  Exports are data: every value is escaped so that it cannot
+end a field, an entry or a record, or the export is refused (``ExportRefused``:
+an identifier that is none; docs/formats.md, "Exports are data").  Qt-free, no
+I/O: callers write the returned text.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -15,9 +19,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .dates import validate_iso_date
+from .errors import ParseError, RefManagerError
 from .fields import Paper, paper_json
 from .names import PersonName, ascii_fold, initials, is_organisation, split_name
 from .split import TEAM_WORDS
+from .validation import ID_FIELDS, valid_id
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +47,55 @@ _LATEX_SPECIALS = {
     "^": r"\textasciicircum{}",
     "\\": r"\textbackslash{}",
 }
+#: The same for a text whose braces do not pair up: each brace a command of its own.
+_UNPAIRED_SPECIALS = {**_LATEX_SPECIALS, "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+#: The same in names, each a braced command (``_name_escape``).
+_NAME_SPECIALS = {c: "{" + v.removesuffix("{}") + "}" for c, v in _UNPAIRED_SPECIALS.items()} | {";": "{;}"}
 #: Character pairs LaTeX turns into one glyph ("--" is an en dash): kept apart with "{}".
 _LIGATURES = {("-", "-"), ("`", "`"), ("'", "'"), ("!", "`"), ("?", "`")}
 #: Inline math as pandoc reads it: no space just inside the dollars, no digit right after ("$5 or $6").
-_MATH = re.compile(r"\$(?=\S)[^$\n]*?(?<=\S)\$(?!\d)")
+_MATH = re.compile(r"\$(?=[^\s$])[^$\n]*?(?<=\S)\$(?!\d)")
 _WORD_CORE = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
+
+
+#: CSL rich-text markup, as the CSL-JSON importer removes it (``formats.csljson._MARKUP``,
+#: which a test checks is the same).
+CSL_MARKUP = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^>]*)?>")
+#: What the RIS importer takes for an HTML tag in a note (Zotero writes notes as HTML):
+#: ``formats.common._HTML_TAG``, which a test checks is the same.
+RIS_NOTE_TAG = re.compile(r"<[^>]+>")
+
+
+class ExportRefused(RefManagerError):
+    """A paper holds a value the format cannot write as data (an identifier that is none,
+    from a library written before identifiers were checked on import): nothing is written."""
+
+
+def check_values(papers: Sequence[Paper]) -> None:
+    """Refuse papers whose DOI, arXiv id, category or date is not what ``edit`` would
+    store: BibTeX and RIS write these as they are (an identifier is not text to escape),
+    so one holding ``}`` or a line break could end its field or record."""
+    bad: list[str] = []
+    for p in papers:
+        for field, what in ID_FIELDS.items():
+            v = getattr(p, field)
+            if v is not None and not valid_id(field, v):
+                bad.append(f"paper {p.id}: {field} {v!r} is not {what}")
+        if p.date is not None and not _valid_date(p.date):
+            bad.append(f"paper {p.id}: date {p.date!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    if bad:
+        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+        raise ExportRefused(
+            "cannot export: " + "; ".join(bad[:3]) + more + ". Correct the value (refmanager edit ID "
+            "--doi/--arxiv-id/--category/--date, or clear it with '') and export again"
+        )
+
+
+def _valid_date(date: str) -> bool:
+    try:
+        return validate_iso_date(date) == date
+    except ParseError:
+        return False
 
 
 # ---------------------------------------------------------------- citation keys
@@ -123,30 +174,54 @@ def latex_escape(text: str, *, protect_case: bool = False) -> str:
     kept as written.  With ``protect_case`` (titles), words with a capital
     after their first letter ("LLMs", "BYOL-Explore", "2B") are braced so
     styles that lower-case titles keep them.
+
+    The braces of the result always pair up as BibTeX counts them (every brace,
+    escaped or not), so no value can end its field or its entry: text braces are
+    written ``\\{``/``\\}`` when the text's own braces pair up, else every one as
+    ``\\textbraceleft{}``/``\\textbraceright{}``.
     """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # (the importer reads a CR as a line end)
+    specials = _LATEX_SPECIALS if _balanced(text) else _UNPAIRED_SPECIALS
     out: list[str] = []
     pos = 0
     for m in _MATH.finditer(text):
-        out.append(_escape_text(text[pos : m.start()], protect_case))
         math = m.group(0)
-        out.append(math if _balanced(math) and "%" not in math else _escape_text(math, protect_case))
+        if (pos and m.start() == pos) or not _plain_math(math):
+            continue  # escaped as text with what surrounds it
+        out.append(_escape_text(text[pos : m.start()], protect_case, specials))
+        out.append(math)
         pos = m.end()
-    out.append(_escape_text(text[pos:], protect_case))
+    out.append(_escape_text(text[pos:], protect_case, specials))
     return "".join(out)
 
 
+def _plain_math(math: str) -> bool:
+    """Inline math the importer reads back as written (it reads to the next unescaped
+    ``$``, and a value with ``$$``, ``\\[`` or ``\\begin`` as a LaTeX document): braces that
+    pair up, no ``%``, no backslash before the closing ``$``, no display math inside.
+    (A second math right after another is written as text: ``$a$$b$`` would say ``$$``.)"""
+    return (
+        _balanced(math) and "%" not in math and not math.endswith("\\$")
+        and not any(w in math for w in ("\\[", "\\begin", "\\("))
+    )
+
+
 def _balanced(s: str) -> bool:
+    """The braces of ``s`` pair up as BibTeX counts them: every brace, ``\\{`` too."""
+    if "{" not in s and "}" not in s:
+        return True
     depth = 0
-    for i, c in enumerate(s):
-        if c in "{}" and i and s[i - 1] == "\\":
-            continue
-        depth += 1 if c == "{" else -1 if c == "}" else 0
-        if depth < 0:
-            return False
+    for c in s:
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return False
     return depth == 0
 
 
-def _escape_chars(text: str) -> str:
+def _escape_chars(text: str, specials: dict[str, str]) -> str:
     out: list[str] = []
     prev = ""
     line_start = True
@@ -156,7 +231,7 @@ def _escape_chars(text: str) -> str:
         if c == "@" and line_start:
             out.append("{@}")
         else:
-            out.append(_LATEX_SPECIALS.get(c, c))
+            out.append(specials.get(c, c))
         if c == "\n":
             line_start = True
         elif not c.isspace():
@@ -165,31 +240,38 @@ def _escape_chars(text: str) -> str:
     return "".join(out)
 
 
-def _escape_text(text: str, protect_case: bool) -> str:
+def _escape_text(text: str, protect_case: bool, specials: dict[str, str]) -> str:
     if not protect_case:
-        return _escape_chars(text)
+        return _escape_chars(text, specials)
     out = []
     for word in re.split(r"(\s+)", text):
         lead, core, trail = _WORD_CORE.match(word).groups()  # type: ignore[union-attr]
         if any(c.isupper() for c in core[1:]):
-            out.append(_escape_chars(lead) + "{" + _escape_chars(core) + "}" + _escape_chars(trail))
+            out.append(
+                _escape_chars(lead, specials) + "{" + _escape_chars(core, specials) + "}"
+                + _escape_chars(trail, specials)
+            )
         else:
-            out.append(_escape_chars(word))
+            out.append(_escape_chars(word, specials))
     return "".join(out)
+
+
+def _name_escape(text: str) -> str:
+    """A part of a name: as ``latex_escape``, but every special a braced command (``{\\&}``,
+    ``{\\textbraceleft}``) and math escaped too.  The splitter of ``and``-separated names
+    (BibTeX's, bibtexparser's) skips a backslash and the character after it, so a bare
+    ``\\%`` could vanish next to an ``and``; a braced group is always seen.  A ``;`` is
+    braced too (the importer reads ``A; B`` as two names)."""
+    return _escape_chars(text, _NAME_SPECIALS)
 
 
 def _bib_name(name: str) -> str:
     n = split_name(name)
     if n.literal or not n.given or re.search(r"(?i)\band\b", name):
-        return "{" + latex_escape(" ".join(name.split())) + "}"
-    family = latex_escape(n.full_family)
-    parts = [family, latex_escape(n.suffix)] if n.suffix else [family]
-    return ", ".join([*parts, latex_escape(n.given)])
-
-
-def _bib_pages(pages: str) -> str:
-    """A page range with BibTeX's "--" ("12–34" and "12-34" alike)."""
-    return re.sub(r"(?<=\w)\s*[-–—]+\s*(?=\w)", "--", pages)
+        return "{" + _name_escape(" ".join(name.split())) + "}"
+    family = _name_escape(n.full_family)
+    parts = [family, _name_escape(n.suffix)] if n.suffix else [family]
+    return ", ".join([*parts, _name_escape(n.given)])
 
 
 def _page_ends(pages: str | None) -> tuple[str | None, str | None]:
@@ -221,7 +303,8 @@ def _bib_entry(p: Paper, key: str) -> str:
     put("journal", latex_escape(p.journal) if p.journal else None)
     put("volume", latex_escape(p.volume) if p.volume else None)
     put("number", latex_escape(p.issue) if p.issue else None)
-    put("pages", latex_escape(_bib_pages(p.pages)) if p.pages else None)
+    # (as written: BibTeX styles make "12-34" a range themselves, and "--" would come back "–")
+    put("pages", latex_escape(p.pages) if p.pages else None)
     if p.arxiv_id:
         put("eprint", p.arxiv_id)
         put("archivePrefix", "arXiv")
@@ -239,7 +322,9 @@ def _bib_entry(p: Paper, key: str) -> str:
 
 
 def to_bibtex(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN) -> str:
-    """BibTeX entries (UTF-8; ``@misc`` for preprints, ``@article`` with a journal)."""
+    """BibTeX entries (UTF-8; ``@misc`` for preprints, ``@article`` with a journal).
+    ``ExportRefused`` for a paper with an identifier that is none (``check_values``)."""
+    check_values(papers)
     keys = citation_keys(papers, key_pattern)
     return "\n".join(_bib_entry(p, k) for p, k in zip(papers, keys))
 
@@ -247,7 +332,7 @@ def to_bibtex(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN) -
 # ---------------------------------------------------------------------- RIS
 def _ris_value(tag: str, value: str) -> list[str]:
     """A tag line; further lines become continuation lines (indented, never a tag)."""
-    lines = value.replace("\r\n", "\n").split("\n")
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # (the importer reads a CR as a line end)
     return [f"{tag}  - {lines[0]}"] + [f"      {ln}" for ln in lines[1:]]
 
 
@@ -258,6 +343,15 @@ def _ris_name(name: str) -> str:
     return ", ".join(x for x in (n.full_family, n.given, n.suffix) if x)
 
 
+
+
+def _ris_note(note: str) -> str:
+    """A note the importer reads back as written.  It reads a note holding an HTML tag as
+    HTML (as Zotero writes them): a note in which something looks like a tag
+    (``x <y> z``) is written as HTML, one ``<p>`` with ``&``, ``<``, ``>`` escaped."""
+    if not RIS_NOTE_TAG.search(note):
+        return note
+    return "<p>" + html.escape(note, quote=False) + "</p>"
 
 
 def _ris_entry(p: Paper) -> str:
@@ -283,6 +377,8 @@ def _ris_entry(p: Paper) -> str:
     put("VL", p.volume)
     put("IS", p.issue)
     first, last = _page_ends(p.pages)
+    if first == last:  # "5-5": one SP, as written (the importer reads an SP range as it is)
+        first, last = p.pages, None
     put("SP", first)
     put("EP", last)
     put("AB", p.abstract)
@@ -295,13 +391,15 @@ def _ris_entry(p: Paper) -> str:
         put("CN", p.category)
     for t in p.tags or []:
         put("KW", t)
-    put("N1", p.note)
+    put("N1", _ris_note(p.note) if p.note else None)
     out.append("ER  - ")
     return "\n".join(out) + "\n"
 
 
 def to_ris(papers: Sequence[Paper]) -> str:
-    """RIS records (``GEN`` for preprints, ``JOUR`` with a journal), one blank line apart."""
+    """RIS records (``GEN`` for preprints, ``JOUR`` with a journal), one blank line apart.
+    ``ExportRefused`` for a paper with an identifier that is none (``check_values``)."""
+    check_values(papers)
     return "\n".join(_ris_entry(p) for p in papers)
 
 
@@ -316,10 +414,31 @@ def _csl_name(name: str) -> dict[str, str]:
     return d
 
 
+def _csl_literal(text: str) -> str:
+    """Text that CSL processors (and the importer) read as markup, kept literal.
+
+    CSL titles are rich text: ``<i>``, ``<b>``, ``<sup>``, ``<sub>``, ``<span ...>``
+    are formatting, which the importer removes.  A title that says ``<b>`` as
+    text gets an empty ``<i></i>`` after each ``<`` that would start such a
+    tag, so a processor shows it and the importer reads it back as written.
+    """
+    if "<" not in text:
+        return text
+    starts = [i for i, c in enumerate(text) if c == "<" and CSL_MARKUP.match(text, i)]
+    if not starts:
+        return text
+    out, pos = [], 0
+    for i in starts:
+        out += [text[pos : i + 1], "<i></i>"]
+        pos = i + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _csl_item(p: Paper, key: str) -> dict[str, Any]:
     item: dict[str, Any] = {"id": key, "type": "article-journal" if p.journal else "article"}
     if p.title:
-        item["title"] = p.title
+        item["title"] = _csl_literal(p.title)
     authors = [_csl_name(a) for a in p.authors or [] if a and a.strip()]
     if p.et_al and authors:
         authors.append({"literal": "others"})  # pandoc's reading of BibTeX "and others"
@@ -332,7 +451,7 @@ def _csl_item(p: Paper, key: str) -> dict[str, Any]:
         if value:
             item[name] = value
     if p.journal:
-        item["container-title"] = p.journal
+        item["container-title"] = _csl_literal(p.journal)
     elif p.arxiv_id:
         item["publisher"] = "arXiv"
     if p.arxiv_id:

@@ -24,7 +24,7 @@ from .store.arxiv import ArxivRecords
 from .store.attachments import Attachments
 from .store.db import Db
 from .store.duplicates import Duplicates
-from .store.editing import Editor
+from .store.editing import Edited, Editor
 from .store.files import AttachmentFiles
 from .store.fts import Fts
 from .store.history import History, Undone
@@ -48,8 +48,11 @@ Cancelled = Callable[[], bool] | None
 class Library:
     """A refmanager library file (or ``:memory:``)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False) -> None:
-        self.db = db = Db(path, create=create, readonly=readonly)
+    def __init__(
+        self, path: str | os.PathLike[str], *, create: bool = True, readonly: bool = False,
+        exclusive_if_full: bool = False,
+    ) -> None:
+        self.db = db = Db(path, create=create, readonly=readonly, exclusive_if_full=exclusive_if_full)
         self.tags = Tags(db)
         self.alternatives = Alternatives(db)
         self.files = AttachmentFiles(db)
@@ -233,11 +236,25 @@ class Library:
         return self.marking.delete_papers(ids, label=label)
 
     # ------------------------------------------------------------- history
-    def undo(self) -> Undone | None:
-        return self.history.undo()
+    def undo(self, expect: str | None = None) -> Undone | None:
+        return self.history.undo(expect)
 
-    def redo(self) -> Undone | None:
-        return self.history.redo()
+    def redo(self, expect: str | None = None) -> Undone | None:
+        return self.history.redo(expect)
+
+    def file_problem(self) -> str | None:
+        """Why the library file can no longer be written (deleted, replaced, emptied), or None."""
+        return self.db.file_problem()
+
+    def save_copy(self, dest: str | os.PathLike[str]) -> Path:
+        """Everything this library holds, into a new library file (after its file was deleted
+        or replaced: what was done since is saved there)."""
+        return self.db.save_copy(dest)
+
+    def data_version(self) -> int:
+        """Changes when another connection (another program) commits to the library:
+        cheap enough to poll (``PRAGMA data_version``)."""
+        return int(self.db.value("PRAGMA data_version"))
 
     def undo_label(self) -> str | None:
         return self.history.undo_label()
@@ -260,8 +277,8 @@ class Library:
         return self.import_inputs([(name, text)], **kw)
 
     # ------------------------------------------------------ fixing by hand
-    def edit_paper(self, pid: int, **fields: Any) -> list[str]:
-        return self.editor.edit(pid, **fields)
+    def edit_paper(self, pid: int, *, expected: dict[str, Any] | None = None, **fields: Any) -> Edited:
+        return self.editor.edit(pid, expected=expected, **fields)
 
     def review_options(self, pid: int) -> dict[str, Any]:
         return self.editor.review_options(pid)

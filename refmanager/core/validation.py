@@ -2,6 +2,7 @@
 
 ``clean_value(field, value)`` returns the value to store or raises
 ``ValidationError(field, message)``: the message is shown next to the field.
+``check_ids(entry)`` holds an imported entry's identifiers to the same rules.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from .categories import normalise_category_query
 from .dates import validate_iso_date
 from .errors import ParseError, ValidationError
 from .fields import EDITABLE_FIELDS
+from .models import Entry
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.|www\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 #: "10.NNNN/suffix", or a short DOI "10/abc" (kept as given).  The suffix may hold
@@ -87,3 +89,55 @@ def clean_value(field: str, value: Any) -> Any:
             raise ValidationError(field, f"not an arXiv category: {text!r} (expected e.g. cs.LG)")
         return cat
     return text  # journal
+
+
+#: The identifiers an imported entry may hold, checked as ``edit`` checks them, with what
+#: each must be; exports write them as they are (``export.py`` refuses one that is not).
+ID_FIELDS = {"doi": "a DOI", "arxiv_id": "an arXiv identifier", "category": "an arXiv category"}
+
+
+def valid_id(field: str, value: str) -> bool:
+    """``edit`` would take ``value`` as it is for this identifier (the common case, without
+    ``clean_value``'s cost; a category's case is not made canonical).  An export checks it."""
+    if field == "doi":  # (fullmatch: "$" would let a final line break through)
+        return _DOI.fullmatch(value) is not None
+    if field == "arxiv_id":
+        m = arxivid.ID_RE.match(value)
+        return m is not None and m.end("id") == len(value)
+    return _CATEGORY.fullmatch(value) is not None
+
+
+def _short(value: str, n: int = 80) -> str:
+    return value if len(value) <= n else value[: n - 1] + "\u2026"
+
+
+def check_ids(e: Entry) -> list[str]:
+    """Hold an imported entry's DOI, arXiv id and category to ``edit``'s rules (every
+    import path calls this: ``formats.parse_text``, the arXiv lookup).
+
+    A valid value is stored as ``edit`` would store it.  One that is not valid is never
+    stored in its field, where an export would write it: it is taken out and kept in the
+    entry's ``extra`` (``"invalid_doi"``: the value as the file gave it), which the
+    library keeps with the paper's source; the record imports.  Returns one warning per
+    value taken out."""
+    doi, aid, cat = e.doi, e.arxiv_id, e.category
+    if (doi is None or _DOI.fullmatch(doi)) and (cat is None or _CATEGORY.fullmatch(cat)) and (
+        aid is None or ((m := arxivid.ID_RE.match(aid)) is not None and m.end("id") == len(aid))
+    ):
+        return []  # (every entry of a large import comes here: the usual case in one test)
+    problems: list[str] = []
+    for field, what in ID_FIELDS.items():
+        v = getattr(e, field)
+        if v is None or (isinstance(v, str) and valid_id(field, v)):
+            continue
+        try:
+            setattr(e, field, clean_value(field, v))
+        except ValidationError:
+            setattr(e, field, None)
+            e.extra[f"invalid_{field}"] = v
+            problems.append(
+                f"not {what}: {_short(str(v))!r}; imported without it "
+                f"(the value is kept with the paper's source as 'invalid_{field}')"
+            )
+    return problems
+

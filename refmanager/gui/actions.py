@@ -55,6 +55,7 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("new_library", "&New library…", "files.new_library_dialog", SK.New),
         Act("open_library", "Open &library…", "files.open_library_dialog", "Ctrl+Shift+O"),
         Submenu("recent", "Open &recent", "files.fill_recent_menu", dynamic=True),
+        Act("save_as", "Save library &as…", "files.save_as_dialog"),
         SEP,
         Submenu("export", "&Export", "exports.fill_export_menu"),
         SEP,

@@ -20,7 +20,7 @@ from ..core.store import backup
 from . import dialogs, theme
 from .icons import app_icon
 from .main_window import MainWindow
-from .single_instance import InstanceServer, try_activate_existing
+from .single_instance import InstanceLock, InstanceServer, claim_or_hand_over
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +121,25 @@ def _window_for(lib: Library, settings: QSettings | None = None) -> MainWindow:
     return win
 
 
-def install_sigterm_handler(app: QApplication, win: MainWindow) -> None:
-    """SIGTERM asks the event loop to save and quit (Python handlers run between events)."""
+#: Signals that ask the app to save and quit: SIGTERM (kill, a shutdown), SIGINT (Ctrl+C in
+#: the terminal that started it) and SIGHUP (that terminal closed).
+QUIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
+
+
+def install_signal_handlers(app: QApplication, win: MainWindow) -> None:
+    """Each of ``QUIT_SIGNALS`` asks the event loop to save (the note being typed included)
+    and quit, with exit status 0 (Python handlers run between events).  Without this, SIGHUP
+    ended the app at once, losing what had not been saved yet, and SIGINT raised
+    KeyboardInterrupt inside whatever slot was running.  SIGINT and SIGHUP stay ignored when
+    the app was started with them ignored (``nohup``, or in the background of a script)."""
 
     def handler(_sig: int, _frame: object) -> None:
         QTimer.singleShot(0, lambda: (win.save_all(), app.quit()))
 
-    signal.signal(signal.SIGTERM, handler)
+    for sig in QUIT_SIGNALS:
+        if sig != signal.SIGTERM and signal.getsignal(sig) is signal.SIG_IGN:
+            continue
+        signal.signal(sig, handler)
     timer = QTimer(app)  # wake the interpreter regularly so the handler runs promptly
     timer.start(200)
     timer.timeout.connect(lambda: None)
@@ -167,6 +179,15 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def _handed_over(path: Path, outcome: bool | None) -> int:
+    """The exit status of a start that found ``path`` open in another instance."""
+    if outcome is False:
+        print(f"refmanager: {path} is already open: the open window was brought forward", file=sys.stderr)
+        return 0
+    print(f"refmanager: {path} is open in another refmanager, which does not answer", file=sys.stderr)
+    return 1
+
+
 def run_app(library: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORG)
@@ -177,17 +198,54 @@ def run_app(library: str | None = None) -> int:
     theme.follow_system(str(QSettings().value("prefs/theme", "system")))
     preferred = QSettings().value("prefs/default_library", "")
     path = Path(library) if library else (Path(str(preferred)) if preferred else default_library_path())
-    if try_activate_existing(path):
-        print(f"refmanager: {path} is already open: the open window was brought forward", file=sys.stderr)
-        return 0
+    # The lock first (single_instance.py): of two starts at the same moment only one wins;
+    # the other hands over to it.  The winner listens at once, before opening the library.
+    lock = InstanceLock()
+    outcome = claim_or_hand_over(lock, path)
+    if outcome is not True:
+        return _handed_over(path, outcome)
+    shown: list[MainWindow] = []
+    wanted = [False]  # a later start asked for the window before it was shown
+
+    def on_activate() -> None:
+        if shown:
+            activate(shown[0])
+        else:
+            wanted[0] = True
+
+    server = InstanceServer(on_activate, app)
+    server.listen(lock.keys)
+    app._instance_server = server  # type: ignore[attr-defined]
+    app._instance_lock = lock  # type: ignore[attr-defined]
     lib = open_with_recovery(path)
     if lib is None:
         return 1
+    # The library opened may be another one (chosen in the recovery dialog) or a new file:
+    # its keys now, and only its keys.
+    outcome = claim_or_hand_over(lock, lib.path)
+    if outcome is not True:
+        lib.close()
+        return _handed_over(lib.path, outcome)
+    lock.keep_only(lib.path)
+    server.listen(lock.keys)
     win = _window_for(lib)
-    server = InstanceServer(lib.path, lambda: activate(win), app)
-    app._instance_server = server  # type: ignore[attr-defined]
-    install_sigterm_handler(app, win)  # type: ignore[arg-type]
+    win.session.libraryChanged.connect(lambda: _follow_library(lock, server, win))
+    install_signal_handlers(app, win)  # type: ignore[arg-type]
     install_excepthook()
     win.show()
+    shown.append(win)
+    if wanted[0]:
+        activate(win)
     freeze_startup_objects()
     return app.exec()
+
+
+def _follow_library(lock: InstanceLock, server: InstanceServer, win: MainWindow) -> None:
+    """The window shows another library (File → Open, New, a restore): hold its keys instead."""
+    path = win.lib.path
+    other = lock.claim(path)
+    if other is not None:
+        log.warning("%s is open in another refmanager too", path)
+        return
+    lock.keep_only(path)
+    server.listen(lock.keys)

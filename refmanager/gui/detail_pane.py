@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QPoint, QRect, QSize, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
+    QApplication,
     QCompleter,
     QFrame,
     QHBoxLayout,
@@ -34,6 +35,7 @@ from ..core.categories import category_name
 from ..core.fields import Paper
 from ..core.links import opening_words
 from .icons import icon
+from .plain import no_mnemonic
 from .table_model import plain_tooltip
 
 log = logging.getLogger(__name__)
@@ -419,9 +421,10 @@ class DetailPane(QScrollArea):
         )
         self._show_tags(p.tags, colors or {})
         self.abstract.setText(p.abstract or "")
-        self.editor.load(p)
-        if not same or not self.note.dirty:
-            self.note.load(p.note or "")
+        if not same or not self.editor.isAncestorOf(QApplication.focusWidget()):
+            self.editor.load(p)  # (not under the user's hands: a field being typed stays as typed)
+        if not same or (not self.note.dirty and self.note.toPlainText() != (p.note or "")):
+            self.note.load(p.note or "")  # (the same text: the cursor and the typing session stay)
         self.stack.setCurrentWidget(self.one)
 
     def _edit_toggled(self, on: bool) -> None:
@@ -456,7 +459,7 @@ class DetailPane(QScrollArea):
             self.raw_line.setText("As imported: " + (review.get("raw_line") or ""))
             for i, alt in enumerate(review.get("alternatives") or []):
                 first = (alt.get("authors") or ["?"])[0]
-                b = QPushButton(f"Use: {alt.get('title')}  |  {first}")
+                b = QPushButton(no_mnemonic(f"Use: {alt.get('title')}  |  {first}"))
                 b.setToolTip(plain_tooltip("Title: " + str(alt.get("title")) + "\nAuthors: " + ", ".join(alt.get("authors") or [])))
                 b.setStyleSheet("text-align: left;")
                 b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -470,7 +473,7 @@ class DetailPane(QScrollArea):
             b.deleteLater()
         self.attachment_buttons = []
         for a in attachments:
-            b = QPushButton(icon("pdf"), a["name"] + ("" if a["exists"] else "  (missing)"))
+            b = QPushButton(icon("pdf"), no_mnemonic(a["name"] + ("" if a["exists"] else "  (missing)")))
             b.setEnabled(bool(a["exists"]))
             b.setToolTip(plain_tooltip(str(a["path"]) if a["exists"] else f"The file is missing: {a['path']}"))
             b.setStyleSheet("text-align: left;")
@@ -499,7 +502,7 @@ class DetailPane(QScrollArea):
                 it.widget().deleteLater()
         for t in tags:
             chip = QToolButton()
-            chip.setText(f"{t}  ✕")
+            chip.setText(f"{no_mnemonic(t)}  ✕")
             chip.setToolTip(plain_tooltip(f"Remove tag {t!r}"))
             chip.setAccessibleName(f"Remove tag {t}")
             chip.setObjectName("tagChip")

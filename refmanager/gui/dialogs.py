@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QColorDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QColorDialog, QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from .plain import make_plain, no_mnemonic
 
 LISTING_FILTER = "Listings and exports (*.txt *.json *.bib *.ris *.xml *.atom);;All files (*)"
 
@@ -23,11 +25,30 @@ def get_save_file(parent: QWidget, title: str, filter_: str, suggested: str = ""
     return path or None
 
 
-def get_text(parent: QWidget, title: str, label: str, text: str = "", items: list[str] | None = None) -> str | None:
+def text_dialog(parent: QWidget | None, title: str, label: str, text: str = "",
+                items: list[str] | None = None) -> QInputDialog:
+    """The dialog ``get_text`` shows (QInputDialog.getText, or getItem with ``items``),
+    its label plain text: a tag named ``<b>x</b>`` or ``R&D`` is shown as typed."""
+    dlg = QInputDialog(parent)
+    dlg.setWindowTitle(title)
+    dlg.setLabelText(no_mnemonic(label))  # (the label is the input's buddy: '&' would be a mnemonic)
     if items is not None:
-        value, ok = QInputDialog.getItem(parent, title, label, items, 0, True)
+        dlg.setComboBoxItems(items)
+        dlg.setTextValue(items[0] if items else "")
+        dlg.setComboBoxEditable(True)
     else:
-        value, ok = QInputDialog.getText(parent, title, label, text=text)
+        dlg.setTextValue(text)
+    make_plain(dlg)
+    return dlg
+
+
+def get_text(parent: QWidget, title: str, label: str, text: str = "", items: list[str] | None = None) -> str | None:
+    dlg = text_dialog(parent, title, label, text, items)
+    try:
+        ok = dlg.exec() == QDialog.DialogCode.Accepted
+        value = dlg.textValue()
+    finally:
+        dlg.deleteLater()
     return value if ok and value.strip() else None
 
 
@@ -91,8 +112,6 @@ def get_open_library(parent: QWidget | None) -> str | None:
 
 def exec_dialog(dlg: object) -> bool:
     """Run a custom dialog modally (tests replace this)."""
-    from PySide6.QtWidgets import QDialog
-
     return dlg.exec() == QDialog.DialogCode.Accepted  # type: ignore[attr-defined]
 
 

@@ -54,7 +54,12 @@ class ExportController(Controller):
             return
         papers = self._papers(ids)
         try:
-            Path(path).write_text(f.write(papers, self.key_pattern()), encoding="utf-8")
+            text = f.write(papers, self.key_pattern())
+        except export.ExportRefused as e:  # an identifier that is none (a library from before they were checked)
+            dialogs.warn(w, "Export refused", str(e))
+            return
+        try:
+            Path(path).write_text(text, encoding="utf-8")
         except OSError as e:
             dialogs.warn(w, "Export failed", f"{path}: {e.strerror}")
             return
@@ -67,7 +72,12 @@ class ExportController(Controller):
     def copy_bibtex(self) -> None:
         papers = self.session.lib.get_many(self.view.selected_ids())
         if papers:
-            QApplication.clipboard().setText(export.to_bibtex(papers, self.key_pattern()))
+            try:
+                text = export.to_bibtex(papers, self.key_pattern())
+            except export.ExportRefused as e:
+                dialogs.warn(self.window, "Copy refused", str(e))
+                return
+            QApplication.clipboard().setText(text)
             n = len(papers)
             self.status(f"Copied {n} BibTeX entr{'ies' if n != 1 else 'y'}", 4000)
 

@@ -12,6 +12,7 @@ from ..core.errors import RefManagerError
 from ..core.library import Library
 from ..core.store import backup
 from . import dialogs
+from .plain import no_mnemonic, window_title
 from .session import LibrarySession
 from .window_parts import WindowParts
 from .workers import wait_all
@@ -25,6 +26,7 @@ class LibraryFilesController(QObject):
         super().__init__(window)
         self.window = window
         self.session = session
+        self._asking = False
 
     def switch_library(self, path: Path, *, create: bool = False) -> bool:
         """Show another library in this window (File → Open / New / Recent)."""
@@ -40,7 +42,7 @@ class LibraryFilesController(QObject):
             return False
         w.detail.flush_note()
         old = self.session.switch(lib)
-        w.setWindowTitle(f"{lib.path.name} — refmanager")
+        w.setWindowTitle(window_title(f"{lib.path.name} — refmanager"))
         self.add_recent(lib.path)
         if old is not lib:
             try:
@@ -63,7 +65,7 @@ class LibraryFilesController(QObject):
     def fill_recent_menu(self, menu: QMenu) -> None:
         menu.clear()
         for p in self.recent_libraries():
-            a = menu.addAction(p)
+            a = menu.addAction(no_mnemonic(p))
             a.triggered.connect(lambda _=False, path=p: self.switch_library(Path(path)))
         if not self.recent_libraries():
             menu.addAction("(none)").setEnabled(False)
@@ -81,6 +83,48 @@ class LibraryFilesController(QObject):
         path = dialogs.get_open_library(self.window)
         if path:
             self.switch_library(Path(path))
+
+    def save_as_dialog(self) -> None:
+        """File → Save library as…: a copy of the library in a new file, shown from then on
+        (after its file was deleted or replaced: everything done since is in the copy)."""
+        w, lib = self.window, self.session.lib
+        path = dialogs.get_save_file(w, "Save library as", "refmanager libraries (*.db)", f"{lib.path.stem}-saved.db")
+        if not path:
+            return
+        dest = Path(path)
+        if dest.exists() and dest.resolve() == lib.path.resolve() and not lib.file_problem():
+            dialogs.warn(w, "Save library as", f"{dest} is the library shown: choose a new name.")
+            return
+        w.detail.flush_note()
+        wait_all()
+        try:
+            lib.save_copy(dest)
+        except RefManagerError as e:
+            dialogs.warn(w, "Not saved", str(e))
+            return
+        if self.switch_library(dest):
+            w.banner.setVisible(False)
+            w.statusBar().showMessage(f"Saved the library as {dest}; it is the library shown now", 8000)
+
+    def file_gone(self, reason: str) -> None:
+        """The library file was deleted or replaced: the app stops writing to it, says so,
+        and offers to save what it holds (everything done so far) to a new file."""
+        w = self.window
+        w.show_banner(f"{reason}. Use File → Save library as… to keep everything shown here in a new file.")
+        if self._asking:
+            return
+        self._asking = True
+        try:
+            choice = dialogs.choose(
+                w, "Library file gone",
+                f"{reason}.\n\nEverything the window shows, with your changes until now, is still here. "
+                "Save it to a new library file and go on working there?",
+                ["Save as…"],
+            )
+        finally:
+            self._asking = False
+        if choice == "Save as…":
+            self.save_as_dialog()
 
     def backup_now(self) -> None:
         path = self.session.lib.backup("manual")

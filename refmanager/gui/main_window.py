@@ -23,7 +23,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMenu
 
 from .. import __version__
-from ..core.errors import PaperGone, RefManagerError
+from ..core.errors import LibraryFileGone, PaperGone, RefManagerError
 from ..core.library import Library
 from . import dialogs
 from .actions import build_menus, fill_table_menu
@@ -33,9 +33,11 @@ from .library_files import LibraryFilesController
 from .lookup_controller import LookupController
 from .marking_controller import MarkingController
 from .paper_controller import PaperController
+from .plain import window_title
 from .session import LibrarySession
 from .tasks import TaskRunner
 from .view_controller import ViewController
+from .watcher import LibraryWatcher
 from .window_parts import WindowParts
 from .workers import ImportProcess, wait_all
 
@@ -55,10 +57,11 @@ class MainWindow(WindowParts):
         self.lookups = LookupController(self, self.session, self.view, self.tasks)
         self.exports = ExportController(self, self.session, self.view)
         self.files = LibraryFilesController(self, self.session)
+        self.watcher = LibraryWatcher(self.session, self)
         build_menus(self)
         self._connect()
-        self.session.libraryChanged.connect(lambda: self.setWindowTitle(f"{self.lib.path.name} — refmanager"))
-        self.setWindowTitle(f"{lib.path.name} — refmanager")
+        self.session.libraryChanged.connect(lambda: self.setWindowTitle(window_title(f"{self.lib.path.name} — refmanager")))
+        self.setWindowTitle(window_title(f"{lib.path.name} — refmanager"))
         self.view.refresh_sidebar()
         self.detail.set_tag_names(lib.tag_names())
         if readonly_reason:
@@ -95,6 +98,16 @@ class MainWindow(WindowParts):
         d.attachRequested.connect(p.attach_dialog)
         d.openAttachment.connect(p.open_attachment)
         v.model.editFailed.connect(lambda msg: dialogs.warn(self, "Not saved", msg))
+        self.watcher.changedElsewhere.connect(self.changed_elsewhere)
+        self.watcher.fileGone.connect(self.files.file_gone)
+        v.refreshed.connect(self.watcher.reset)  # (the window read the library: changes so far are shown)
+
+    def changed_elsewhere(self) -> None:
+        """Another program changed the library: show it as it is now (the selection stays
+        where its papers still exist; a note being typed is saved first, over the note it
+        was typed on)."""
+        log.info("the library changed elsewhere: refreshing")
+        self.view.refresh()
 
     def guarded(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` as a slot: an error the user can cause becomes one message (never a
@@ -103,6 +116,9 @@ class MainWindow(WindowParts):
         def run(*args: Any) -> Any:
             try:
                 return fn(*args)
+            except LibraryFileGone as e:
+                self.files.file_gone(str(e))
+                return None
             except PaperGone:
                 dialogs.warn(self, "Paper gone", "This paper was merged or deleted elsewhere (perhaps by another "
                                                  "program). The window now shows the library as it is.")
@@ -136,7 +152,7 @@ class MainWindow(WindowParts):
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
         self.save_all()
-        for timer in (self.marking.read_timer, self.view.search_timer, self.detail.note.timer):
+        for timer in (self.marking.read_timer, self.view.search_timer, self.detail.note.timer, self.watcher.timer):
             timer.stop()
         self.tasks.stop()
         for done in self.findChildren(ImportProcess):  # finished, still checkpointing: let it end

@@ -12,6 +12,7 @@ from ..core.store.history import Undone
 from ..core.store.marking import NOTE_KEPT_BOTH
 from . import dialogs
 from .controller import Controller
+from .plain import no_mnemonic
 from .session import LibrarySession
 from .view_controller import ViewController
 from .window_parts import WindowParts
@@ -34,6 +35,9 @@ class MarkingController(Controller):
         self.read_timer.timeout.connect(self._mark_current_read)
         view.paperShown.connect(self._paper_shown)
         view.refreshed.connect(self.update_undo_actions)
+        #: the labels the Edit menu shows: undo and redo do those or nothing (``HistoryMoved``)
+        self.shown_undo: str | None = None
+        self.shown_redo: str | None = None
 
     @property
     def lib(self) -> Any:
@@ -191,12 +195,14 @@ class MarkingController(Controller):
 
     # ------------------------------------------------------------- history
     def undo(self) -> None:
+        """Undo what the Edit menu says (another program may have acted since: then
+        nothing is undone, the window says so and shows the history as it is now)."""
         self.window.detail.flush_note()
-        self._said("Undone", self.lib.undo())
+        self._said("Undone", self.lib.undo(expect=self.shown_undo))
 
     def redo(self) -> None:
         self.window.detail.flush_note()
-        self._said("Redone", self.lib.redo())
+        self._said("Redone", self.lib.redo(expect=self.shown_redo))
 
     def _said(self, what: str, done: Undone | None) -> None:
         if done:
@@ -209,8 +215,9 @@ class MarkingController(Controller):
 
     def update_undo_actions(self) -> None:
         u, r = self.lib.undo_label(), self.lib.redo_label()
+        self.shown_undo, self.shown_redo = u, r
         actions = self.window.actions
-        actions["undo"].setText(f"&Undo {u}" if u else "&Undo")
+        actions["undo"].setText(f"&Undo {no_mnemonic(u)}" if u else "&Undo")
         actions["undo"].setEnabled(bool(u))
-        actions["redo"].setText(f"&Redo {r}" if r else "&Redo")
+        actions["redo"].setText(f"&Redo {no_mnemonic(r)}" if r else "&Redo")
         actions["redo"].setEnabled(bool(r))

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .plain import plain_label
+
 LABELS = {
     "title": "Title", "authors": "Authors", "et_al": "Et al.", "orgs": "Organisations", "date": "Date",
     "category": "Category", "abstract": "Abstract", "arxiv_id": "arXiv id", "doi": "DOI", "journal": "Journal",
@@ -53,7 +55,7 @@ class MergeDialog(QDialog):
         grid = QGridLayout(inner)
         ids = [pid for pid, _ in next(iter(fields.values()))] if fields else []
         for c, pid in enumerate(ids):
-            h = QLabel(f"Paper {pid}")
+            h = plain_label(f"Paper {pid}")
             f = h.font()
             f.setBold(True)
             h.setFont(f)
@@ -61,13 +63,12 @@ class MergeDialog(QDialog):
         self.groups: dict[str, QButtonGroup] = {}
         self.buttons: dict[tuple[str, int], QRadioButton] = {}
         for r, (field, values) in enumerate(fields.items(), start=1):
-            grid.addWidget(QLabel(LABELS.get(field, field)), r, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(plain_label(LABELS.get(field, field)), r, 0, Qt.AlignmentFlag.AlignTop)
             group = QButtonGroup(self)
             self.groups[field] = group
             for c, (pid, value) in enumerate(values):
                 b = QRadioButton()
-                text = QLabel(_show(value))
-                text.setTextFormat(Qt.TextFormat.PlainText)
+                text = plain_label(_show(value))
                 text.setWordWrap(True)
                 cell = QWidget()
                 cl = QVBoxLayout(cell)

@@ -61,12 +61,19 @@ class PaperController(Controller):
         if p is None:
             return
         try:
-            self.lib.edit_paper(p.id, **{field: value})
+            # (saved over what the form showed: a value another program wrote meanwhile is kept too)
+            done = self.lib.edit_paper(p.id, expected={field: getattr(p, field, None)}, **{field: value})
         except RefManagerError as e:
             self.detail.editor.show_error(getattr(e, "message", str(e)))
             return
         self.detail.editor.show_error(None)
         self.view.refresh()
+        if done.kept:
+            dialogs.inform(self.window, "Changed elsewhere",
+                           "Another program changed this paper while you were editing it. Your value is saved, "
+                           "and the other program's value is kept with the paper as an alternative:",
+                           "\n".join(f"{f.replace('_', ' ')}: {v if isinstance(v, str) else ', '.join(map(str, v))}"
+                                     for f, v in done.kept.items()))
 
     def pick_split(self, index: int) -> None:
         p = self.detail.paper

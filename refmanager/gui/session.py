@@ -25,12 +25,19 @@ log = logging.getLogger(__name__)
 BIG_LIBRARY = 50_000
 
 
+def _app_writes(lib: Library) -> None:
+    """The app's writes go into the library file at once (a checkpoint after each): if
+    another program deletes the write-ahead log, nothing the user did is in it alone."""
+    lib.db.checkpoint_after_write = True
+
+
 class LibrarySession(QObject):
     libraryChanged = Signal()
 
     def __init__(self, lib: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.lib = lib
+        _app_writes(lib)
         self.background = BackgroundQueries(lib.path, self)
         self.big = self._measure()
 
@@ -53,6 +60,7 @@ class LibrarySession(QObject):
         old = self.lib
         self.background.shutdown()
         self.lib = lib
+        _app_writes(lib)
         self.background = BackgroundQueries(lib.path, self)
         self.big = self._measure()
         self.libraryChanged.emit()

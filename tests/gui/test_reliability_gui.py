@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from refmanager.core.library import Library
 from refmanager.gui import app as gui_app
 from refmanager.gui.detail_pane import NOTE_SAVE_MS
-from refmanager.gui.single_instance import InstanceServer, try_activate_existing
+from refmanager.gui.single_instance import InstanceServer, library_keys, try_activate_existing
 
 from ..conftest import ROOT
 
@@ -48,13 +48,14 @@ CHILD = textwrap.dedent(
     from refmanager.gui import app as gui_app
     lib = gui_app.open_library(__import__("pathlib").Path(sys.argv[1]))
     win = gui_app._window_for(lib, QSettings(sys.argv[2], QSettings.Format.IniFormat))
-    gui_app.install_sigterm_handler(app, win)
+    gui_app.install_signal_handlers(app, win)
+    gui_app.install_excepthook()  # as run_app does
     win.show()
     titles = [win.view.model.data(win.view.model.index(r, 2)) for r in range(win.view.model.rowCount())]
     win.table.selectRow(titles.index({title!r}))
     mode = sys.argv[3]
-    if mode == "sigterm":
-        win.detail.note.timer.setInterval(10**7)  # the autosave would not fire: only SIGTERM saves
+    if mode == "signal":
+        win.detail.note.timer.setInterval(10**7)  # the autosave would not fire: only the signal saves
     win.detail.note.setFocus()
     QTest.keyClicks(win.detail.note, "typed before the end")
     def saved(pid):
@@ -104,15 +105,34 @@ def test_note_reaches_disk_and_survives_sigkill(tmp_path):
         assert reopened.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_sigterm_saves_first(tmp_path):
-    p, lib = _start_child(tmp_path, "sigterm")
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_to_quit_saves_first(tmp_path, sig):
+    """kill (SIGTERM), closing the terminal that started the app (SIGHUP) and Ctrl+C there
+    (SIGINT): the note typed just before is saved, the app quits cleanly, no traceback."""
+    p, lib = _start_child(tmp_path, "signal")
     try:
-        p.send_signal(signal.SIGTERM)
-        assert p.wait(30) == 0
+        p.send_signal(getattr(signal, sig))
+        _out, err = p.communicate(timeout=30)
+        assert (p.returncode, "Traceback" in err) == (0, False), err[-2000:]
     finally:
         if p.poll() is None:
             p.kill()
     assert note_of(lib, GEMMA) == "typed before the end"
+
+
+def test_signals_ignored_at_start_stay_ignored(qapp):
+    """Started with ``nohup`` (SIGHUP ignored): closing the terminal must not end the app."""
+    old = {sig: signal.getsignal(sig) for sig in gui_app.QUIT_SIGNALS}
+    try:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        gui_app.install_signal_handlers(qapp, object())  # type: ignore[arg-type]
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) not in (signal.default_int_handler, signal.SIG_IGN)
+        assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        qapp._sig_timer.stop()
 
 
 def test_session_end_and_quit_save_the_note(window, qtbot):
@@ -139,19 +159,22 @@ def test_session_end_and_quit_save_the_note(window, qtbot):
 def test_second_instance_activates_the_first(qtbot, tmp_path):
     path = tmp_path / "one.db"
     calls: list[int] = []
-    server = InstanceServer(path, lambda: calls.append(1))
+    server = InstanceServer(lambda: calls.append(1))
+    server.listen(library_keys(path))
     try:
         assert try_activate_existing(path) is True
         qtbot.waitUntil(lambda: calls == [1], timeout=3000)
         assert try_activate_existing(tmp_path / "other.db") is False
     finally:
-        server.server.close()
+        server.close()
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "newer"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "newer", "empty"])
 def test_damaged_library_offers_choices(tmp_path, dialog_log, damage):
     path = tmp_path / "lib.db"
-    if damage == "garbage":
+    if damage == "empty":  # a 0-byte file: perhaps the wrong file, never made into a library
+        path.write_bytes(b"")
+    elif damage == "garbage":
         path.write_bytes(os.urandom(8192))
     elif damage == "truncated":
         with Library(path) as lib:
@@ -174,6 +197,9 @@ def test_damaged_library_offers_choices(tmp_path, dialog_log, damage):
     assert choices[0] == gui_app.OPEN_ANOTHER and gui_app.CREATE_NEW in choices
     if damage == "newer":
         assert "written by a newer refmanager" in text
+    if damage == "empty":
+        assert text.startswith(f"{path}: not a refmanager library (the file is empty)")
+        assert path.read_bytes() == b""
     lib.close()
 
 

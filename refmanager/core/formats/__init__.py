@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -23,7 +23,8 @@ from typing import Any
 
 from .. import arxivid
 from ..errors import ParseError
-from ..models import Entry, ParsedFile, Parsing
+from ..models import Entry, ParsedFile, Parsing, Problem
+from ..validation import check_ids
 from . import arxiv_atom, bibtex, csljson, jsonexport, listing_full, listing_profile, medline, ris, wos
 
 log = logging.getLogger(__name__)
@@ -151,9 +152,19 @@ def decode(data: bytes, name: str) -> tuple[str, list[str]]:
     # Strict decoders never make lone surrogates; with the ASCII-compatible ones
     # (UTF-8, Windows-1252, Latin-1) a control character is a control byte.
     ascii_compatible = bom_codec is None and nul < 0
-    controls = (len(data.translate(None, _CONTROL_BYTES)) != len(data)) if ascii_compatible else None
+    controls = _has_control_bytes(data) if ascii_compatible else None
     text, more = normalise_text(text, controls=controls, surrogates=False)
     return text, warnings + more
+
+
+def _has_control_bytes(data: bytes, step: int = 1 << 22) -> bool:
+    """Whether ``data`` holds a control byte, looked for 4 MB at a time (one
+    ``translate`` of the whole would copy it: a 400 MB file held twice)."""
+    for i in range(0, len(data), step):
+        chunk = data[i : i + step]
+        if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
+            return True
+    return False
 
 
 def _size(n: int) -> str:
@@ -199,15 +210,27 @@ _MARKER_WINDOW = 1 << 20
 def normalise_line_ends(text: str) -> str:
     """CR LF and lone CR (old Mac files) become LF, for every format."""
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        # (the caller still holds the text: one copy at a time, not re.sub's million pieces)
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            text = text.replace("\r", "\n")
     return text
+
+
+_NOT_BLANK = re.compile("[^\ufeff \t\n]")
+
+
+def _first_char(text: str) -> str:
+    """``text.lstrip("\\ufeff \\t\\n")[:1]`` without copying the text."""
+    m = _NOT_BLANK.search(text)
+    return m.group() if m else ""
 
 
 def detect_format(text: str) -> ModuleType | None:
     """The format of ``text`` (line ends already LF), by its shape."""
     if listing_full.starts_with_header(text):
         return listing_full
-    head = text.lstrip("\ufeff \t\n")[:1]
+    head = _first_char(text)
     if head in ("[", "{"):
         return next((f for f in (csljson, jsonexport) if f.detect(text)), None)
     if head == "<":
@@ -252,7 +275,7 @@ def _format_for(text: str, name: str) -> tuple[ModuleType, str]:
     ParseError for text none can parse."""
     text = normalise_line_ends(text)
     check_limits(text, name)
-    if not text.strip():
+    if not text or text.isspace():  # (not strip(): a copy of the whole text)
         raise ParseError("the file is empty" if not text else "the file holds only blank lines", line=1)
     fmt = detect_format(text)
     if fmt is None:
@@ -277,7 +300,23 @@ def parse_text(text: str, name: str = "<input>", **context: Any) -> ParsedFile:
     """Parse text already decoded; errors name ``name`` and the line."""
     with _naming(name):
         fmt, text = _format_for(text, name)
-        return fmt.parse(text, **context)
+        pf = fmt.parse(text, **context)
+    pf.entries = list(_checked(pf.entries, pf.skipped, pf.warnings))
+    return pf
+
+
+def _checked(entries: Iterable[Entry], skipped: list[Problem], warnings: list[Problem]) -> Iterator[Entry]:
+    """Every format's entries with their identifiers held to ``edit``'s rules
+    (``validation.check_ids``): one that is none is left out, with a warning, and kept
+    with the paper's source; an entry left with nothing to import is skipped."""
+    for e in entries:
+        problems = check_ids(e)
+        if problems:
+            warnings.extend(Problem(e.line, p) for p in problems)
+            if not (e.title or e.doi or e.arxiv_id or e.abstract or e.raw_line):
+                skipped.append(Problem(e.line, "a record with no title, identifier or abstract: nothing to import"))
+                continue
+        yield e
 
 
 def iter_parse_text(text: str, name: str = "<input>", **context: Any) -> Parsing:
@@ -293,9 +332,10 @@ def iter_parse_text(text: str, name: str = "<input>", **context: Any) -> Parsing
         fmt, text = _format_for(text, name)
         if not hasattr(fmt, "iter_parse"):
             pf = fmt.parse(text, **context)
-            return Parsing(pf.format, len(pf.entries), iter(pf.entries), pf.skipped, pf.warnings)
+            entries = list(_checked(pf.entries, pf.skipped, pf.warnings))
+            return Parsing(pf.format, len(entries), iter(entries), pf.skipped, pf.warnings)
         parsing: Parsing = fmt.iter_parse(text, **context)
-    parsing.entries = _named_entries(parsing.entries, name)
+    parsing.entries = _named_entries(_checked(parsing.entries, parsing.skipped, parsing.warnings), name)
     return parsing
 
 

@@ -10,7 +10,11 @@ looked-up one applies.
 arXiv reports errors as a feed whose single entry has an id under
 ``http://arxiv.org/api/errors``; that is refused with arXiv's own message.
 DOCTYPE and ENTITY declarations are refused before parsing: an API response
-never has them, and refusing them rules out entity-expansion attacks.
+never has them, and refusing them rules out entity-expansion attacks.  The
+XML is read as a stream, each element dropped once what is needed of it is
+kept; an element of an entry holding more than ``MAX_INNER_ELEMENTS`` is
+refused (nesting or repeating ``<a>`` a million times in a few megabytes would
+otherwise hold hundreds of megabytes).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from typing import Any
 
 from .. import arxivid
@@ -64,120 +69,202 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def _parse_xml(text: str) -> tuple[ET.Element, dict[int, int]]:
-    """The root element and, for each ``<entry>`` (by id()), the line it starts on."""
+#: Elements one element of an ``<entry>`` (or of the feed) may hold, at any depth below
+#: it: an arXiv response's hold one or two (an ``<author>`` its ``<name>`` and
+#: affiliation).  Past it the file is refused (``docs/reliability.md``): each element
+#: kept costs some 300 bytes, so 4 bytes of ``<a>`` nested or repeated a million times
+#: would otherwise hold hundreds of megabytes.
+MAX_INNER_ELEMENTS = 1_000
+
+_ENTRY = f"{{{ATOM}}}entry"
+_FEED = f"{{{ATOM}}}feed"
+_AUTHOR = f"{{{ATOM}}}author"
+_TOTAL = f"{{{OPENSEARCH}}}totalResults"
+#: The children of an ``<entry>`` read (the first of each; authors all).
+_FIELDS = {f"{{{ATOM}}}{t}": t for t in ("id", "title", "summary", "published")} | {
+    f"{{{ARXIV}}}{t}": t for t in ("doi", "journal_ref")
+}
+_PRIMARY = f"{{{ARXIV}}}primary_category"
+_CATEGORY = f"{{{ATOM}}}category"
+
+
+class _Parts:
+    """What is read of one ``<entry>``, as its children end (each one then dropped:
+    memory holds one child at a time, however long the entry)."""
+
+    __slots__ = ("authors", "category", "line", "primary", "texts")
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.texts: dict[str, str | None] = {}
+        self.primary: str | None = None
+        self.category: str | None = None
+        self.authors: list[str] = []
+
+    def add(self, el: ET.Element) -> None:
+        tag = el.tag
+        if tag == _AUTHOR:
+            name = _text(el.find("atom:name", NS))
+            if name is not None:
+                self.authors.append(name)
+        elif tag in _FIELDS:
+            self.texts.setdefault(_FIELDS[tag], _text(el))
+        elif tag == _PRIMARY and self.primary is None:
+            self.primary = el.get("term") or ""
+        elif tag == _CATEGORY and self.category is None:
+            self.category = el.get("term") or ""
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, each with its ``\\n``, one at a time (a list of them all
+    took several times the file's size)."""
+    start, n = 0, len(text)
+    while start < n:
+        end = text.find("\n", start)
+        end = n if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+class _Feed:
+    """What a feed holds: each ``<entry>`` read (an entry, or why it is skipped), arXiv's
+    error message if it is an error report, ``opensearch:totalResults``."""
+
+    def __init__(self) -> None:
+        self.root: str | None = None
+        self.read: list[Entry | Problem] = []
+        self.first_line: int | None = None
+        self.error: str | None = None
+        self.total: str | None = None
+
+    def entry(self, p: _Parts) -> None:
+        if self.first_line is None:
+            self.first_line = p.line
+        eid = p.texts.get("id") or ""
+        if _ERROR_ID.match(eid):  # arXiv's error report: a feed whose entry has an id under /api/errors
+            self.error = self.error or p.texts.get("summary") or eid
+            return
+        try:
+            self.read.append(_entry(p))
+        except ParseError as e:  # one entry that cannot be used: the others import
+            self.read.append(Problem(e.line, e.message))
+
+
+def _read_feed(text: str) -> _Feed:
+    """The feed, read as a stream: an element is dropped once what is needed of it is
+    kept, an entry once it is read."""
     m = _DECLARATION.search(text)
     if m:
         raise ParseError(
             "XML with a DOCTYPE or ENTITY declaration is refused (an arXiv response has none)",
             line=_line_of(text, m.start()),
         )
-    parser = ET.XMLPullParser(events=("start",))
-    lines: dict[int, int] = {}
+    parser = ET.XMLPullParser(events=("start", "end"))
+    feed = _Feed()
     root: ET.Element | None = None
-    entry_tag = f"{{{ATOM}}}entry"
+    current: _Parts | None = None
+    stack: list[ET.Element] = []  # the open elements down to depth 3 (an entry's child)
+    depth = inner = 0
     try:
-        for lineno, chunk in enumerate(text.splitlines(keepends=True), start=1):
+        for lineno, chunk in enumerate(_lines(text), start=1):
             parser.feed(chunk)
-            for _event, el in parser.read_events():
-                if root is None:
-                    root = el
-                if el.tag == entry_tag:
-                    lines[id(el)] = lineno
+            for event, el in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        root, feed.root = el, el.tag
+                    elif depth == 2 and el.tag == _ENTRY and feed.root == _FEED:
+                        current = _Parts(lineno)
+                    if depth <= 3:
+                        stack.append(el)
+                        inner = 0
+                    else:
+                        inner += 1
+                        if inner > MAX_INNER_ELEMENTS:
+                            owner = re.sub(r"^\{[^}]*\}", "", stack[-1].tag)
+                            raise ParseError(f"an element <{owner}> holds more than {MAX_INNER_ELEMENTS:,} "
+                                             "elements: not an arXiv response", line=lineno)
+                    continue
+                depth -= 1
+                if depth >= 3:
+                    continue
+                stack.pop()
+                if depth == 2:  # a child of an entry (or of a feed-level element) is complete
+                    parent = stack[-1]
+                    if current is not None and parent.tag == _ENTRY:
+                        current.add(el)
+                    parent.clear()
+                elif depth == 1:  # an element of the feed
+                    if current is not None and el.tag == _ENTRY:
+                        feed.entry(current)
+                        current = None
+                    elif el.tag == _TOTAL and feed.total is None:
+                        feed.total = el.text
+                    assert root is not None
+                    root.clear()
         parser.close()
-        for _event, el in parser.read_events():  # pragma: no cover - close() emits nothing new
-            if root is None:
-                root = el
     except ET.ParseError as e:
         line, col = getattr(e, "position", (None, None))
         reason = re.sub(r":\s*line \d+, column \d+$", "", str(e))
         where = f" (column {col + 1})" if isinstance(col, int) else ""
         raise ParseError(f"malformed XML: {reason}{where}", line=line) from None
-    if root is None:
+    if feed.root is None:
         raise ParseError("malformed XML: no element found", line=1)
-    return root, lines
+    return feed
 
 
 def _text(el: ET.Element | None) -> str | None:
     if el is None or el.text is None:
         return None
-    t = collapse_ws(el.text)
+    return _clean(el.text)
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    t = collapse_ws(text)
     return t or None
 
 
-def error_message(root: ET.Element) -> str | None:
-    """arXiv's message when the feed is an error report, else None."""
-    for entry in root.findall("atom:entry", NS):
-        eid = _text(entry.find("atom:id", NS)) or ""
-        if _ERROR_ID.match(eid):
-            return _text(entry.find("atom:summary", NS)) or eid
-    return None
-
-
-def total_results(root: ET.Element) -> int | None:
-    """``opensearch:totalResults`` (not trustworthy: arXiv says 1 for an empty result)."""
-    t = _text(root.find("opensearch:totalResults", NS))
-    try:
-        return int(t) if t is not None else None
-    except ValueError:
-        return None
-
-
-def _entry(el: ET.Element, line: int) -> Entry:
-    raw_id = _text(el.find("atom:id", NS))
+def _entry(p: _Parts) -> Entry:
+    line = p.line
+    raw_id = p.texts.get("id")
     if not raw_id:
         raise ParseError("an entry without an <id>", line=line)
     aid = arxivid.normalise(raw_id)
     if aid is None:
         raise ParseError(f"an entry whose id is not an arXiv abstract URL: {raw_id!r}", line=line)
-    published = _text(el.find("atom:published", NS))
+    published = p.texts.get("published")
     date = published[:10] if published and _DATE.match(published) else None
     if published and date is None:
         raise ParseError(f"invalid <published> date {published!r}", line=line)
-    prim = el.find("arxiv:primary_category", NS)
-    category = prim.get("term") if prim is not None else None
-    if not category:
-        first = el.find("atom:category", NS)
-        category = first.get("term") if first is not None else None
-    authors = [
-        name
-        for a in el.findall("atom:author", NS)
-        if (name := _text(a.find("atom:name", NS))) is not None
-    ]
-    title = _text(el.find("atom:title", NS))
+    category = p.primary or p.category  # (the primary one, else the first)
+    title = p.texts.get("title")
     return Entry(
         kind="arxiv",
         line=line,
         title=title,
-        authors=authors,
+        authors=p.authors,
         et_al=False,
         date=date,
         category=(category or "").strip() or None,
-        abstract=_text(el.find("atom:summary", NS)),
+        abstract=p.texts.get("summary"),
         arxiv_id=aid,
-        doi=_text(el.find("arxiv:doi", NS)),
-        journal=_text(el.find("arxiv:journal_ref", NS)),
+        doi=p.texts.get("doi"),
+        journal=p.texts.get("journal_ref"),
         incomplete=title is None,
     )
 
 
 def parse(text: str, **_context: Any) -> ParsedFile:
-    root, lines = _parse_xml(text)
-    if root.tag != f"{{{ATOM}}}feed":
-        raise ParseError(f"not an arXiv API response: the root element is {root.tag!r}, not an Atom <feed>", line=1)
-    msg = error_message(root)
-    if msg is not None:
-        first = next(iter(lines.values()), 1)
-        raise ArxivErrorFeed(msg, line=first)
-    entries: list[Entry] = []
-    skipped: list[Problem] = []
-    elements = root.findall("atom:entry", NS)
-    for el in elements:
-        try:
-            entries.append(_entry(el, lines.get(id(el), 1)))
-        except ParseError as e:  # one entry that cannot be used: the others import
-            skipped.append(Problem(e.line, e.message))
-    if elements and not entries:
+    feed = _read_feed(text)
+    if feed.root != _FEED:
+        raise ParseError(f"not an arXiv API response: the root element is {feed.root!r}, not an Atom <feed>", line=1)
+    if feed.error is not None:
+        raise ArxivErrorFeed(feed.error, line=feed.first_line)
+    entries = [x for x in feed.read if isinstance(x, Entry)]
+    skipped = [x for x in feed.read if isinstance(x, Problem)]
+    if feed.read and not entries:
         raise common.no_usable_record("entry", skipped)
-    log.debug("arXiv feed: %d entries (totalResults %s)", len(entries), total_results(root))
+    log.debug("arXiv feed: %d entries (totalResults %s)", len(entries), feed.total)
     return ParsedFile(format=NAME, entries=entries, skipped=skipped)

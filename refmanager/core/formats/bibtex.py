@@ -6,7 +6,8 @@ What real ``.bib`` files hold and how it is read:
   done here, in one pass over the blocks (its middlewares decoded every value
   with pylatexenc and were 90% of an import's time).
 * ``@string`` macros, ``#`` concatenation and the month macros (``jan``...)
-  are resolved in file order (a later definition wins), as BibTeX does.
+  are resolved in file order (a later definition wins), as BibTeX does, within
+  limits (``bibtex_values``: a macro doubled 40 times would be 4 TB).
 * Names are split at ``and`` outside braces before LaTeX decoding, so
   ``{Gemma Team}`` stays one name and ``M{\\"u}ller, J.`` splits at the right
   comma; ``and others`` sets ``et_al``.  Tolerated with a warning: a trailing
@@ -51,7 +52,9 @@ from bibtexparser.model import (
 from ..errors import ParseError
 from ..models import Entry, ParsedFile, Parsing, Problem
 from ..names import is_et_al, join_name
+from . import bibtex_values as values
 from . import common
+from .bibtex_values import TooLong, scan_value
 from .latex import to_text
 
 log = logging.getLogger(__name__)
@@ -97,76 +100,18 @@ def detect(text: str) -> bool:
 
 
 # ------------------------------------------------------------------- values
-def _scan_value(raw: str, macros: dict[str, str]) -> str:
-    """Resolve one raw field value: ``{..}``, ``".."``, numbers, macros, joined by ``#``."""
-    if "#" not in raw and len(raw) >= 2 and raw[0] + raw[-1] in ("{}", '""'):
-        return raw[1:-1]  # the common case, one delimited value: no need to walk it
-    parts: list[str] = []
-    i, n = 0, len(raw)
-    while i < n:
-        while i < n and raw[i].isspace():
-            i += 1
-        if i >= n:
-            break
-        c = raw[i]
-        if c == "%":  # a comment between values (biber reads them): to the end of its line
-            end = raw.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if c in "{\"":
-            depth = 0
-            j = i + 1 if c == '"' else i
-            while j < n:
-                ch = raw[j]
-                if ch == "\\":
-                    j += 2
-                    continue
-                if ch == "{":
-                    depth += 1
-                elif ch == "}":
-                    depth -= 1
-                    if c == "{" and depth == 0:
-                        break
-                elif ch == '"' and c == '"' and depth == 0:
-                    break
-                j += 1
-            parts.append(raw[i + 1 : j])
-            i = j + 1
-        else:
-            j = i
-            while j < n and raw[j] != "#" and not raw[j].isspace():
-                j += 1
-            word = raw[i:j]
-            if word.isdigit():
-                parts.append(word)
-            elif word.lower() in macros:
-                parts.append(macros[word.lower()])
-            else:
-                log.debug("undefined @string macro %r kept as text", word)
-                parts.append(word)
-            i = j
-        while i < n and raw[i].isspace():
-            i += 1
-        if i < n and raw[i] == "#":
-            i += 1
-    return "".join(parts)
-
-
-#: A resolved value may not grow past this (``@string{s1 = s0 # s0}`` doubling 40 times
-#: would be a terabyte): the macro or entry is skipped with its line (docs/reliability.md).
-MAX_VALUE_CHARS = 1_000_000
-
-
-class _TooLong(Exception):
-    pass
-
-
 class _Reader:
     """The blocks of a file, chunk after chunk: macros (in file order), the entries with
-    their raw fields, and what was skipped or read with a warning."""
+    their raw fields, and what was skipped or read with a warning.  ``size``: the file's
+    length in characters (it sets the macros' budget, ``bibtex_values``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = 0) -> None:
         self.macros: dict[str, str] = dict(_MONTH_MACROS)
+        #: macros not defined because they were too long (True: past the file's budget)
+        self.refused: dict[str, bool] = {}
+        #: characters the file's values may still take from macros
+        self.budget = values.MAX_EXPANSION_CHARS + size
+        self.size = size
         #: (entry, its fields, its line in the file)
         self.entries: list[tuple[BibEntry, dict[str, str], int]] = []
         self.keys: set[str] = set()
@@ -203,29 +148,44 @@ class _Reader:
         return (block.start_line or 0) + 1 + self.offset
 
     def _resolve(self, raw: Any) -> str:
-        value = _scan_value(raw, self.macros) if isinstance(raw, str) else str(raw)
-        if len(value) > MAX_VALUE_CHARS:
-            raise _TooLong
+        if not isinstance(raw, str):
+            return str(raw)
+        value, taken = scan_value(raw, self.macros, self.refused, budget=self.budget)
+        self.budget -= taken
         return value
+
+    def too_long(self, what: str, e: TooLong) -> str:
+        """Why ``what`` (an @string, an entry's field) is skipped."""
+        if e.in_all:
+            most = values.MAX_EXPANSION_CHARS
+            return (f"{what}: the @string macros of this file expand past {most + self.size:,} "
+                    f"characters in all ({most:,} + the file's size)")
+        return f"{what} grows past {values.MAX_VALUE_CHARS:,} characters"
 
     def _string(self, block: String) -> None:
         try:
-            self.macros[block.key.lower()] = self._resolve(block.value)
-        except _TooLong:
-            self.skipped.append(Problem(self.line(block), f"@string{{{block.key}}} grows past {MAX_VALUE_CHARS:,} "
-                                                      "characters; not defined"))
+            value = self._resolve(block.value)
+        except TooLong as e:
+            self.refused[block.key.lower()] = e.in_all
+            self.macros.pop(block.key.lower(), None)
+            self.skipped.append(Problem(self.line(block), self.too_long(f"@string{{{block.key}}}", e) + "; not defined"))
+            return
+        self.macros[block.key.lower()] = value
+        self.refused.pop(block.key.lower(), None)
 
     def _entry(self, entry: BibEntry) -> None:
         fields: dict[str, str] = {}
+        budget = self.budget  # (given back if the entry is skipped)
         for f in entry.fields:
             key = _field_key(f.key)
             if key in fields:
                 continue  # (a case-variant repeat: "Title" and "title")
             try:
                 value = self._resolve(f.value)
-            except _TooLong:
-                self.skipped.append(Problem(self.line(entry), f"@{entry.entry_type}{{{entry.key}}}: field {key} grows "
-                                                          f"past {MAX_VALUE_CHARS:,} characters"))
+            except TooLong as e:
+                self.budget = budget
+                self.skipped.append(Problem(self.line(entry),
+                                            self.too_long(f"@{entry.entry_type}{{{entry.key}}}: field {key}", e)))
                 return
             if key in ("author", "editor"):  # "A and B and" (a name lost in editing)
                 value = _DANGLING_AND.sub("", value)
@@ -423,7 +383,7 @@ def _to_entry(e: BibEntry, fields: dict[str, str], line: int, warnings: list[Pro
                     category = category or cat
     arxiv_id = arxiv_id or common.arxiv_from_doi(doi)
     if doi is None and (url := _get(fields, "url")) and "doi.org/" in url:
-        doi = common.clean_doi(url)
+        doi = common.find_doi(url)
     journal = _get(fields, "journal", "journaltitle")
     if journal is None and e.entry_type.lower() in _IN_TYPES:
         journal = _get(fields, "booktitle")
@@ -565,7 +525,7 @@ def _entry_of(e: BibEntry, fields: dict[str, str], line: int, reader: _Reader) -
 def iter_parse(text: str, **_context: Any) -> Parsing:
     """The entries as they are read, chunk by chunk (see ``CHUNK_CHARS``)."""
     text = text.lstrip("\ufeff")
-    reader = _Reader()
+    reader = _Reader(len(text))
     estimate = max(1, text.count("\n@"))  # (about: blocks starting a line, @string included)
     return Parsing(NAME, estimate, _read_entries(text, reader), reader.skipped, reader.warnings)
 

@@ -210,14 +210,27 @@ def is_preprint_venue(journal: str | None) -> bool:
 
 
 def clean_doi(value: str | None) -> str | None:
-    """A DOI field or a text holding one: "https://doi.org/10.1/x", "doi:10.1/x" -> "10.1/x";
-    a short DOI ("10/abc") only when it is the whole value."""
+    """A DOI field, as ``edit --doi`` reads it: "https://doi.org/10.1/x", "doi:10.1/x" ->
+    "10.1/x".  A value that is not a DOI is returned as it is (on one line), never cut
+    down to the DOI it starts with: ``validation.check_ids`` reports it and keeps it out
+    of the paper's DOI (``formats.parse_text``)."""
     if not value:
         return None
-    whole = normalise_doi(value)
+    t = collapse_ws(value)
+    if not t:
+        return None
+    return normalise_doi(t) or t
+
+
+def find_doi(text: str | None) -> str | None:
+    """A DOI in a text that is not a DOI field (a URL, "doi: 10.1/x."), or None; a short
+    DOI ("10/abc") only when it is the whole value."""
+    if not text:
+        return None
+    whole = normalise_doi(text)
     if whole is not None:
         return whole.rstrip(".,;")
-    m = _DOI_IN_TEXT.search(value)
+    m = _DOI_IN_TEXT.search(text)
     return m.group(0).rstrip(".,;") if m else None
 
 

@@ -2,8 +2,8 @@
 
 Any export round-trips: a list of objects with the export's fields.  JSON of
 any other shape is rejected with a message saying what was expected.  Each
-object is a record: one that cannot be used (a field of the wrong type, an
-identifier that is none) is skipped and reported, the rest imports.
+object is a record: one that cannot be used (a field of the wrong type) is
+skipped and reported, the rest imports.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ import json
 import re
 from typing import Any
 
-from .. import arxivid
 from ..dates import validate_iso_date
 from ..errors import ParseError
 from ..models import Entry, ParsedFile, Problem
-from ..validation import normalise_doi
 from . import common
 
 NAME = "refmanager JSON"
@@ -120,18 +118,10 @@ def _bool(obj: dict[str, Any], field: str, line: int, default: bool | None) -> b
 
 def _entry(line: int, obj: dict[str, Any]) -> Entry:
     """One paper object as an entry; ParseError (at its line) when it cannot be used."""
+    # (identifiers as given: ``validation.check_ids`` holds them to edit's rules, and a
+    # record with one that is none imports without it, with a warning)
     aid = _str_or_none(obj.get("arxiv_id"), "arxiv_id", line)
-    if aid is not None:
-        norm = arxivid.normalise(aid)
-        if norm is None:
-            raise ParseError(f"not an arXiv identifier: {aid!r}", line=line)
-        aid = norm
     doi = _str_or_none(obj.get("doi"), "doi", line)
-    if doi is not None:
-        norm = normalise_doi(doi)
-        if norm is None:
-            raise ParseError(f"not a DOI: {doi!r}", line=line)
-        doi = norm
     e = Entry(
         kind="json",
         line=line,

@@ -21,7 +21,7 @@ from ..errors import ParseError
 from ..models import Entry, ParsedFile, Parsing
 from ..split import MAX_TITLE_COMMAS, split_title_authors
 from ..split import _candidates as _cut_points
-from ..textnorm import clean_lines, clean_text
+from ..textnorm import clean_text
 
 NAME = "full listing"
 
@@ -201,29 +201,74 @@ def iter_parse(
     **_context: object,
 ) -> Parsing:
     """The entries one by one: a large file is written while the rest of it is
-    still being split (``import_stream``).  Whole-file: nothing is skipped."""
-    lines = clean_lines(text)
-    items = [(i + 1, ln) for i, ln in enumerate(lines) if ln]  # (rstripped: a blank line is "")
-    del lines
-    if not items:
+    still being split (``import_stream``).  Whole-file: nothing is skipped.
+
+    The lines are cut from the text as they are read (``_lines``), twice: a list of
+    them all held the file a second time beside the text (docs/benchmarks.md, issue 16)."""
+    text = text.removeprefix("\ufeff")
+    if not text or text.isspace():
         raise ParseError("the file is empty", line=1)
-    return Parsing(NAME, max(1, len(items) // 3), _entries(items, known))
+    # (about: the lines that are not blank, three per entry)
+    estimate = (text.count("\n") + 1 - text.count("\n\n")) // 3
+    return Parsing(NAME, max(1, estimate), _entries(text, known))
 
 
-def _entries(items: list[tuple[int, str]], known: Callable[[str], bool] | None) -> Iterator[Entry]:
+_NBSP = re.compile("[\u00a0\u202f\u2007]")
+#: Characters cut into lines at once (the lines of a chunk are a list; of the file, never).
+_CHUNK = 1 << 20
+_CR = re.compile("\r\n?")
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) for every line that is not blank, as ``clean_lines`` cuts
+    and cleans them (CR LF and lone CR end a line, no-break spaces become spaces,
+    trailing spaces go), a chunk of about ``_CHUNK`` characters at a time."""
+    cr = "\r" in text
+    nbsp = "\u00a0" in text or "\u202f" in text or "\u2007" in text
+    lineno = pos = 0
+    n = len(text)
+    while True:
+        cut = text.find("\n", pos + _CHUNK) if n - pos > _CHUNK else -1
+        final = cut < 0
+        chunk = text[pos:] if final else text[pos : cut + 1]  # (with its last line end: a CR LF stays whole)
+        if cr and "\r" in chunk:
+            chunk = _CR.sub("\n", chunk)
+        if nbsp:
+            chunk = _NBSP.sub(" ", chunk)
+        lines = chunk.split("\n")
+        del chunk
+        if not final:
+            lines.pop()  # (the empty string after the chunk's last line end)
+        for line in lines:
+            lineno += 1
+            line = line.rstrip()
+            if line:
+                yield lineno, line
+        if final:
+            return
+        pos = cut + 1
+
+
+def _entries(text: str, known: Callable[[str], bool] | None) -> Iterator[Entry]:
 
     # Names after the first comma are unambiguous: use them to judge first authors.
-    # Only from title/author lines (the line after a header, past id lines):
-    # pieces of abstracts between commas are no names.
+    # Only from title/author lines (the line after a header, past id lines; the
+    # last line if only id lines follow): pieces of abstracts between commas are
+    # no names.
     title_lines: dict[str, None] = {}  # each distinct line once, in order
-    for k in range(len(items) - 1):
-        ln = items[k][1]
-        # (a header is at most ~35 characters: most lines need no regex)
-        if (len(ln) <= _HEADER_MAX or ln[0].isspace()) and HEADER_RE.match(ln.strip()):
-            j = k + 1
-            while j < len(items) - 1 and _id_line(items[j][1]):
-                j += 1
-            title_lines[items[j][1]] = None
+    pending = False  # a header was seen, its title line not yet
+    prev: str | None = None  # (each line is looked at when the next is read: is it the last?)
+    for _no, line in _lines(text):
+        if prev is not None:
+            if pending and not _id_line(prev):
+                title_lines[prev] = None
+                pending = False
+            # (a header is at most ~35 characters: most lines need no regex)
+            if (len(prev) <= _HEADER_MAX or prev[0].isspace()) and HEADER_RE.match(prev.strip()):
+                pending = True
+        prev = line
+    if pending and prev is not None:
+        title_lines[prev] = None  # (only id lines after the last header: the last of them)
     file_names: set[str] = set()
     for ln in title_lines:
         if "," in ln:
@@ -247,27 +292,24 @@ def _entries(items: list[tuple[int, str]], known: Callable[[str], bool] | None) 
 
     # The entry before the current one: an id line after it still belongs to it.
     last: Entry | None = None
-    i = 0
-    n = len(items)
     pending_id: str | None = None
     # A line seen before in this file parses the same way: a file of one entry
     # repeated (50 MB) costs little more than reading it.
     splits: dict[str, dict] = {}
     headers: dict[str, tuple[str | None, str]] = {}
+    lines = _lines(text)
 
-    def next_content(j: int) -> tuple[int, int | None, str | None, str | None]:
-        """Skip id-only lines; return (index, lineno, line, id seen)."""
+    def next_content() -> tuple[int | None, str | None, str | None]:
+        """Skip id-only lines; return (lineno, line, id seen)."""
         seen = None
-        while j < n:
-            idv = _id_line(items[j][1])
+        for no, ln in lines:
+            idv = _id_line(ln)
             if idv is None:
-                return j, items[j][0], items[j][1], seen
+                return no, ln, seen
             seen = seen or idv
-            j += 1
-        return j, None, None, seen
+        return None, None, seen
 
-    while i < n:
-        lineno, line = items[i]
+    for lineno, line in lines:
         idv = _id_line(line)
         if idv:
             if last is not None:
@@ -275,7 +317,6 @@ def _entries(items: list[tuple[int, str]], known: Callable[[str], bool] | None) 
                     last.arxiv_id = idv
             else:
                 pending_id = idv
-            i += 1
             continue
         header = headers.get(line)
         if header is None:
@@ -288,7 +329,7 @@ def _entries(items: list[tuple[int, str]], known: Callable[[str], bool] | None) 
                 line=lineno,
             )
         category, date = header
-        j, t_no, t_line, id1 = next_content(i + 1)
+        t_no, t_line, id1 = next_content()
         if t_line is None:
             raise ParseError(
                 f"the last entry (line {lineno}) is truncated: no title/author line and no abstract",
@@ -300,7 +341,7 @@ def _entries(items: list[tuple[int, str]], known: Callable[[str], bool] | None) 
                 "(a full listing has three lines per paper)",
                 line=t_no,
             )
-        j, a_no, a_line, id2 = next_content(j + 1)
+        a_no, a_line, id2 = next_content()
         if a_line is None:
             raise ParseError(
                 f"the last entry (line {lineno}) is truncated: no abstract after the title/author line",
@@ -349,6 +390,5 @@ def _entries(items: list[tuple[int, str]], known: Callable[[str], bool] | None) 
         if last is not None:
             yield last
         last = entry
-        i = j + 1
     if last is not None:
         yield last

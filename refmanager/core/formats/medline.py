@@ -68,11 +68,15 @@ def _fields(lines: list[tuple[int, str]], warnings: list[Problem]) -> dict[str, 
     out: dict[str, list[str]] = {}
     tag: str | None = None
     skip = False
+    more: list[str] = []  # the continuation lines of the last value, joined once (not line by line: quadratic)
     for lineno, line in lines:
         if line.startswith("      ") and tag is not None:
             if not skip:
-                out[tag][-1] += " " + line.strip()
+                more.append(line.strip())
             continue
+        if more:
+            out[tag][-1] = " ".join([out[tag][-1], *more])  # type: ignore[index]
+            more = []
         m = _TAG.match(line)
         if not m:
             warnings.append(Problem(lineno, f"line not understood, skipped: {line.strip()[:60]!r}"))
@@ -84,6 +88,8 @@ def _fields(lines: list[tuple[int, str]], warnings: list[Problem]) -> dict[str, 
             warnings.append(Problem(lineno, f"field {tag} given twice in one record; kept the first"))
             continue
         out.setdefault(tag, []).append(value)
+    if more:
+        out[tag][-1] = " ".join([out[tag][-1], *more])  # type: ignore[index]
     return out
 
 
@@ -102,8 +108,10 @@ def _ids(f: dict[str, list[str]]) -> dict[str, str]:
 def _to_entry(line: int, f: dict[str, list[str]]) -> Entry:
     names = f.get("FAU") or f.get("AU") or []
     authors = [n for n in (common.family_first_name(a) for a in names) if n]
+    seen = set(authors)  # (a set: `in` a list made 100,000 CN lines quadratic)
     for group in f.get("CN", []):
-        if group.strip() and group.strip() not in authors:
+        if group.strip() and group.strip() not in seen:
+            seen.add(group.strip())
             authors.append(group.strip())
     ids = _ids(f)
     doi = common.clean_doi(ids.get("doi"))

@@ -72,6 +72,36 @@ class _Parser(rispy.RisParser):
             return
         super()._add_single_value(record, name, value, is_multi)
 
+    def parse_lines(self, lines: Any) -> list[dict]:
+        """rispy's loop, but a tag's continuation lines are joined once, after the last
+        of them (rispy extends the value line by line: quadratic, a 100,000-line abstract
+        took minutes)."""
+        result: list[dict] = []
+        record: dict | None = None
+        last_tag: str | None = None
+        more: list[str] = []
+        for line in lines:
+            if record is None:
+                if line.startswith(self.START_TAG):
+                    record = {self.mapping[self.START_TAG]: self.parse_line(line)[1]}
+                continue
+            tag, content = self.parse_line(line)
+            if tag is None:
+                more.append(content)
+                continue
+            if more:
+                self._add_tag(record, last_tag, "\n".join(more), extend_multiline=True)  # type: ignore[arg-type]
+                more = []
+            if tag in self.ignore:
+                continue
+            if tag == self.END_TAG:
+                result.append(record)
+                record = None
+                continue
+            self._add_tag(record, tag, content)
+            last_tag = tag
+        return result
+
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
         tag, content = super().parse_line(line)
         if tag is None and line.startswith(_CONTINUATION):
@@ -96,7 +126,7 @@ def detect(text: str) -> bool:
 
 
 def _normalise_line(line: str) -> str:
-    if line.strip() == "ER":
+    if line.strip() == "ER" and not line.startswith(_CONTINUATION):  # (a continuation saying "ER" is text)
         return "ER  - "
     m = _TAG_RE.match(line)
     if m and m.group(1) in _KNOWN_TAGS:
@@ -162,7 +192,7 @@ def _name(raw: str) -> str:
 
 def _to_entry(line: int, rec: dict[str, Any]) -> Entry:
     ty = (rec.get("type_of_reference") or "").strip().upper()
-    authors: list[str] = []
+    authors: dict[str, None] = {}  # (in order, each once: a list's `in` made 100,000 AU lines quadratic)
     et_al = False
     for raw in _as_list(rec.get("authors")) + _as_list(rec.get("first_authors")):
         name = common.clean_inline(_name(raw.replace("\n", " ")))
@@ -170,16 +200,16 @@ def _to_entry(line: int, rec: dict[str, Any]) -> Entry:
             continue
         if is_et_al(name):
             et_al = True
-        elif name not in authors:
-            authors.append(name)
+        else:
+            authors[name] = None
     urls = _as_list(rec.get("urls"))
     raw_notes = [common.clean_note(common.html_to_text(n)) for n in _as_list(rec.get("notes"))]
     doi = common.clean_doi(_first(rec, "doi"))
     if doi is None:
         m3 = _first(rec, "type_of_work")
-        doi = common.clean_doi(m3) if m3 and "10." in m3 else None
+        doi = common.find_doi(m3) if m3 and "10." in m3 else None
     if doi is None:
-        doi = next((common.clean_doi(u) for u in urls if "doi.org/" in u), None)
+        doi = next((common.find_doi(u) for u in urls if "doi.org/" in u), None)
     arxiv_id = category = None
     sources = [_first(rec, "accession_number"), _first(rec, "note"), _first(rec, "type_of_work"), *urls,
                *_as_list(rec.get("file_attachments1")), *raw_notes]
@@ -211,7 +241,7 @@ def _to_entry(line: int, rec: dict[str, Any]) -> Entry:
         kind="ris",
         line=line,
         title=common.clean_inline(_first(rec, "title", "primary_title")),
-        authors=authors,
+        authors=list(authors),
         et_al=et_al,
         date=date,
         category=category,

@@ -75,6 +75,13 @@ def _fields(lines: list[tuple[int, str]], warnings: list[Problem]) -> dict[str, 
     out: dict[str, list[str]] = {}
     tag: str | None = None
     repeated = False
+    more: list[str] = []  # the continuation lines of the last value, joined once (not line by line: quadratic)
+
+    def flush() -> None:
+        if more:
+            out[tag][-1] = ("\n" if tag == "AB" else " ").join([out[tag][-1], *more])  # type: ignore[index]
+            more.clear()
+
     for lineno, line in lines:
         if line.startswith("   ") and tag is not None:
             if repeated:
@@ -83,8 +90,9 @@ def _fields(lines: list[tuple[int, str]], warnings: list[Problem]) -> dict[str, 
             if tag in _LIST_TAGS:
                 out[tag].append(value)
             else:
-                out[tag][-1] += ("\n" if tag == "AB" else " ") + value
+                more.append(value)
             continue
+        flush()
         m = _TAG.match(line)
         if not m:
             if line.strip():
@@ -98,6 +106,7 @@ def _fields(lines: list[tuple[int, str]], warnings: list[Problem]) -> dict[str, 
             warnings.append(Problem(lineno, f"field {tag} given twice in one record; kept the first"))
             continue
         out.setdefault(tag, []).append(value)
+    flush()
     return out
 
 
@@ -124,8 +133,10 @@ def _pages(f: dict[str, list[str]]) -> str | None:
 def _to_entry(line: int, f: dict[str, list[str]]) -> Entry:
     names = f.get("AF") or f.get("AU") or []
     authors = [n for n in (common.family_first_name(a) for a in names) if n]
+    seen = set(authors)  # (a set: `in` a list made 100,000 CA lines quadratic)
     for group in f.get("CA", []) + f.get("GP", []):
-        if group.strip() and group.strip() not in authors:
+        if group.strip() and group.strip() not in seen:
+            seen.add(group.strip())
             authors.append(group.strip())
     doi = common.clean_doi(common.first_value(f, "DI"))
     arxiv_id = common.arxiv_from_doi(doi)

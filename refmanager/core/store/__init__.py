@@ -2,7 +2,7 @@
 
 Each part takes the handle, and the parts below it, in its constructor and
 never calls back up; ``core/library.py`` composes them.  Bottom to top:
-``db`` (connection, transactions), ``schema`` and ``backup`` (the file),
+``db`` (connection, transactions), ``schema`` and ``backup`` (the file), ``space`` (a full disk),
 ``tags``, ``alternatives``, ``files`` (the tables papers read with),
 ``papers`` (typed papers, row writes), ``sources`` (where a paper came from),
 ``snapshots`` and ``history`` (undo), ``fts`` (the search index), ``query``,

@@ -60,8 +60,6 @@ def diff_paper(before: Snapshot | None, after: Snapshot | None) -> PaperChange |
     fields = {c: [before[c], after[c]] for c in FIELD_COLUMNS if before.get(c) != after.get(c)}
     if fields:
         change["fields"] = fields
-    if before.get("modified_at") != after.get("modified_at"):
-        change["modified_at"] = [before.get("modified_at"), after.get("modified_at")]
     b_tags, a_tags = before.get("_tags", []), after.get("_tags", [])
     gone = [t for t in b_tags if t not in a_tags]
     new = [t for t in a_tags if t not in b_tags]
@@ -74,6 +72,11 @@ def diff_paper(before: Snapshot | None, after: Snapshot | None) -> PaperChange |
         added = [r for k, r in a_rows.items() if k not in b_rows]
         if removed or added:
             change[key] = [removed, added]
+    # (the library's own counters: kept with a change, no change alone)
+    if change and before.get("modified_at") != after.get("modified_at"):
+        change["modified_at"] = [before.get("modified_at"), after.get("modified_at")]
+    if change and before.get("version") != after.get("version"):  # (a version alone is no change)
+        change["version"] = [before.get("version"), after.get("version")]
     return change or None
 
 
@@ -180,6 +183,13 @@ def _fields(ch: PaperChange, cur: Snapshot, i_from: int, i_to: int, name: str,
     authors = target["authors"]
     target.update(derived(target["title"], json.loads(authors) if isinstance(authors, str) else authors,
                           target["date"], target["abstract"]))
+    version = ch.get("version")
+    if clean and version and cur.get("version") == version[i_from]:
+        # Taken back whole, and nothing else changed it since: the paper is again as it was
+        # at that version (an import's undo asks whether its papers are as it made them).
+        target["_version"] = version[i_to]
+    elif clean and not version:
+        target["_version"] = cur.get("version")  # (the action did not count as a change: nor does this)
     stamp = ch.get("modified_at")
     if not clean:
         target["modified_at"] = now_iso()

@@ -14,11 +14,29 @@ from typing import Any
 from ..errors import ValidationError
 from ..fields import LABELS, Paper, what
 from ..validation import clean_value
-from .alternatives import Alternatives
+from .alternatives import Alternatives, is_empty
 from .history import History
 from .papers import Papers
 
 log = logging.getLogger(__name__)
+
+
+class Edited(list[str]):
+    """The fields an edit changed; ``kept``: those another program had changed meanwhile,
+    with its value (kept as an alternative of the paper)."""
+
+    def __init__(self, fields: Any = (), kept: dict[str, Any] | None = None) -> None:
+        super().__init__(fields)
+        self.kept: dict[str, Any] = kept or {}
+
+
+def _differs(seen: Any, now: Any) -> bool:
+    """The value the user saw is not the one stored now (empty and missing alike)."""
+    if is_empty(seen) and is_empty(now):
+        return False
+    if isinstance(seen, tuple | list) and isinstance(now, tuple | list):
+        return list(seen) != list(now)
+    return seen != now
 
 
 class Editor:
@@ -28,21 +46,34 @@ class Editor:
         self.alternatives = alternatives
         self.history = history
 
-    def edit(self, pid: int, **fields: Any) -> list[str]:
+    def edit(self, pid: int, *, expected: dict[str, Any] | None = None, **fields: Any) -> Edited:
         """Set fields typed by the user; return the fields that changed (one undo step).
+
+        ``expected``: the values the user saw when typing (the app passes them).  A field
+        another program changed meanwhile still gets what the user typed, and the other
+        program's value is kept as an alternative (``Edited.kept``: the detail pane offers it
+        back, merge and split keep it) — never silently overwritten.
 
         Raises ValidationError(field, message) for a value that cannot be stored.
         """
-        p = self.papers.need(pid)
         clean = {f: clean_value(f, v) for f, v in fields.items()}
-        changed = {f: v for f, v in clean.items() if v != getattr(p, f)}
-        if not changed:
-            return []
-        names = ", ".join(LABELS[f] for f in changed)
-        with self.history.action(f"Edit {names} of {what(p)}", [pid]):
-            self._apply(pid, p, changed)
-        log.info("edited %s of paper %d", names, pid)
-        return list(changed)
+        with self.db.transaction():  # (read and write under one lock: no other writer between)
+            p = self.papers.need(pid)
+            changed = {f: v for f, v in clean.items() if v != getattr(p, f)}
+            if not changed:
+                return Edited()
+            kept = {
+                f: getattr(p, f) for f in changed
+                if expected and f in expected and _differs(expected[f], getattr(p, f))
+                and not is_empty(getattr(p, f))
+            }
+            names = ", ".join(LABELS[f] for f in changed)
+            with self.history.action(f"Edit {names} of {what(p)}", [pid]):
+                self._apply(pid, p, changed)
+                for f, other in kept.items():  # (et al., a yes/no, has no alternatives: the user's wins)
+                    self.alternatives.add(pid, f, other)
+        log.info("edited %s of paper %d%s", names, pid, f" (kept the other value of {', '.join(kept)})" if kept else "")
+        return Edited(changed, kept)
 
     def _check(self, pid: int, p: Paper, changed: dict[str, Any]) -> None:
         aid = changed.get("arxiv_id")

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ..errors import HistoryMoved
 from ..fields import dumps
 from . import changes
 from .db import Db, now_iso
@@ -111,7 +112,10 @@ class History:
         if session is not None:
             last = db.one("SELECT id, session, change FROM undo_log ORDER BY id DESC LIMIT 1")
             if last and last[1] == session and last[2]:
-                change = _extend(json.loads(last[2]), change)
+                reverted: dict[int, int] = {}
+                change = _extend(json.loads(last[2]), change, reverted)
+                for pid, version in reverted.items():  # (typed back: no change, as versions count)
+                    db.execute("UPDATE papers SET version = ? WHERE id = ?", (version, pid))
                 if not any(change["papers"].values()) and not change["tags"]:
                     db.execute("DELETE FROM undo_log WHERE id = ?", (last[0],))  # (typed back: nothing to undo)
                     return True
@@ -154,13 +158,16 @@ class History:
     def count(self) -> int:
         return self.db.value("SELECT count(*) FROM undo_log WHERE undone = 0") or 0
 
-    def undo(self) -> Undone | None:
-        """Take back the newest action (None when there is none)."""
-        r = self.db.one("SELECT id, label, before, after, change FROM undo_log WHERE undone = 0 ORDER BY id DESC LIMIT 1")
-        if not r:
-            return None
-        uid, label, before, after, text = r
+    def undo(self, expect: str | None = None) -> Undone | None:
+        """Take back the newest action (None when there is none).  ``expect``: the label the
+        user saw; if another program acted since, nothing is undone (``HistoryMoved``)."""
         with self.db.transaction():
+            r = self.db.one(
+                "SELECT id, label, before, after, change FROM undo_log WHERE undone = 0 ORDER BY id DESC LIMIT 1")
+            if not r:
+                return None
+            uid, label, before, after, text = r
+            _expected(expect, label, "undo")
             change = json.loads(text) if text else self._old_record(json.loads(before), json.loads(after))
             keep = True
             if "imported" in change:
@@ -174,12 +181,13 @@ class History:
                 self.db.execute("DELETE FROM undo_log WHERE id = ?", (uid,))  # too large to redo
         return Undone(label, conflicts)
 
-    def redo(self) -> Undone | None:
-        r = self.db.one("SELECT id, label, change FROM undo_log WHERE undone = 1 ORDER BY id ASC LIMIT 1")
-        if not r:
-            return None
-        uid, label, text = r
+    def redo(self, expect: str | None = None) -> Undone | None:
         with self.db.transaction():
+            r = self.db.one("SELECT id, label, change FROM undo_log WHERE undone = 1 ORDER BY id ASC LIMIT 1")
+            if not r:
+                return None
+            uid, label, text = r
+            _expected(expect, label, "redo")
             conflicts = self._apply(json.loads(text), backwards=False)
             self.db.execute("UPDATE undo_log SET undone = 0 WHERE id = ?", (uid,))
         return Undone(label, conflicts)
@@ -201,15 +209,16 @@ class History:
         make them again); a paper changed since the import (its version moved) is kept and
         named.  False when the record would grow too large to keep for a redo."""
         imported = {int(k): v for k, v in change.pop("imported").items()}
-        import_id = change.pop("import_id", None)
+        change.pop("import_id", None)
         now = self.snapshots.take(list(imported))
         papers = change["papers"]
         for pid, version in imported.items():
             snap = now.get(pid)
             if snap is None:
                 continue
-            # (its version moved: changed since, unless every change was taken back meanwhile)
-            if snap.get("version") != version and not self.snapshots.as_imported(snap, import_id):
+            # (its version moved: changed since; an undo taking a change back whole gives the
+            # version back, so a paper tagged and untagged since is still as the import made it)
+            if snap.get("version") != version:
                 snap = dict(snap)
                 snap["_changed_since"] = True  # (kept by changes.apply: not as the import left it)
             papers[str(pid)] = {"created": snap}
@@ -223,9 +232,20 @@ class History:
         return changes.of_snapshots(before, after)
 
 
-def _extend(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def _expected(expect: str | None, label: str, what: str) -> None:
+    """Undo and redo do what the menu said, or nothing."""
+    if expect is not None and expect != label:
+        if what == "undo":
+            raise HistoryMoved(f"nothing undone: another program acted meanwhile, and the newest action is now "
+                               f"{label!r}; undo again to take that back")
+        raise HistoryMoved(f"nothing redone: another program acted meanwhile, and the action to redo is now "
+                           f"{label!r}; redo again to do that")
+
+
+def _extend(old: dict[str, Any], new: dict[str, Any], reverted: dict[int, int]) -> dict[str, Any]:
     """One change for two of one session (a note typed in several saves): each field goes
-    from its first value to its last."""
+    from its first value to its last.  A paper typed back to where the session found it
+    goes into ``reverted`` with the version it had then."""
     for pid_s, ch in new["papers"].items():
         prev = old["papers"].setdefault(pid_s, {})
         for col, (_b, a) in ch.get("fields", {}).items():
@@ -239,10 +259,12 @@ def _extend(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             del prev["fields"][col]  # (typed and typed back)
         if not prev.get("fields"):
             prev.pop("fields", None)
-        if prev.get("modified_at") and prev["modified_at"][0] == prev["modified_at"][1]:
-            del prev["modified_at"]
-        if not prev:
-            del old["papers"][pid_s]
+        if "version" in ch:
+            prev.setdefault("version", ch["version"])[1] = ch["version"][1]
+        if not set(prev) - {"modified_at", "version"}:
+            del old["papers"][pid_s]  # (the library's counters alone are no change)
+            if "version" in prev:
+                reverted[int(pid_s)] = prev["version"][0]
     return old
 
 

@@ -367,6 +367,17 @@ ALTER TABLE undo_log ADD COLUMN session TEXT;
 ALTER TABLE undo_log ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
 UPDATE undo_log SET size = length(before) + length(after);
 """,
+    # v8 -> v9: a write that leaves every value as it was (untagging a tag the paper does
+    # not have rewrites its tags' text) is no change: the version counts real changes only,
+    # so that an import's undo can tell a paper left as the import made it.
+    f"""
+DROP TRIGGER IF EXISTS papers_version;
+CREATE TRIGGER papers_version AFTER UPDATE OF {", ".join(_V8_VERSIONED_COLUMNS)} ON papers
+WHEN new.version = old.version AND ({" OR ".join(f"new.{c} IS NOT old.{c}" for c in _V8_VERSIONED_COLUMNS)})
+BEGIN
+    UPDATE papers SET version = old.version + 1 WHERE id = new.id;
+END;
+""",
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
@@ -374,10 +385,14 @@ SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 def open_schema(
     conn: sqlite3.Connection, path: Path, *, readonly: bool, busy_timeout: float,
-    before_migration: Callable[[int], object],
+    before_migration: Callable[[int], object], new: bool = False,
+    is_full: Callable[[BaseException], bool] = lambda _e: False,
 ) -> None:
-    """Pragmas, then the tables of a new library or the migrations an older one needs
-    (``before_migration(version)`` first: the backup)."""
+    """Pragmas, then the migrations an older library needs (``before_migration(version)``
+    first: the backup).  Only a ``new`` file (one this program has just made, or a library in
+    memory) gets the tables; any other file without them is refused, an empty one included
+    (the user may have pointed at the wrong file), and is never written to.  ``is_full(e)``:
+    the disk is full, so a library still in rollback-journal mode is read as it is."""
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -386,27 +401,46 @@ def open_schema(
             f"{path}: written by a newer refmanager (library version {version}, "
             f"this program reads up to {SCHEMA_VERSION}); please upgrade refmanager"
         )
+    if version == 0 and not new:
+        raise LibraryError(not_a_library(conn, path))
     if readonly:
-        if version == 0:
-            raise LibraryError(f"{path}: not a refmanager library")
         return
     if version == 0:
         # A new file (ignored by SQLite for an existing one): see PAGE_SIZE.
         conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode=WAL")
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as e:
+            if not is_full(e):
+                raise
+            log.info("%s: the disk is full: the library stays in its journal mode for now (%s)", path, e)
     conn.execute("PRAGMA synchronous=NORMAL")
     if version == 0:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        if tables:
-            raise LibraryError(f"{path}: an SQLite file, but not a refmanager library")
-        # A fresh library gets the same tables as a migrated one: v1, then every migration.
-        script = SCHEMA_V1 + "\n".join(MIGRATIONS) + f"PRAGMA user_version={SCHEMA_VERSION};"
-        conn.executescript("BEGIN;" + script + "COMMIT;")
+        create_tables(conn)
         log.info("created library %s", path)
     elif version < SCHEMA_VERSION:
         before_migration(version)
         migrate(conn, path, version)
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    """A fresh library's tables, the same as a migrated one's: v1, then every migration."""
+    conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
+    script = SCHEMA_V1 + "\n".join(MIGRATIONS) + f"PRAGMA user_version={SCHEMA_VERSION};"
+    conn.executescript("BEGIN;" + script + "COMMIT;")
+
+
+def not_a_library(conn: sqlite3.Connection, path: Path) -> str:
+    """Why a file SQLite reads (schema version 0) is not a library: empty, or another program's."""
+    if conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None:
+        try:
+            empty = path.stat().st_size == 0
+        except OSError:
+            empty = False
+        if empty:
+            return f"{path}: not a refmanager library (the file is empty)"
+    return f"{path}: an SQLite file, but not a refmanager library"
 
 
 def migrate(conn: sqlite3.Connection, path: Path, version: int) -> None:

@@ -10,12 +10,10 @@ format: keys are never renamed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..fields import COLUMNS, ENTRY_COLUMNS, ROW_COLUMNS
-from ..rows import entry_from_json, entry_json_from_row, paper_row
+from ..fields import COLUMNS
 from .db import Db, chunks
 from .tags import Tags
 
@@ -79,23 +77,6 @@ class Snapshots:
     def take_one(self, pid: int) -> Snapshot | None:
         return self.take([pid]).get(pid)
 
-    def as_imported(self, snap: Snapshot, import_id: int | None) -> bool:
-        """Is a paper an import made still as that import made it?  Rebuilt from the entry
-        it was made from (its source of that import): the same row, tags, note and flags
-        (read aside: marking read is no change)."""
-        src = next((s for s in snap.get("_sources", []) if s["import_id"] == import_id), None)
-        if src is None or len(snap.get("_sources", [])) != 1:
-            return False
-        data = json.loads(src["data"]) if src["data"] else entry_json_from_row(
-            src["kind"], src["line"], [snap.get(c) for c in ENTRY_COLUMNS])
-        e = entry_from_json(data)
-        row = paper_row(e)
-        if any(snap.get(c) != getattr(row, c) for c in ROW_COLUMNS if c not in ("read", "note")):
-            return False
-        return ((snap.get("note") or None) == (e.note or None)
-                and {t.casefold() for t in snap.get("_tags", [])} == {t.casefold() for t in e.tags}
-                and snap.get("trashed_at") is None and not any(snap.get(k) for k in LIST_KEYS[1:]))
-
     def tag_rows(self) -> dict[int, dict[str, Any]]:
         """Every tag row by id (an action's tag rows are compared before and after it)."""
         return {tid: {"name": name, "color": color} for tid, name, color in self.db.q("SELECT id, name, color FROM tags")}
@@ -144,11 +125,15 @@ class Snapshots:
                 db.execute("DELETE FROM papers WHERE id = ?", (pid,))
                 continue
             vals = [row.get(k, 0 if k == "version" else None) for k in COLUMNS]
+            version = row.get("_version")
             if db.one("SELECT 1 FROM papers WHERE id = ?", (pid,)):
-                # (not the version: it only goes up, the library's trigger counts every change)
+                # (the version is the trigger's: it counts every change; an undo that takes a
+                # paper back whole gives it back its version, ``changes._fields``)
                 db.execute(f"UPDATE papers SET {_SETS} WHERE id = ?", [row.get(k) for k in _UPDATED] + [pid])
             else:
                 db.execute(f"INSERT INTO papers({', '.join(COLUMNS)}) VALUES ({','.join('?' * len(COLUMNS))})", vals)
+                if version is None:
+                    version = row.get("version")  # (made again: the version it had, not its rows' writes)
             db.execute("DELETE FROM sources WHERE paper_id = ?", (pid,))
             for s in row.get("_sources", []):
                 db.execute(
@@ -158,6 +143,8 @@ class Snapshots:
                 )
             self._restore_extras(pid, row)
             self.tags.set_of(pid, row.get("_tags", []))
+            if version is not None:  # (last: every write above counted as a change)
+                db.execute("UPDATE papers SET version = ? WHERE id = ?", (version, pid))
 
     def _restore_extras(self, pid: int, row: Snapshot) -> None:
         db = self.db
