@@ -94,6 +94,7 @@ def test_a_profile_line_beside_its_full_entry_is_found_after_a_split(seeded: Lib
     assert seeded.find_duplicates() == [(1, 22, "one abstract is the start of the other")]
 
 
+@pytest.mark.slow  # (seconds: the full run and .ci/run have it, not the fast loop)
 def test_fast_on_a_large_library(tmp_path: Path):
     """20,000 papers sharing their opening words, one with a typo: found without comparing all pairs."""
     lib = Library(tmp_path / "big.db")

@@ -270,6 +270,7 @@ def test_the_parser_ends_on_sigterm_even_where_the_importer_catches_it(tmp_path,
         signal.signal(signal.SIGTERM, old)
 
 
+@pytest.mark.slow  # (a subprocess: the full run and .ci/run have it, not the fast loop)
 def test_the_import_leaves_the_wal_checkpoint_for_after_its_report(tmp_path):
     """An import commits without copying the WAL into the library file (SQLite would do
     it inside the commit: 1.6 s per 100,000 papers); ``checkpoint()`` does it after."""

@@ -198,6 +198,7 @@ def cli(libpath: Path, *args: str, timeout: str | None = None) -> subprocess.Com
     )
 
 
+@pytest.mark.slow  # (a subprocess: the full run and .ci/run have it, not the fast loop)
 def test_cli_one_line_for_each_bad_library_file(tmp_path: Path, good: Path):
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(good.read_bytes()[:40000])
@@ -232,6 +233,7 @@ def test_the_busy_timeout_comes_from_the_environment(good: Path, monkeypatch: py
         assert lib.db.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 500
 
 
+@pytest.mark.slow  # (a subprocess: the full run and .ci/run have it, not the fast loop)
 def test_cli_waits_for_a_writer_then_says_busy(good: Path):
     holder = sqlite3.connect(good, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
@@ -378,6 +380,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow  # (a subprocess: the full run and .ci/run have it, not the fast loop)
 def test_a_full_disk_still_reads_and_says_the_disk_is_full(good: Path):
     """SQLite's shared-memory file (-shm) cannot be made on a full disk: reading works all the
     same (the library is opened with the index in memory), a change says "the disk is full",

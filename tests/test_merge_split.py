@@ -38,7 +38,7 @@ def pair(lib: Library) -> Library:
 def test_candidates_side_by_side_and_default_choice(pair: Library):
     fields = pair.merge_candidates_fields([20, 1])
     assert list(fields) == ["title", "authors", "orgs", "date", "category", "abstract", "arxiv_id", "doi", "journal",
-                            "volume", "issue", "pages"]
+                            "volume", "issue", "pages", "type", "publisher"]
     assert fields["title"] == [(20, EXTENDED), (1, GEMMA2)]
     assert fields["authors"] == [(20, FIVE), (1, THREE)]
     assert fields["date"] == [(20, "2024"), (1, "2024-07-31")]
@@ -46,7 +46,7 @@ def test_candidates_side_by_side_and_default_choice(pair: Library):
     assert fields["arxiv_id"] == [(20, None), (1, None)]
     assert pair.default_merge_choice([20, 1]) == {
         "title": 20, "authors": 20, "orgs": 1, "date": 1, "category": 1, "abstract": 1,
-        "arxiv_id": 1, "doi": 20, "journal": 1, "volume": 1, "issue": 1, "pages": 1,
+        "arxiv_id": 1, "doi": 20, "journal": 1, "volume": 1, "issue": 1, "pages": 1, "type": 1, "publisher": 1,
     }
     # an edited value is the user's word: it wins
     pair.edit_paper(1, authors=["Gemma Team"])

@@ -186,7 +186,8 @@ def gen_authors(fmt: str, d: Path) -> tuple[Path, list[str]]:
     return p, display
 
 
-AUTHOR_FORMATS = ["ris", "csl.json", "json", "nbib", "isi", "xml", pytest.param("bib", marks=pytest.mark.slow)]
+#: (RIS in the fast loop; the others, a second or two each, in the full run)
+AUTHOR_FORMATS = ["ris", *(pytest.param(f, marks=pytest.mark.slow) for f in ("csl.json", "json", "nbib", "isi", "xml", "bib"))]
 
 
 @pytest.mark.parametrize("fmt", AUTHOR_FORMATS)

@@ -72,6 +72,12 @@ def test_every_paper_tag_and_note_survives_opening(v1_copy: Path):
         ]
         assert lib.undo_label() == expected["undo_label"] == "Move 1 paper to the trash"
         assert lib.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # (schema v10) every paper got a type and a citation key, unique, as exports wrote them
+        papers = lib.get_many(ids)
+        keys = [p.citekey for p in papers]
+        assert all(keys) and len({k.casefold() for k in keys}) == 21
+        assert {p.type for p in papers} == {"article"}  # (listing papers: preprints)
+        assert got[1]["citekey"] == keys[ids.index(1)]
         # and it still works: a new import, undone
         r = lib.import_text("CLMar 3, 2023\nSparse Attention for Long DocumentsAda Lovelace\nAn abstract.\n")
         assert r.added == 1

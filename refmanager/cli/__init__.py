@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import editing
 
     editing.add_commands(cmd)  # edit, merge, split, duplicates, attach...
+    from . import citing
+
+    citing.add_commands(cmd)  # cite, styles
 
     sp = cmd("undo", "Undo the last change to the library.")
     sp = cmd("redo", "Redo the last undone change.")
@@ -164,6 +167,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.command == "restore-backup" or (args.command == "backup" and args.list):
         return _backups(args)  # without opening the library: it may be the damaged one
+    from . import citing
+
+    if args.command == "styles":
+        return citing.styles(args)  # (no library needed)
     lib = _open(args)
     try:
         c = args.command
@@ -243,6 +250,8 @@ def run(args: argparse.Namespace) -> int:
 
         if c in editing.COMMANDS:  # edit, merge, split, duplicates, attach...
             return editing.run(lib, args)
+        if c == "cite":
+            return citing.run(lib, args)
         if c == "lookup":
             return _lookup(lib, args.ids)
         if c in ("undo", "redo"):
@@ -301,7 +310,9 @@ def _lookup(lib: Library, ids: list[int]) -> int:
 
 
 def _show(p: Paper) -> None:
+    """Every field of the paper, one per line (empty ones left out), then the abstract and note."""
     from ..core.categories import category_name
+    from ..core.record import RECORD_FIELDS, TYPES
 
     print(p.title or "[no title yet]")
     authors = ", ".join(p.authors) + (" et al." if p.et_al else "")
@@ -311,10 +322,22 @@ def _show(p: Paper) -> None:
     cat = p.category or "?"
     name = category_name(p.category)
     print(f"Date: {p.date or '?'}   Category: {cat}{f' ({name})' if name else ''}")
-    if p.arxiv_id:
-        print(f"arXiv: {p.arxiv_id}")
-    if p.doi:
-        print(f"DOI: {p.doi}")
+    lines = [
+        ("Type", f"{TYPES.get(p.type or '', p.type or '?')} ({p.type})" if p.type else None),
+        ("Key", p.citekey),
+        ("Other keys", ", ".join(p.citekey_aliases) or None),
+        ("arXiv", p.arxiv_id), ("DOI", p.doi), ("Venue", p.journal), ("Volume", p.volume), ("Issue", p.issue),
+        ("Pages", p.pages), ("Publisher", p.publisher),
+    ]
+    for f in RECORD_FIELDS:
+        v = (p.record or {}).get(f.name)
+        lines.append((f.label[0].upper() + f.label[1:], "; ".join(v) if isinstance(v, list) else v))
+    for label, value in lines:
+        if value:
+            print(f"{label}: {value}")
+    for fmt, fields in sorted((p.extras or {}).items()):
+        for k, v in fields.items():
+            print(f"{fmt} {k}: {v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}")
     if p.tags:
         print("Tags: " + ", ".join(p.tags))
     print()

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.errors import RefManagerError
-from ..core.fields import LABELS, Paper
+from ..core.fields import EDITABLE_FIELDS, LABELS, Paper
+from ..core.record import RECORD_BY_NAME, RECORD_FIELDS
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("edit", "merge", "split", "duplicates", "not-duplicate", "attach", "detach", "attachments")
+COMMANDS = ("edit", "key", "merge", "split", "duplicates", "not-duplicate", "attach", "detach", "attachments")
 
 #: ``edit`` options: (flag, field, help).  An empty value clears the field.
 _EDIT_OPTIONS = (
@@ -35,6 +36,9 @@ _EDIT_OPTIONS = (
     ("--issue", "issue", "issue (number)"),
     ("--pages", "pages", "pages (e.g. 12-34)"),
     ("--abstract", "abstract", "abstract (- reads standard input)"),
+    ("--type", "type", "item type (CSL's names: article-journal, paper-conference, book, chapter, thesis, ...)"),
+    ("--publisher", "publisher", "publisher"),
+    ("--key", "citekey", "citation key (unique in the library; the old one stays findable with key:)"),
 )
 
 
@@ -46,6 +50,15 @@ def add_commands(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
         sp.add_argument(flag, dest=dest, metavar="TEXT", default=None, help=help_)
     sp.add_argument("--et-al", dest="et_al", action=argparse.BooleanOptionalAction, default=None,
                     help="the author list is incomplete (--no-et-al: it is complete)")
+    sp.add_argument("--set", dest="set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="any field by name, repeatable: a column (title, journal, ...) or a field of the record "
+                         f"({', '.join(f.name for f in RECORD_FIELDS)}; names separated by \";\"); "
+                         "an empty VALUE clears it")
+
+    sp = cmd("key", "Citation keys: `key regenerate ID...` makes new keys from the library's pattern.")
+    sp.add_argument("action", choices=["regenerate", "pattern"])
+    sp.add_argument("ids", nargs="*", metavar="ID|PATTERN",
+                    help="papers (regenerate), or the pattern to set ({author}{year}{word}; none: print it)")
 
     sp = cmd("merge", "Merge duplicate papers into one (the lowest id, or --keep); `split` undoes it.")
     sp.add_argument("ids", nargs="+", type=int, metavar="ID")
@@ -93,13 +106,41 @@ def run(lib: Any, args: argparse.Namespace) -> int:
                 fields[dest] = sys.stdin.read() if (dest == "abstract" and v == "-") else v
         if args.et_al is not None:
             fields["et_al"] = args.et_al
+        for item in args.set:
+            name, eq, value = item.partition("=")
+            name = name.strip().replace("-", "_")
+            if not eq or not name:
+                raise RefManagerError(f"--set {item!r}: expected FIELD=VALUE")
+            if name not in EDITABLE_FIELDS and name not in RECORD_BY_NAME:
+                raise RefManagerError(f"--set: no field {name!r} (fields: {', '.join(EDITABLE_FIELDS)}, "
+                                      f"{', '.join(RECORD_BY_NAME)})")
+            fields[name] = value
         if not fields:
             raise RefManagerError("nothing to edit: give --title, --authors, --date ... (see edit --help)")
         changed = lib.edit_paper(args.id, **fields)
         if changed:
-            print(f"{args.id}: edited {', '.join(LABELS[f] for f in changed)}")
+            record = ", ".join(RECORD_BY_NAME[f].label for f in fields if f in RECORD_BY_NAME)
+            print(f"{args.id}: edited {', '.join(LABELS[f] if f != 'record' else record for f in changed)}")
         else:
             print(f"{args.id}: nothing changed")
+        return 0
+    if c == "key":
+        if args.action == "pattern":
+            if args.ids:
+                lib.set_key_pattern(" ".join(args.ids))
+            print(lib.key_pattern())
+            return 0
+        try:
+            ids = [int(i) for i in args.ids]
+        except ValueError:
+            raise RefManagerError("key regenerate: expected paper ids") from None
+        if not ids:
+            raise RefManagerError("key regenerate: which papers? (give their ids)")
+        for i in ids:
+            if lib.get(i) is None:
+                raise RefManagerError(f"no paper with id {i}")
+        for pid, key in lib.regenerate_keys(ids).items():
+            print(f"{pid}: {key}")
         return 0
     if c == "merge":
         kept = lib.merge_papers(args.ids, keep=args.keep)

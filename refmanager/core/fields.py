@@ -33,7 +33,7 @@ class Field:
     ``sql`` is its declaration in the ``papers`` table (None: not a column, the
     paper gets it from other tables).  ``store`` says how a value is stored:
     ``text``, ``int``, ``real``, ``bool`` (0/1), ``list`` (a JSON array),
-    ``json`` (JSON or NULL, read as a list).  Flags:
+    ``json`` (JSON or NULL, read as a list), ``object`` (a JSON object).  Flags:
 
     * ``json``    in refmanager JSON (``export --format json``, ``--json``), in table order
     * ``paper``   an attribute of ``Paper``
@@ -78,6 +78,16 @@ FIELDS: tuple[Field, ...] = (
     _f("volume", "TEXT", "json paper entry edit merge new"),
     _f("issue", "TEXT", "json paper entry edit merge new"),
     _f("pages", "TEXT", "json paper entry edit merge new"),
+    # The bibliographic record (schema v10, issue 17; ``record.py``): the CSL item type, the
+    # publisher, the other common fields (``record``: a JSON object, ``record.RECORD_FIELDS``),
+    # the fields no table knows by format (``extras``), and the citation key with the keys
+    # of papers merged into this one (found by ``key:``; never changed but on request).
+    _f("type", "TEXT", "json paper edit merge new"),
+    _f("publisher", "TEXT", "json paper edit merge new"),
+    _f("record", "TEXT NOT NULL DEFAULT '{}'", "json paper new", "object"),
+    _f("extras", "TEXT NOT NULL DEFAULT '{}'", "json paper new", "object"),
+    _f("citekey", "TEXT", "json paper edit new", label="citation key"),
+    _f("citekey_aliases", "TEXT NOT NULL DEFAULT '[]'", "json paper new", "list", "other citation keys"),
     _f("tags", None, "json paper", "list"),
     _f("tags_text", "TEXT NOT NULL DEFAULT ''", "fts derived"),
     _f("note", "TEXT", "json paper fts new"),
@@ -137,7 +147,7 @@ THREE_WAY_COLUMNS = tuple(
 #: Readable names of the fields (undo labels, import notes).
 LABELS: dict[str, str] = {f.name: f.label for f in FIELDS}
 #: Paper columns stored as JSON.
-JSON_COLUMNS = frozenset(f.name for f in FIELDS if f.sql is not None and f.store in ("list", "json"))
+JSON_COLUMNS = frozenset(f.name for f in FIELDS if f.sql is not None and f.store in ("list", "json", "object"))
 
 
 def encode(name: str, value: Any) -> Any:
@@ -147,13 +157,15 @@ def encode(name: str, value: Any) -> Any:
         return dumps(value)
     if store == "json":
         return dumps(value) if value else None
+    if store == "object":
+        return dumps(value or {})
     if store == "bool":
         return int(bool(value))
     return value
 
 
 def _decoder(f: Field) -> Callable[[Any], Any] | None:
-    if f.store == "list":
+    if f.store in ("list", "object"):
         return json.loads
     if f.store == "json":
         return lambda v: json.loads(v) if v else []
@@ -190,6 +202,14 @@ class Paper:
     volume: str | None = None
     issue: str | None = None
     pages: str | None = None
+    type: str | None = None
+    publisher: str | None = None
+    #: the other fields of the record (``record.RECORD_FIELDS``)
+    record: dict[str, Any] = field(default_factory=dict)
+    #: fields kept as they came, by format: ``{"bibtex": {"groups": "…"}}``
+    extras: dict[str, Any] = field(default_factory=dict)
+    citekey: str | None = None
+    citekey_aliases: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     note: str | None = None
     incomplete: bool = False
@@ -255,6 +275,14 @@ class PageRow(NamedTuple):
     incomplete: int
     needs_review: int
     has_note: int
+    #: the record's columns the table offers (hidden by default)
+    type: str | None
+    citekey: str | None
+    journal: str | None
+    volume: str | None
+    pages: str | None
+    publisher: str | None
+    doi: str | None
 
 
 #: How each page-row value is read (a column of the paper ``p`` unless said here).

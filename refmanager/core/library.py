@@ -22,6 +22,7 @@ from .store import backup
 from .store.alternatives import Alternatives
 from .store.arxiv import ArxivRecords
 from .store.attachments import Attachments
+from .store.citekeys import CiteKeys
 from .store.db import Db
 from .store.duplicates import Duplicates
 from .store.editing import Edited, Editor
@@ -70,6 +71,9 @@ class Library:
         self.attacher = Attachments(db, self.papers, self.files, self.history)
         self.arxiv = ArxivRecords(self.papers, self.sources, self.history)
         self.importer = Importer(db, self.papers, self.tags, self.alternatives, self.fts, self.snapshots, self.history)
+        self.citekeys = CiteKeys(db, self.history)
+        if not db.readonly and not db.exclusive and self.citekeys.missing():
+            self.citekeys.fill_missing()  # (a library made before keys were stored: once)
 
     # ------------------------------------------------------------- the file
     @property
@@ -241,6 +245,17 @@ class Library:
 
     def redo(self, expect: str | None = None) -> Undone | None:
         return self.history.redo(expect)
+
+    # ------------------------------------------------------- citation keys
+    def regenerate_keys(self, ids: Sequence[int]) -> dict[int, str]:
+        """New citation keys for these papers from the library's pattern (undoable)."""
+        return self.citekeys.regenerate(ids)
+
+    def key_pattern(self) -> str:
+        return self.citekeys.pattern()
+
+    def set_key_pattern(self, pattern: str) -> None:
+        self.citekeys.set_pattern(pattern)
 
     def file_problem(self) -> str | None:
         """Why the library file can no longer be written (deleted, replaced, emptied), or None."""

@@ -56,6 +56,12 @@ class Entry:
     #: the record's key in its file (a BibTeX citation key): within one file two
     #: records with different keys are two papers unless an id says otherwise
     citekey: str | None = None
+    #: the bibliographic record (``record.py``): CSL type, publisher, other fields, and the
+    #: fields no table knows, by format
+    type: str | None = None
+    publisher: str | None = None
+    record: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         # Field by field rather than ``asdict`` (which deep-copies every value
@@ -66,6 +72,8 @@ class Entry:
         d["alt_splits"] = [s.to_json() for s in self.alt_splits]
         d["tags"] = list(self.tags)
         d["extra"] = copy.deepcopy(self.extra)
+        d["record"] = copy.deepcopy(self.record)
+        d["extras"] = copy.deepcopy(self.extras)
         return d
 
 

@@ -93,8 +93,13 @@ def initials(given: str) -> str:
     return " ".join(out)
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def ascii_fold(text: str) -> str:
     """"Müller" -> "muller", "Gießen" -> "giessen": lower-case letters and digits only."""
+    if text.isascii():  # (most names and title words: no decomposition to do)
+        return _NOT_ALNUM.sub("", text.lower())
     t = unicodedata.normalize("NFKD", text.translate(_FOLD))
     t = "".join(c for c in t if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "", t.lower())
+    return _NOT_ALNUM.sub("", t.lower())

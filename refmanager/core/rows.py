@@ -15,9 +15,11 @@ from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from .citekeys import base_key, clean_key
 from .fields import ABSTRACT_KEY_CHARS, ENTRY_COLUMNS, NEW_TIMES, ROW_COLUMNS, dumps
 from .identity import Record
 from .models import Entry, Split
+from .record import clean_record, csl_type, default_type
 from .textnorm import abstract_key, person_key, title_key
 
 #: A new paper's values but its times (``fields.ROW_COLUMNS``), as ``paper_row`` makes them.
@@ -91,6 +93,11 @@ def paper_row(e: Entry) -> PaperRow:
         title=e.title, authors=dumps(e.authors), et_al=int(e.et_al), orgs=dumps(e.orgs), date=e.date,
         category=e.category, abstract=e.abstract, arxiv_id=e.arxiv_id, doi=e.doi, journal=e.journal,
         volume=e.volume, issue=e.issue, pages=e.pages,
+        type=csl_type(e.type) or default_type(arxiv_id=e.arxiv_id, journal=e.journal),
+        publisher=e.publisher or None, record=dumps(clean_record(e.record)) if e.record else "{}",
+        extras=dumps({f: v for f, v in e.extras.items() if v}) if e.extras else "{}",
+        # (the key wanted: the file's, else one generated; the writer makes it unique)
+        citekey=clean_key(e.citekey) or base_key(e.authors, e.date, e.title), citekey_aliases="[]",
         note=e.note or None, incomplete=int(e.incomplete or e.title is None), needs_review=int(e.needs_review),
         raw_line=e.raw_line, split_confidence=e.split_confidence,
         alt_splits=dumps([s.to_json() for s in e.alt_splits]) if e.alt_splits else None,
@@ -123,7 +130,7 @@ def row_holds_entry(e: Entry) -> bool:
     """
     return (
         not e.tags and e.note is None and e.read is None and e.starred is None and not e.extra
-        and e.citekey is None
+        and e.citekey is None and e.type is None and e.publisher is None and not e.record and not e.extras
         and (e.title is not None or bool(e.incomplete))  # (the row's "incomplete" is title-less too)
     )
 
@@ -145,7 +152,8 @@ def entry_json_from_row(kind: str, line: int | None, values: Sequence[Any]) -> d
         elif name == "alt_splits":
             v = json.loads(v) if v else []
         out[name] = v
-    out.update(tags=[], note=None, read=None, starred=None, extra={}, citekey=None)
+    out.update(tags=[], note=None, read=None, starred=None, extra={}, citekey=None,
+               type=None, publisher=None, record={}, extras={})
     return out
 
 

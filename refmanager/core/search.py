@@ -6,6 +6,8 @@
     tag:rl                  papers with that tag (case-insensitive)
     year:2020  year:2020..2024  year:..2019  year:2021..
     cat:cs.CL  cat:CL  cat:cs   (a bare archive matches all its categories)
+    key:vaswani2017attention    a citation key (or a key of a paper merged into it); key:vaswani* a prefix
+    type:book               an item type (CSL's names: book, chapter, paper-conference, thesis, ...)
     -word                   papers without that word
 
 Anything a user types is safe: every FTS5 term is quoted (double quotes
@@ -19,8 +21,9 @@ import re
 from dataclasses import dataclass, field
 
 from .categories import CATEGORY_NAMES, normalise_category_query
+from .record import TYPES
 
-QUALIFIERS = ("author", "tag", "year", "cat")
+QUALIFIERS = ("author", "tag", "year", "cat", "key", "type")
 _YEAR = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)("?)|(\S+))')
 
@@ -147,6 +150,23 @@ def parse_query(text: str, *, date_sorted: bool = False) -> ParsedQuery:
             cond = "(" + " AND ".join(conds) + ")"
             q.where.append(("NOT " if neg else "") + cond)
             q.params.extend(ps)
+        elif qual == "key":
+            if not value:
+                q.hints.append("key: needs a citation key")
+                continue
+            like = value.rstrip("*").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like += "%" if value.endswith("*") else ""
+            cond = ("(p.citekey LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM json_each(p.citekey_aliases) "
+                    "WHERE json_each.value LIKE ? ESCAPE '\\'))")
+            q.where.append(("NOT " if neg else "") + cond)
+            q.params.extend([like, like])
+        elif qual == "type":
+            t = value.strip().lower()
+            if t not in TYPES:
+                q.hints.append(f"type: one of {', '.join(TYPES)} (not {value!r})")
+                continue
+            q.where.append(("NOT " if neg else "") + "coalesce(p.type, 'article') = ?")
+            q.params.append(t)
         elif qual == "cat":
             if not value:
                 q.hints.append("cat: needs a category such as cs.CL")

@@ -12,10 +12,12 @@ from typing import Any
 
 from . import arxivid
 from .categories import normalise_category_query
+from .citekeys import MAX_KEY_CHARS, clean_key
 from .dates import validate_iso_date
 from .errors import ParseError, ValidationError
 from .fields import EDITABLE_FIELDS
 from .models import Entry
+from .record import TYPES
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.|www\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 #: "10.NNNN/suffix", or a short DOI "10/abc" (kept as given).  The suffix may hold
@@ -83,12 +85,24 @@ def clean_value(field: str, value: Any) -> Any:
         if doi is None:
             raise ValidationError(field, f"not a DOI: {text!r} (expected 10.NNNN/...)")
         return doi
+    if field == "type":
+        t = text.lower()
+        if t not in TYPES:
+            raise ValidationError(field, f"not an item type: {text!r} (one of {', '.join(TYPES)})")
+        return t
+    if field == "citekey":
+        key = clean_key(text)
+        if key is None:
+            raise ValidationError(
+                field, f"not a citation key: {text!r} (letters, digits and _:.-+/ without spaces, "
+                f"at most {MAX_KEY_CHARS} characters)")
+        return key
     if field == "category":
         cat = normalise_category_query(text)
         if not _CATEGORY.match(cat):
             raise ValidationError(field, f"not an arXiv category: {text!r} (expected e.g. cs.LG)")
         return cat
-    return text  # journal
+    return text  # journal, volume, issue, pages, publisher
 
 
 #: The identifiers an imported entry may hold, checked as ``edit`` checks them, with what

@@ -58,6 +58,7 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("save_as", "Save library &as…", "files.save_as_dialog"),
         SEP,
         Submenu("export", "&Export", "exports.fill_export_menu"),
+        Act("export_bibliography", "Export bibliograph&y…", "cites.export_dialog"),
         SEP,
         Act("backup", "&Back up now", "files.backup_now"),
         Act("restore_backup", "Restore a bac&kup…", "files.restore_backup_dialog"),
@@ -71,7 +72,9 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("redo", "&Redo", "marking.redo", "Ctrl+Shift+Z", "redo"),
         SEP,
         Act("copy_bibtex", "Copy citation as &BibTeX", "exports.copy_bibtex", "Ctrl+Shift+C"),
-        Act("copy_reference", "Copy formatted &reference", "exports.copy_reference", "Ctrl+Alt+C"),
+        # in the citation style of Preferences (core/cite.py): plain text and HTML
+        Act("copy_citation", "Copy &citation", "cites.copy_citation", "Ctrl+Alt+Shift+C"),
+        Act("copy_reference", "Copy b&ibliography", "cites.copy_bibliography", "Ctrl+Alt+C"),
         SEP,
         Act("find", "&Find", "view.focus_search", SK.Find, "search"),
         Act("select_all", "Select &all", "table.selectAll", SK.SelectAll),
@@ -98,6 +101,7 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("attach", "Attach &file…", "papers.attach_dialog", "Ctrl+Shift+A"),
         Act("split", "S&plit merged paper", "papers.split_selected"),
         Act("accept_review", "Accept title/author split", "papers.accept_review"),
+        Act("regenerate_key", "Regenerate citation &key", "papers.regenerate_keys"),
         SEP,
         Act("find_arxiv", "Find on arXiv", "lookups.find_on_arxiv", "Ctrl+L", "search"),
         Act("fetch_ids", "Fetch missing arXiv ids…", "lookups.fetch_missing_ids"),
@@ -113,7 +117,7 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
 #: The paper table's context menu: action keys, None for a separator; "trash" becomes
 #: "restore" in the trash.
 TABLE_MENU: tuple[str | None, ...] = (
-    "open", "pdf", "find_arxiv", "copy_bibtex", "copy_reference", None,
+    "open", "pdf", "find_arxiv", "copy_bibtex", "copy_citation", "copy_reference", None,
     "tag", "untag", "toggle_read", "toggle_star", None,
     "edit", "attach", "merge", "split", None,
     "trash",

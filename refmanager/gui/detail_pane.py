@@ -36,6 +36,7 @@ from ..core.fields import Paper
 from ..core.links import opening_words
 from .icons import icon
 from .plain import no_mnemonic
+from .reference_view import ReferenceView
 from .table_model import plain_tooltip
 
 log = logging.getLogger(__name__)
@@ -290,6 +291,8 @@ class DetailPane(QScrollArea):
         self.abstract = _label()
         self.abstract.setAccessibleName("Abstract")
         lay.addWidget(self.abstract)
+        self.reference = ReferenceView()  # (filled by the window's CiteController)
+        lay.addWidget(self.reference)
 
         files_row = QHBoxLayout()
         self.files_label = _label()

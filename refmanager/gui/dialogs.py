@@ -115,6 +115,18 @@ def exec_dialog(dlg: object) -> bool:
     return dlg.exec() == QDialog.DialogCode.Accepted  # type: ignore[attr-defined]
 
 
+def bibliography_options(parent: QWidget, scopes: list[tuple[str, str]], style_title: str) -> tuple[str, str] | None:
+    """File → Export bibliography: (scope, format) chosen, None when cancelled.  ``scopes``
+    are (value, label) pairs; formats are "html", "markdown", "text"."""
+    from .bibliography_dialog import BibliographyDialog
+
+    dlg = BibliographyDialog(scopes, style_title, parent)
+    try:
+        return dlg.choice() if exec_dialog(dlg) else None
+    finally:
+        dlg.deleteLater()
+
+
 def merge_choices(parent: QWidget, fields: dict, defaults: dict) -> dict | None:
     """The merge dialog: per field, which paper's value wins (None when cancelled)."""
     from .merge_dialog import MergeDialog

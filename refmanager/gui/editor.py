@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core.categories import CATEGORY_NAMES
 from ..core.fields import Paper
+from ..core.record import RECORD_BY_NAME, RECORD_FIELDS, TYPES
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,14 @@ class PaperEditor(QWidget):
         self.category.lineEdit().editingFinished.connect(self._category_done)
         self.arxiv_id = FieldLine("arxiv_id", "e.g. 2408.00118")
         self.doi = FieldLine("doi", "10.xxxx/…")
-        self.journal = FieldLine("journal", "journal reference")
+        self.type = QComboBox()
+        self.type.setAccessibleName("type")
+        for code, name in TYPES.items():
+            self.type.addItem(name, code)
+        self.type.activated.connect(lambda _i: self._type_done())
+        self.citekey = FieldLine("citekey", "citation key")
+        self.publisher = FieldLine("publisher", "publisher")
+        self.journal = FieldLine("journal", "journal, proceedings or book title")
         self.volume = FieldLine("volume", "volume")
         self.issue = FieldLine("issue", "issue")
         self.pages = FieldLine("pages", "e.g. 12-34")
@@ -210,14 +218,33 @@ class PaperEditor(QWidget):
         form.addRow("Category", self.category)
         form.addRow("arXiv id", self.arxiv_id)
         form.addRow("DOI", self.doi)
-        form.addRow("Journal", self.journal)
+        form.addRow("Type", self.type)
+        form.addRow("Citation key", self.citekey)
+        form.addRow("Venue", self.journal)
         form.addRow("Volume", self.volume)
         form.addRow("Issue", self.issue)
         form.addRow("Pages", self.pages)
+        form.addRow("Publisher", self.publisher)
+        #: the record's other fields (``record.RECORD_FIELDS``): shown for the paper's type, or
+        #: when the paper has a value; names separated by "; "
+        self.record_lines: dict[str, FieldLine] = {}
+        for f in RECORD_FIELDS:
+            line = FieldLine(f.name, "names separated by ;" if f.kind == "names" else
+                             "YYYY-MM-DD" if f.kind == "date" else f.label)
+            line.committed.connect(self._text_done)
+            form.addRow(f.label[0].upper() + f.label[1:], line)
+            self.record_lines[f.name] = line
+        #: fields kept as they came from a file, by format ("bibtex groups"): editable by name
+        self.extra_box = QWidget()
+        self.extra_form = QFormLayout(self.extra_box)
+        self.extra_form.setContentsMargins(0, 0, 0, 0)
+        self.extra_lines: dict[str, FieldLine] = {}
+        form.addRow("Other fields", self.extra_box)
         form.addRow("Abstract", self.abstract)
         form.addRow("", self.error)
+        self.form = form
         for w in (self.title, self.orgs, self.date, self.arxiv_id, self.doi, self.journal, self.volume,
-                  self.issue, self.pages, self.abstract):
+                  self.issue, self.pages, self.abstract, self.citekey, self.publisher):
             w.committed.connect(self._text_done)
         self.authors.committed.connect(lambda f, v: self.fieldEdited.emit(f, v))
         self.et_al.toggled.connect(lambda on: None if self._loading else self.fieldEdited.emit("et_al", on))
@@ -243,14 +270,51 @@ class PaperEditor(QWidget):
         self.volume.load(p.volume or "")
         self.issue.load(p.issue or "")
         self.pages.load(p.pages or "")
+        kind = p.type or "article"
+        i = self.type.findData(kind)
+        self.type.setCurrentIndex(i if i >= 0 else 0)
+        self.citekey.load(p.citekey or "")
+        self.publisher.load(p.publisher or "")
+        record = p.record or {}
+        for f in RECORD_FIELDS:
+            v = record.get(f.name)
+            line = self.record_lines[f.name]
+            line.load("; ".join(v) if isinstance(v, list) else (v or ""))
+            self.form.setRowVisible(line, bool(v) or not f.types or kind in f.types)
+        self._load_extras(p.extras or {})
         self.abstract.load(p.abstract or "")
         self.show_error(None)
         self._loading = False
+
+    def _load_extras(self, extras: dict[str, Any]) -> None:
+        while self.extra_form.rowCount():
+            self.extra_form.removeRow(0)
+        self.extra_lines = {}
+        for fmt, fields in sorted(extras.items()):
+            for name, value in fields.items():
+                if not isinstance(value, str):
+                    continue  # (a list or object from CSL-JSON: shown by `refmanager show`)
+                key = f"extras.{fmt}.{name}"
+                line = FieldLine(key, name)
+                line.load(value)
+                line.committed.connect(self._text_done)
+                label = QLabel(f"{name} ({fmt})")
+                label.setTextFormat(Qt.TextFormat.PlainText)
+                self.extra_form.addRow(label, line)
+                self.extra_lines[key] = line
+        self.form.setRowVisible(self.extra_box, bool(self.extra_lines))
+
+    def _type_done(self) -> None:
+        if not self._loading:
+            self.fieldEdited.emit("type", self.type.currentData())
 
     def _text_done(self, field: str, text: str) -> None:
         if self._loading:
             return
         value: Any = text.strip()
+        if field in RECORD_BY_NAME or field.startswith("extras."):
+            self.fieldEdited.emit(field, value)
+            return
         if field == "orgs":
             value = [o.strip() for o in text.split(",") if o.strip()]
         elif value == "" and field != "abstract":

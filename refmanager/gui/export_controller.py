@@ -1,5 +1,6 @@
 """Getting papers out: File → Export (whole library, current view or selection, in
-every format of ``export.EXPORT_FORMATS``), and copying citations."""
+every format of ``export.EXPORT_FORMATS``), and copying BibTeX.  (References in a citation
+style, copied or exported: ``cite_controller``.)"""
 
 from __future__ import annotations
 
@@ -30,12 +31,7 @@ class ExportController(Controller):
         w.actions["export_library_bibtex"].setShortcut(QKeySequence("Ctrl+E"))
 
     def _ids(self, scope: str) -> list[int]:
-        lib = self.session.lib
-        if scope == "selection":
-            return self.view.selected_ids()
-        if scope == "view":
-            return lib.ids(self.view.model.compiled)
-        return lib.all_ids()
+        return self.view.ids_in(scope)
 
     def _papers(self, ids: list[int]) -> list[Paper]:
         lib = self.session.lib
@@ -80,9 +76,3 @@ class ExportController(Controller):
             QApplication.clipboard().setText(text)
             n = len(papers)
             self.status(f"Copied {n} BibTeX entr{'ies' if n != 1 else 'y'}", 4000)
-
-    def copy_reference(self) -> None:
-        papers = self.session.lib.get_many(self.view.selected_ids())
-        if papers:
-            QApplication.clipboard().setText("\n\n".join(export.format_citation(p) for p in papers))
-            self.status(f"Copied {len(papers)} reference(s)", 4000)

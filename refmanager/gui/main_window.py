@@ -6,7 +6,8 @@ that act on them.
 * ``papers``   opening, editing, attaching, merging and splitting papers
 * ``imports``  import by dialog, paste and drop
 * ``lookups``  arXiv lookups
-* ``exports``  export and copied citations
+* ``exports``  export and copied BibTeX
+* ``cites``    references in the chosen citation style: copy, export, the detail pane
 * ``files``    library files: new, open, recent, backups
 
 Menus and shortcuts come from one table (``actions.MENUS``).
@@ -27,6 +28,7 @@ from ..core.errors import LibraryFileGone, PaperGone, RefManagerError
 from ..core.library import Library
 from . import dialogs
 from .actions import build_menus, fill_table_menu
+from .cite_controller import CiteController
 from .export_controller import ExportController
 from .import_controller import ImportController
 from .library_files import LibraryFilesController
@@ -56,6 +58,7 @@ class MainWindow(WindowParts):
         self.imports = ImportController(self, self.session, self.view, self.tasks)
         self.lookups = LookupController(self, self.session, self.view, self.tasks)
         self.exports = ExportController(self, self.session, self.view)
+        self.cites = CiteController(self, self.session, self.view, self.tasks)
         self.files = LibraryFilesController(self, self.session)
         self.watcher = LibraryWatcher(self.session, self)
         build_menus(self)
@@ -179,6 +182,7 @@ class MainWindow(WindowParts):
         if dialogs.exec_dialog(dlg):
             dlg.save()
             theme.follow_system(str(self.settings.value("prefs/theme", "system")))
+            self.cites.refresh()
 
     def about(self) -> None:
         dialogs.inform(

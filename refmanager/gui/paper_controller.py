@@ -121,6 +121,22 @@ class PaperController(Controller):
         self.view.refresh(keep_selection=False)
         self.view.select_ids([kept])
 
+    def regenerate_keys(self) -> None:
+        """Paper → Regenerate citation key: new keys for the selected papers from the key
+        pattern of the preferences (the only way a key changes but typing it); the old keys
+        stay findable (``key:``).  One undoable action."""
+        ids = self.view.selected_ids()
+        if not ids:
+            return
+        from ..core.citekeys import DEFAULT_KEY_PATTERN
+
+        pattern = str(self.window.settings.value("prefs/citation_key", DEFAULT_KEY_PATTERN) or DEFAULT_KEY_PATTERN)
+        if pattern != self.lib.key_pattern():
+            self.lib.set_key_pattern(pattern)
+        keys = self.lib.regenerate_keys(ids)
+        self.view.refresh()
+        self.status(f"New citation key{'s' if len(keys) != 1 else ''}: " + ", ".join(list(keys.values())[:5]), 6000)
+
     def split_selected(self) -> None:
         p = self.view.current_paper()
         if p is None:

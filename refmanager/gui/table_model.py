@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from ..core.record import TYPES
 from ..core.errors import RefManagerError
 from ..core.fields import PageRow
 from ..core.library import CompiledView, View
@@ -41,7 +42,17 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("category", "Category", "category"),
     ("tags", "Tags", "tags"),
     ("added", "Added", "added"),
+    ("type", "Type", "type"),
+    ("key", "Key", "key"),
+    ("venue", "Venue", "venue"),
+    ("volume", "Volume", "volume"),
+    ("pages", "Pages", "pages"),
+    ("publisher", "Publisher", "publisher"),
+    ("doi", "DOI", "doi"),
 ]
+#: What the record's columns show (a ``PageRow`` field each).
+_RECORD_CELLS = {"type": "type", "key": "citekey", "venue": "journal", "volume": "volume", "pages": "pages",
+                 "publisher": "publisher", "doi": "doi"}
 COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
 
 PAGE_SIZE = 200
@@ -382,6 +393,9 @@ class PaperTableModel(QAbstractTableModel):
                 return "★" if r.starred else ""
             if key == "read":
                 return "" if r.read else "●"
+            if key in _RECORD_CELLS:
+                v = getattr(r, _RECORD_CELLS[key])
+                return (TYPES.get(v, v) if key == "type" else v) or ""
             return None
         if role == Qt.ItemDataRole.EditRole:
             return (r.title or "") if key == "title" else None

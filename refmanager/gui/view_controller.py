@@ -127,6 +127,14 @@ class ViewController(QObject):
             out.extend(self.model.ids_in_rows(top, bottom))
         return out
 
+    def ids_in(self, scope: str) -> list[int]:
+        """The papers of ``scope``: "selection", "view" (what the table shows) or the library."""
+        if scope == "selection":
+            return self.selected_ids()
+        if scope == "view":
+            return self.lib.ids(self.model.compiled)
+        return self.lib.all_ids()
+
     def current_paper(self) -> Paper | None:
         """The one selected paper (or, with none selected, the current row's)."""
         ids = self.selected_ids()

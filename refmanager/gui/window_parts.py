@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_WIDTHS = {"starred": 26, "read": 26, "title": 360, "authors": 160, "year": 50,
                   "date": 92, "category": 74, "tags": 130, "added": 92}
-HIDDEN_BY_DEFAULT = {"date", "added"}
+HIDDEN_BY_DEFAULT = {"date", "added", "type", "key", "venue", "volume", "pages", "publisher", "doi"}
 
 
 class PaperTable(QTableView):

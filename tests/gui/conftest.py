@@ -35,6 +35,9 @@ class DialogRecorder:
         self.library_to_open: str | None = None
         mp.setattr(dialogs, "choose", lambda parent, title, text, choices: self._rec("choose", title, text, choices) or (self.choices.pop(0) if self.choices else None))
         mp.setattr(dialogs, "get_open_library", lambda parent: self._rec("open_library") or self.library_to_open)
+        #: File → Export bibliography's answer: (scope, format), or None (cancelled)
+        self.bibliography: tuple[str, str] | None = None
+        mp.setattr(dialogs, "bibliography_options", lambda parent, scopes, title: self._rec("bibliography", scopes, title) or self.bibliography)
 
     def _rec(self, kind: str, *args: object) -> None:
         self.calls.append((kind, args))

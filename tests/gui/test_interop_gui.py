@@ -26,7 +26,7 @@ def test_export_menu_writes_each_format(window, dialog_log, tmp_path):
         assert out.exists(), fmt
     bib = (tmp_path / "lib.bib").read_text()
     assert bib.count("@") == 21
-    assert "title = {{Gemma}: Open Models Based on {Gemini} Research and Technology}" in bib or "Gemma: Open Models" in bib
+    assert "title = {Gemma: {Open Models Based} on {Gemini Research} and {Technology}}" in bib
     data = json.loads((tmp_path / "lib.json").read_text())
     assert len(data) == 21
     csl = json.loads((tmp_path / "lib.csl.json").read_text())
@@ -99,8 +99,37 @@ def test_lookup_offline_fails_gently(window, qtbot):
     assert dump(window.lib) == before
 
 
-def test_copy_bibtex_uses_the_citation_key_preference(window, qtbot):
+def test_copy_bibtex_uses_the_papers_key_and_regenerate_follows_the_preference(window, qtbot):
+    """A key never changes by itself (issue 17): the preference's pattern makes new keys only
+    when asked (Paper → Regenerate citation key); the old key is kept as an alias."""
     window.settings.setValue("prefs/citation_key", "{author}{year}")
     select_title(window, qtbot, GEMMA)
     window.actions["copy_bibtex"].trigger()
-    assert QApplication.clipboard().text().startswith("@misc{mesnard2024,")
+    assert QApplication.clipboard().text().startswith("@misc{gemmateam2024gemmaa,")  # (given at import)
+    window.actions["regenerate_key"].trigger()
+    window.actions["copy_bibtex"].trigger()
+    assert QApplication.clipboard().text().startswith("@misc{gemmateam2024,")
+    p = window.lib.get(window.view.selected_ids()[0])
+    assert p.citekey == "gemmateam2024" and p.citekey_aliases == ["gemmateam2024gemmaa"]
+    window.actions["undo"].trigger()
+    assert window.lib.get(p.id).citekey == "gemmateam2024gemmaa"
+
+
+def test_the_column_chooser_offers_the_record(window, qtbot):
+    """Type, citation key, venue, volume, pages, publisher and DOI, hidden until chosen."""
+    from PySide6.QtWidgets import QMenu
+
+    from refmanager.gui.table_model import COL
+
+    menu = QMenu()
+    window.fill_columns_menu(menu)
+    labels = [a.text() for a in menu.actions()]
+    assert labels[-7:] == ["Type", "Key", "Venue", "Volume", "Pages", "Publisher", "DOI"]
+    assert all(window.table.isColumnHidden(COL[k]) for k in ("type", "key", "venue", "doi"))
+    menu.actions()[labels.index("Key")].setChecked(True)
+    assert not window.table.isColumnHidden(COL["key"])
+    m = window.view.model
+    select_title(window, qtbot, GEMMA)
+    row = window.view.selected_rows()[0]
+    assert m.data(m.index(row, COL["key"])) == "gemmateam2024gemmaa"
+    assert m.data(m.index(row, COL["type"])) == "Preprint"

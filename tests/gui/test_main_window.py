@@ -466,6 +466,7 @@ def big_library(path: Path, n: int) -> Path:
     return path
 
 
+@pytest.mark.slow  # (seconds: the full run and .ci/run have it, not the fast loop)
 def test_model_is_lazy_with_100k_papers(make_window, qtbot, tmp_path):
     path = big_library(tmp_path / "big.db", 100000)
     win = make_window(path)
@@ -527,6 +528,7 @@ def test_every_tooltip_with_imported_text_is_escaped(window, qtbot, tmp_path):
             raise AssertionError(f"unescaped markup in a tool tip: {t!r}")
 
 
+@pytest.mark.slow  # (seconds: the full run and .ci/run have it, not the fast loop)
 def test_note_hits_of_a_big_library_come_from_the_worker(make_window, qtbot, tmp_path):
     """A big library marks note hits from the worker thread (the table does not wait);
     the mark still arrives, on the right paper."""
@@ -546,6 +548,7 @@ def test_note_hits_of_a_big_library_come_from_the_worker(make_window, qtbot, tmp
     qtbot.waitUntil(lambda: m.data(m.index(0, COL["title"]), NoteHitRole) is True, timeout=5000)
 
 
+@pytest.mark.slow  # (seconds: the full run and .ci/run have it, not the fast loop)
 def test_a_big_librarys_new_papers_are_selected_from_the_worker(make_window, qtbot, tmp_path):
     """After an import into a big library, finding the new papers' rows runs on the worker
     thread (seconds at a million papers); they end up selected all the same."""
@@ -581,6 +584,7 @@ def test_cells_answer_each_role_a_repaint_asks_for(window):
     assert not m.data(m.index(row_of_title(window, GEMMA), COL["title"]), role.FontRole).bold()
 
 
+@pytest.mark.slow  # (seconds: the full run and .ci/run have it, not the fast loop)
 def test_a_big_librarys_tag_counts_come_from_the_worker(make_window, qtbot, tmp_path, dialog_log):
     """Counting every tag over a big library runs on the worker thread: the tags are listed
     at once, their counts follow; unchanged tags are not rebuilt at each refresh."""

@@ -106,6 +106,7 @@ def test_note_reaches_disk_and_survives_sigkill(tmp_path):
 
 
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP", "SIGINT"])
+@pytest.mark.slow  # (a subprocess: the full run and .ci/run have it, not the fast loop)
 def test_a_signal_to_quit_saves_first(tmp_path, sig):
     """kill (SIGTERM), closing the terminal that started the app (SIGHUP) and Ctrl+C there
     (SIGINT): the note typed just before is saved, the app quits cleanly, no traceback."""

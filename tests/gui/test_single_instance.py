@@ -119,6 +119,7 @@ def library(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # (a subprocess: the full run and .ci/run have it, not the fast loop)
 def test_two_starts_at_the_same_moment_make_one_window(tmp_path: Path, library: Path):
     go = tmp_path / "go"
     starts = [Start(tmp_path, library, go) for _ in range(2)]
@@ -140,6 +141,7 @@ def test_two_starts_at_the_same_moment_make_one_window(tmp_path: Path, library: 
             s.kill()
 
 
+@pytest.mark.slow  # (a subprocess: the full run and .ci/run have it, not the fast loop)
 def test_a_hard_link_to_the_library_is_the_same_library(tmp_path: Path, library: Path):
     link = tmp_path / "another name.db"
     os.link(library, link)

@@ -52,6 +52,7 @@ from bibtexparser.model import (
 from ..errors import ParseError
 from ..models import Entry, ParsedFile, Parsing, Problem
 from ..names import is_et_al, join_name
+from ..record import BIBTEX_RECORD, BIBTEX_TO_CSL, CSL_TO_BIBTEX, IN_BOOK, clean_record
 from . import bibtex_values as values
 from . import common
 from .bibtex_values import TooLong, scan_value
@@ -384,12 +385,29 @@ def _to_entry(e: BibEntry, fields: dict[str, str], line: int, warnings: list[Pro
     arxiv_id = arxiv_id or common.arxiv_from_doi(doi)
     if doi is None and (url := _get(fields, "url")) and "doi.org/" in url:
         doi = common.find_doi(url)
-    journal = _get(fields, "journal", "journaltitle")
-    if journal is None and e.entry_type.lower() in _IN_TYPES:
-        journal = _get(fields, "booktitle")
+    in_book = e.entry_type.lower() in _IN_TYPES or BIBTEX_TO_CSL.get(e.entry_type.lower()) in IN_BOOK
+    # (a chapter's or a conference paper's container is its booktitle, which the export writes)
+    journal = (_get(fields, "booktitle") if in_book else None) or _get(fields, "journal", "journaltitle")
+    journal_raw = journal
     if common.is_preprint_venue(journal):
         journal = None
     note = common.join_notes([common.strip_arxiv_lines(common.clean_note(n)) for n in raw_notes])
+    raw_type = e.entry_type.lower()
+    kind = BIBTEX_TO_CSL.get(raw_type, "document")
+    record, used = _record(kind, fields, line, warnings)
+    issue_field = next((k for k in ("number", "issue") if k not in used and _get(fields, k)), None)
+    issue = common.clean_inline(_get(fields, issue_field)) if issue_field else None
+    if journal is not None:  # (a preprint server named as the journal stays as it came)
+        used.update(k for k in ("journal", "journaltitle") if _get(fields, k) == journal_raw)
+        if _get(fields, "booktitle") == journal_raw:
+            used.add("booktitle")
+    if issue_field:
+        used.add(issue_field)
+    if category is not None:  # (a class that is no arXiv category stays as it came)
+        used.update(("primaryclass", "eprintclass"))
+    extras = {k: v for k, v in fields.items() if k not in used and k not in _READ and v and v.strip()}
+    if CSL_TO_BIBTEX.get(kind) != raw_type:
+        extras["@type"] = e.entry_type  # (written back as it came: @conference, @mastersthesis, @booklet)
     return Entry(
         kind="bibtex",
         line=line,
@@ -403,12 +421,54 @@ def _to_entry(e: BibEntry, fields: dict[str, str], line: int, warnings: list[Pro
         doi=doi,
         journal=common.clean_inline(journal),
         volume=common.clean_inline(_get(fields, "volume")),
-        issue=common.clean_inline(_get(fields, "number", "issue")),
+        issue=issue,
         pages=common.clean_inline(_get(fields, "pages")),
         tags=common.split_keywords(_get(fields, "keywords")),
         note=note,
         citekey=e.key or None,
+        type=kind,
+        publisher=common.clean_inline(_get(fields, "publisher")),
+        record=record,
+        extras={"bibtex": extras} if extras else {},
     )
+
+
+#: Fields read into the paper's own columns (or used to find its arXiv id and category):
+#: never kept again among the fields kept as they came.
+_READ = frozenset({
+    "title", "author", "year", "month", "day", "date", "volume", "pages", "doi", "eprint", "archiveprefix",
+    "eprinttype", "arxivid", "abstract", "keywords", "note", "annote",
+    "annotation", "comment", "publisher", "crossref", "xdata",
+})
+def _record(kind: str, fields: dict[str, str], line: int, warnings: list[Problem]) -> tuple[dict[str, Any], set[str]]:
+    """The record's other fields (``record.RECORD_FIELDS``) and the BibTeX fields they took."""
+    out: dict[str, Any] = {}
+    used: set[str] = set()
+    # (the writer names the institution by type: a thesis's school, a report's institution,
+    # else an organization; that name is read first, so a file naming two reads back the same)
+    first = {"thesis": "school", "paper-conference": "organization", "chapter": "organization"}.get(kind, "institution")
+    order = sorted(BIBTEX_RECORD.items(), key=lambda kv: kv[0] != first)
+    for name, rf in order:
+        raw = fields.get(name)
+        if raw is None or not raw.strip() or rf.name in out:
+            continue
+        if rf.name == "number" and kind not in ("report", "patent", "standard"):
+            continue  # (a journal's number is its issue)
+        if rf.name in ("eprint", "eprinttype") and (fields.get("archiveprefix") or fields.get("eprinttype") or
+                                                   "arxiv").strip().lower() == "arxiv":
+            continue  # (an arXiv e-print is the paper's arXiv id)
+        if rf.kind == "names":
+            names, _ = _authors(raw, line, warnings)
+            if names:
+                out[rf.name] = names
+        elif rf.kind == "date":
+            out[rf.name] = common.parse_date(_get(fields, name)) or _get(fields, name)
+        else:
+            out[rf.name] = common.clean_inline(_get(fields, name))
+        used.add(name)
+    if "number" in out:
+        used.add("number")
+    return clean_record(out), used
 
 
 def _usable(e: Entry) -> bool:

@@ -36,6 +36,7 @@ _NUMERIC_DATE = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})?(?:[-/.](\d{1,2})?)?)?(?:
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _DAY = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
 _HTML_TAG = re.compile(r"<[^>]+>")
+_ARXIV_ABS = re.compile(r"https?://(?:www\.|export\.)?arxiv\.org/abs/\S+", re.IGNORECASE)
 
 
 def record_file(
@@ -197,6 +198,13 @@ def strip_arxiv_lines(note: str | None) -> str | None:
         return None
     kept = [ln for ln in note.split("\n") if not is_arxiv_reference(ln)]
     return clean_note("\n".join(kept))
+
+
+def is_arxiv_abs_link(url: str, arxiv_id: str) -> bool:
+    """True when ``url`` is the arXiv abstract page of ``arxiv_id`` (any version): a link the
+    id says, which the exports write back from it (so it is not kept as the paper's URL)."""
+    u = url.strip()
+    return bool(_ARXIV_ABS.fullmatch(u)) and arxivid.normalise(u) == arxiv_id
 
 
 def is_preprint_venue(journal: str | None) -> bool:

@@ -8,6 +8,11 @@ Any other JSON is left to the refmanager JSON reader, which rejects what it
 does not know.  A single CSL object (what doi.org content negotiation
 returns) is read as one item.  Each item is a record: one that cannot be used
 is skipped and reported, the rest imports.
+
+The whole item is read (``type``, editors, publisher, ISBN, URL...: ``record.py``,
+docs/formats.md "The record in RIS and CSL-JSON"); ``id`` is the paper's citation
+key; every other variable is kept verbatim (``Entry.extras["csl"]``), and a CSL-JSON
+export writes it back.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 from ..errors import ParseError
 from ..models import Entry, ParsedFile
 from ..names import is_et_al, join_name
+from ..record import CSL_RECORD, RECORD_BY_NAME, clean_record, csl_type
 from . import common
 
 log = logging.getLogger(__name__)
@@ -127,11 +133,11 @@ def _str(obj: dict[str, Any], key: str, line: int) -> str | None:
     return v or None
 
 
-def _authors(v: Any, line: int) -> tuple[list[str], bool]:
+def _authors(v: Any, line: int, key: str = "author") -> tuple[list[str], bool]:
     if v is None:
         return [], False
     if not isinstance(v, list):
-        raise ParseError("field 'author' must be a list of names", line=line)
+        raise ParseError(f"field {key!r} must be a list of names", line=line)
     names: list[str] = []
     et_al = False
     for a in v:
@@ -144,12 +150,14 @@ def _authors(v: Any, line: int) -> tuple[list[str], bool]:
                 raise ParseError(
                     "each author's parts ('family', 'given', 'literal') must be strings", line=line
                 )
-            name = parts["literal"] or join_name(
+            joined = join_name(
                 parts["given"] or "",
                 " ".join(p for p in (parts["dropping-particle"], parts["non-dropping-particle"]) if p),
                 parts["family"] or "",
                 parts["suffix"] or "",
             )
+            # (the parts when there is a family name: bolognese writes a literal "Family, Given" too)
+            name = joined if parts["family"] else parts["literal"] or joined
         else:
             raise ParseError(
                 "each author must be an object like {\"family\": ..., \"given\": ...}", line=line
@@ -192,13 +200,32 @@ def _tags(obj: dict[str, Any]) -> list[str]:
     return common.dedupe_tags(tags)
 
 
+def _text(obj: dict[str, Any], key: str) -> str | None:
+    """A record variable's text: a string, a number, the first of a list of strings (else
+    None: the value stays as it came)."""
+    v = obj.get(key)
+    if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
+        v = v[0]
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = str(v)
+    return common.clean_inline(v) if isinstance(v, str) else None
+
+
 def _to_entry(line: int, obj: Any) -> Entry:
     if not isinstance(obj, dict):
         raise ParseError("each element of a CSL-JSON list must be an object (a CSL item)", line=line)
+    # The variables read into the entry; every other one is kept as it came (``extras["csl"]``)
+    # and written back by a CSL-JSON export.  A list read as its first string is kept too (an
+    # export writes it back whole while its first string is the field's value).
+    used = {"id", "citation-key", "author", "title", "abstract", "keyword", "categories", "note", "volume", "issue",
+            "page", "DOI"}
     authors, et_al = _authors(obj.get("author"), line)
     title = _str(obj, "title", line)
-    journal = _str(obj, "container-title", line)
+    journal_raw = _str(obj, "container-title", line)
+    journal = common.clean_inline(_MARKUP.sub("", journal_raw)) if journal_raw else None
     doi = common.clean_doi(_str(obj, "DOI", line) or _str(obj, "doi", line))
+    if obj.get("DOI") is None and obj.get("doi") is not None:
+        used.add("doi")
     note = common.clean_note(_str(obj, "note", line))
     arxiv_id = category = None
     for key in ("number", "URL", "note"):
@@ -209,25 +236,85 @@ def _to_entry(line: int, obj: Any) -> Entry:
     arxiv_id = arxiv_id or common.arxiv_from_doi(doi)
     if category is None and "arxiv" in (_str(obj, "archive", line) or "").casefold():
         category = common.valid_category(_str(obj, "archive_location", line))
+        if category:
+            used.update(("archive", "archive_location"))
     if common.is_preprint_venue(journal):
-        journal = None
+        journal = None  # (a preprint server named as the journal stays as it came)
+    elif journal_raw:
+        used.add("container-title")
+    raw_type = obj.get("type")
+    kind = csl_type(raw_type) if isinstance(raw_type, str) else None
+    if kind is not None or raw_type is None:
+        used.add("type")
+    elif isinstance(raw_type, str):
+        kind = "document"  # (the type no table knows stays as it came, and is written back)
+    date = _date(obj.get("issued"), line)
+    if date:
+        used.add("issued")
+    key = next((k for k in (obj.get("citation-key"), obj.get("id")) if isinstance(k, (str, int))
+                and not isinstance(k, bool) and str(k).strip()), None)
+    record: dict[str, Any] = {}
+    for var, rf in CSL_RECORD.items():
+        if var not in obj:
+            continue
+        if rf.kind == "names":
+            try:
+                names, _ = _authors(obj[var], line, var)
+            except ParseError:
+                continue  # (kept as it came)
+            record[rf.name] = names
+        elif rf.kind == "date":
+            if not (v := _date(obj[var], line) if isinstance(obj[var], dict) else common.parse_date(_text(obj, var))):
+                continue
+            record[rf.name] = v
+        elif (v := _text(obj, var)) is None:
+            continue
+        else:
+            record[rf.name] = v
+        if not (isinstance(obj[var], list) and len(obj[var]) > 1 and rf.kind != "names"):
+            used.add(var)
+    short = obj.get("journalAbbreviation")  # (Zotero's name for container-title-short)
+    if "short_journal" not in record and isinstance(short, str) and common.clean_inline(short):
+        record["short_journal"] = common.clean_inline(short)
+        used.add("journalAbbreviation")
+    number = record.pop("number", None)
+    if number and arxiv_id and common.is_arxiv_reference(number):
+        pass  # (the paper's arXiv id: an export writes it back)
+    elif number and kind in RECORD_BY_NAME["number"].types:
+        record["number"] = number
+    else:
+        used.discard("number")  # (another type's number stays as it came)
+    url = record.pop("url", None)
+    if url and not (arxiv_id and common.is_arxiv_abs_link(url, arxiv_id)):
+        record["url"] = url
+    publisher = _text(obj, "publisher")
+    if publisher is not None:
+        used.add("publisher")
+        if arxiv_id and journal is None and common.is_preprint_venue(publisher):
+            publisher = None  # (what an export writes for a preprint: the arXiv id says it)
+    extras = {k: v for k, v in obj.items() if k not in used and v not in (None, "", [], {})}
     return Entry(
         kind="csljson",
         line=line,
         title=common.clean_inline(_MARKUP.sub("", title)) if title else None,
         authors=authors,
         et_al=et_al,
-        date=_date(obj.get("issued"), line),
+        date=date,
         category=category,
         abstract=common.clean_block(_str(obj, "abstract", line)),
         arxiv_id=arxiv_id,
         doi=doi,
-        journal=common.clean_inline(_MARKUP.sub("", journal)) if journal else None,
+        journal=journal,
         volume=common.clean_inline(_str(obj, "volume", line)),
         issue=common.clean_inline(_str(obj, "issue", line)),
         pages=common.clean_inline(_str(obj, "page", line)),
         tags=_tags(obj),
         note=common.strip_arxiv_lines(note),
+        citekey=str(key).strip() if key is not None else None,
+        type=kind,
+        publisher=publisher,
+        record=clean_record(record),
+        extras={"csl": extras} if extras else {},
     )
 
 

@@ -12,6 +12,11 @@ Records are self-delimiting: a record left open (no ``ER``) ends where the
 next ``TY`` starts, with a warning; a tag given twice where one is expected
 keeps its first value, with a warning; a record with nothing to import is
 skipped and reported.  The rest of the file imports.
+
+The whole record is read (``TY`` as the paper's type, editors, publisher, ISBN,
+URL...: ``record.py``, docs/formats.md "The record in RIS and CSL-JSON"); every tag
+and value the entry does not read is kept as it came (``Entry.extras["ris"]``), and
+a RIS export writes it back.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from rispy.config import TAG_KEY_MAPPING
 from ..errors import ParseError
 from ..models import Entry, ParsedFile, Problem
 from ..names import is_et_al, join_name
+from ..record import BOOK_LIKE, RECORD_BY_NAME, RIS_T2_CONTAINER, RIS_TO_CSL, clean_record
 from . import common
 
 log = logging.getLogger(__name__)
@@ -37,7 +43,8 @@ _TY_RE = re.compile(r"^TY {1,2}- ?\S", re.MULTILINE)
 MARKER = _TY_RE
 #: A tag line, tolerating one space before the dash ("TY - JOUR") as Zotero does.
 _TAG_RE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
-_KNOWN_TAGS = frozenset(TAG_KEY_MAPPING) | {"ER"}
+#: (``ED``, editors, is standard RIS that rispy does not know)
+_KNOWN_TAGS = frozenset(TAG_KEY_MAPPING) | {"ER", "ED"}
 #: Fields read as one value: a second one is an exporter's slip (others, such as
 #: file links or addresses, may repeat and are kept).
 _ONE_VALUE = frozenset({
@@ -50,11 +57,14 @@ for _tag, _name_of in TAG_KEY_MAPPING.items():
     _TAG_OF.setdefault(_name_of, _tag)
 #: Indent of continuation lines (aligned under the values, as our export writes them).
 _CONTINUATION = " " * 6
-#: Types whose T2 is a journal or proceedings (for books T2 is a series or book title).
-_T2_VENUE_TYPES = frozenset(
-    {"JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "CONF", "CPAPER", "CHAP", "ECHAP", "INPR", "ABST", "GEN",
-     "PREPRINT"}
-)
+#: Types whose T2 is a series (as Zotero writes books, reports and software), when there is no T3.
+_T2_SERIES_TYPES = frozenset({"BOOK", "EBOOK", "EDBOOK", "RPRT", "COMP"})
+#: Tags read as one value (rispy's names in ``_ONE_VALUE``): a second one is dropped with a warning.
+_ONE_TAGS = frozenset(t for t, n in TAG_KEY_MAPPING.items() if n in _ONE_VALUE)
+#: Types whose ``SN`` that is neither an ISSN nor an ISBN is their number (as Zotero writes them).
+_NUMBER_TYPES = RECORD_BY_NAME["number"].types
+_ISSN = re.compile(r"\d{4}-?\d{3}[\dXx]")
+_ISBN = re.compile(r"(?:97[89])?\d{9}[\dXx]")
 
 
 class _Parser(rispy.RisParser):
@@ -65,6 +75,9 @@ class _Parser(rispy.RisParser):
     def __init__(self) -> None:
         super().__init__()
         self.repeated: list[str] = []
+        #: every tag and value of the record in file order, continuation lines joined with a
+        #: newline (what ``_Tags`` reads, and keeps when nothing else does)
+        self.pairs: list[list[str]] = []
 
     def _add_single_value(self, record: dict, name: str, value: Any, is_multi: bool = False) -> None:
         if not is_multi and name in record and name in _ONE_VALUE:
@@ -84,6 +97,7 @@ class _Parser(rispy.RisParser):
             if record is None:
                 if line.startswith(self.START_TAG):
                     record = {self.mapping[self.START_TAG]: self.parse_line(line)[1]}
+                    self.pairs.append([self.START_TAG, record[self.mapping[self.START_TAG]]])
                 continue
             tag, content = self.parse_line(line)
             if tag is None:
@@ -91,6 +105,8 @@ class _Parser(rispy.RisParser):
                 continue
             if more:
                 self._add_tag(record, last_tag, "\n".join(more), extend_multiline=True)  # type: ignore[arg-type]
+                if last_tag is not None:
+                    self.pairs[-1][1] += "\n" + "\n".join(more)
                 more = []
             if tag in self.ignore:
                 continue
@@ -99,6 +115,7 @@ class _Parser(rispy.RisParser):
                 record = None
                 continue
             self._add_tag(record, tag, content)
+            self.pairs.append([tag, content])
             last_tag = tag
         return result
 
@@ -190,8 +207,81 @@ def _name(raw: str) -> str:
     return join_name(given, "", family, suffix)
 
 
-def _to_entry(line: int, rec: dict[str, Any]) -> Entry:
+class _Tags:
+    """A record's tags and values as written (``_Parser.pairs``).  What the entry reads is
+    taken; what is left is kept as it came (``Entry.extras["ris"]``) and written back by a RIS
+    export."""
+
+    def __init__(self, pairs: list[list[str]]) -> None:
+        self.values: dict[str, list[str]] = {}
+        #: the values not read, with their place in the record
+        self.left: dict[str, list[tuple[int, str]]] = {}
+        for i, (tag, value) in enumerate(pairs):
+            self.values.setdefault(tag, []).append(value)
+            if value.strip() and tag != "ER":
+                self.left.setdefault(tag, []).append((i, value))
+        self.once: set[str] = set()
+
+    def get(self, tag: str) -> list[str]:
+        return [v for v in self.values.get(tag, []) if v.strip()]
+
+    def first(self, tag: str) -> str | None:
+        vs = self.get(tag)
+        return vs[0] if vs else None
+
+    def take(self, tag: str, value: str | None = None) -> None:
+        """The tag was read: all its values, or those that read as ``value``.  Of a tag read as
+        one value only the first is read (once); its repeats, warned about, are kept."""
+        vs = self.left.get(tag)
+        if not vs:
+            return
+        if tag in _ONE_TAGS:
+            if tag not in self.once and (value is None or common.clean_inline(vs[0][1]) == common.clean_inline(value)):
+                self.once.add(tag)
+                vs.pop(0)
+        elif value is None:
+            vs.clear()
+        else:
+            self.left[tag] = [(i, v) for i, v in vs if common.clean_inline(v) != common.clean_inline(value)]
+
+    def extras(self) -> dict[str, list[str]]:
+        """The values not read, by tag, the tags in the order of their first such value (so a
+        record written back, the model's tags first, reads back the same)."""
+        kept = sorted((vs[0][0], t) for t, vs in self.left.items() if vs)
+        return {t: [v for _, v in self.left[t]] for _, t in kept}
+
+
+def _names(values: list[str]) -> list[str]:
+    """"Family, Given" names, in reading order, each once; *et al.* is not a name."""
+    names: dict[str, None] = {}  # (in order, each once: a list's `in` made 100,000 AU lines quadratic)
+    for raw in values:
+        name = common.clean_inline(_name(raw.replace("\n", " ")))
+        if name and not is_et_al(name):
+            names[name] = None
+    return list(names)
+
+
+def _sn_field(value: str, kind: str | None) -> str:
+    """The record field an ``SN`` fills: an ISSN or an ISBN by its shape, else by the type
+    (a report's or patent's number, a book's ISBN, a journal's ISSN)."""
+    v = value.strip()
+    if _ISSN.fullmatch(v):
+        return "issn"
+    if _ISBN.fullmatch(re.sub(r"[\s-]", "", v)):
+        return "isbn"
+    if kind in _NUMBER_TYPES:
+        return "number"
+    return "isbn" if kind in BOOK_LIKE else "issn"
+
+
+def _to_entry(line: int, rec: dict[str, Any], pairs: list[list[str]]) -> Entry:
+    tags = _Tags(pairs)
     ty = (rec.get("type_of_reference") or "").strip().upper()
+    kind = RIS_TO_CSL.get(ty)
+    if kind is None and ty:
+        kind = "document"  # (the TY is kept as it came, and written back for a document)
+    else:
+        tags.take("TY")
     authors: dict[str, None] = {}  # (in order, each once: a list's `in` made 100,000 AU lines quadratic)
     et_al = False
     for raw in _as_list(rec.get("authors")) + _as_list(rec.get("first_authors")):
@@ -202,12 +292,27 @@ def _to_entry(line: int, rec: dict[str, Any]) -> Entry:
             et_al = True
         else:
             authors[name] = None
+    tags.take("AU")
+    tags.take("A1")
+    record: dict[str, Any] = {"editors": _names(tags.get("ED") + tags.get("A2")), "translators": _names(tags.get("A4"))}
+    for t in ("ED", "A2", "A4"):
+        tags.take(t)
+    title = common.clean_inline(tags.first("TI") or tags.first("T1"))
+    tags.take("TI")
+    if tags.first("TI") is None or common.clean_inline(tags.first("T1")) == title:
+        tags.take("T1")
     urls = _as_list(rec.get("urls"))
     raw_notes = [common.clean_note(common.html_to_text(n)) for n in _as_list(rec.get("notes"))]
-    doi = common.clean_doi(_first(rec, "doi"))
+    doi = common.clean_doi(tags.first("DO"))
+    tags.take("DO")
+    m3 = tags.first("M3")
+    m3_doi = common.find_doi(m3) if m3 and "10." in m3 else None
     if doi is None:
-        m3 = _first(rec, "type_of_work")
-        doi = common.find_doi(m3) if m3 and "10." in m3 else None
+        doi = m3_doi
+    if m3_doi is None and m3:
+        record["genre"] = common.clean_inline(m3)
+    if m3 and (m3_doi is None or (doi or "").casefold() == m3_doi.casefold()):
+        tags.take("M3", m3)
     if doi is None:
         doi = next((common.find_doi(u) for u in urls if "doi.org/" in u), None)
     arxiv_id = category = None
@@ -219,48 +324,110 @@ def _to_entry(line: int, rec: dict[str, Any]) -> Entry:
             arxiv_id = aid
             category = category or cat
     arxiv_id = arxiv_id or common.arxiv_from_doi(doi)
+    if (an := tags.first("AN")) and arxiv_id and common.is_arxiv_reference(an):
+        tags.take("AN", an)  # (the paper's arXiv id says it: an export writes it back)
     database = _first(rec, "name_of_database") or ""
     if category is None and (arxiv_id or "arxiv" in database.casefold()):
         category = common.valid_category(_first(rec, "call_number"))  # CN, as our export writes it
-    journal = _first(rec, "alternate_title3")  # JF
-    if journal is None and ty in _T2_VENUE_TYPES:
-        journal = _first(rec, "secondary_title")
-    journal = journal or _first(rec, "journal_name", "alternate_title2", "alternate_title1")
-    if common.is_preprint_venue(journal):
-        journal = None
-    date = common.parse_date(_first(rec, "date"))
-    for key in ("year", "publication_year"):
-        other = common.parse_date(_first(rec, key))
+        if category:
+            tags.take("CN", category)
+            if "arxiv" in database.casefold():
+                tags.take("DB", database)
+    venue = ty in RIS_T2_CONTAINER
+    journal_tag = next((t for t in ("JF", "T2", "JO", "JA", "J2") if (t != "T2" or venue) and tags.first(t)), None)
+    journal = tags.first(journal_tag) if journal_tag else None
+    journal = None if common.is_preprint_venue(journal) else common.clean_inline(journal)
+    if journal:  # (a preprint server named as the journal stays as it came)
+        for t in ("JF", "T2", "JO", "JA"):
+            if (t != "T2" or venue) and common.clean_inline(tags.first(t)) == journal:
+                tags.take(t, journal)
+    # the journal's abbreviation: J2, else a JA or JO that is not the journal (as Zotero reads them)
+    short_tag = "J2" if tags.first("J2") else next(
+        (t for t in ("JA", "JO") if common.clean_inline(tags.first(t)) not in (None, journal)), None)
+    if short_tag:
+        record["short_journal"] = short = common.clean_inline(tags.first(short_tag))
+        for t in ("J2", "JA", "JO"):
+            if common.clean_inline(tags.first(t)) == short:
+                tags.take(t, short)
+    series = tags.first("T3")
+    if series is None and ty in _T2_SERIES_TYPES and (series := tags.first("T2")):
+        tags.take("T2")
+    if series:
+        record["collection_title"] = common.clean_inline(series)
+        tags.take("T3", series)
+    date = common.parse_date(tags.first("DA"))
+    for key in ("PY", "Y1"):
+        other = common.parse_date(tags.first(key))
         if other and (date is None or (len(other) > len(date) and other.startswith(date))):
             date = other
-    tags: list[str] = []
+    for t in ("DA", "PY", "Y1"):
+        read = common.parse_date(tags.first(t))
+        if read and date and date.startswith(read):
+            tags.take(t)
+    abstract = common.clean_block(tags.first("AB") or tags.first("N2"))
+    tags.take("AB")
+    if tags.first("AB") is None or common.clean_block(tags.first("N2")) == abstract:
+        tags.take("N2")
+    pages = _pages(tags)
+    for t in ("VL", "IS", "SP", "EP", "KW", "N1"):
+        tags.take(t)
+    url = None
+    for u in tags.get("UR"):
+        if arxiv_id and common.is_arxiv_abs_link(u, arxiv_id):
+            tags.take("UR", u)  # (the arXiv id says it: an export writes it back)
+        elif url is None:
+            url = common.clean_inline(u)
+            tags.take("UR", u)
+    record["url"] = url
+    if (accessed := tags.first("Y2")) and common.parse_date(accessed):
+        record["accessed"] = common.parse_date(accessed)
+        tags.take("Y2", accessed)
+    publisher = None
+    for t, field in (("LA", "language"), ("CY", "place"), ("ET", "edition"), ("PB", "publisher")):
+        if v := tags.first(t):
+            if field == "publisher":
+                publisher = common.clean_inline(v)
+            else:
+                record[field] = common.clean_inline(v)
+            tags.take(t, v)
+    for v in tags.get("SN"):
+        field = _sn_field(v, kind)
+        if field not in record:
+            record[field] = common.clean_inline(v)
+            tags.take("SN", v)
+    keywords: list[str] = []
     for kw in _as_list(rec.get("keywords")):
-        tags.extend(re.split(r"[;\n]", kw))
+        keywords.extend(re.split(r"[;\n]", kw))
     notes = [common.strip_arxiv_lines(n) for n in raw_notes]
+    extras = tags.extras()
     return Entry(
         kind="ris",
         line=line,
-        title=common.clean_inline(_first(rec, "title", "primary_title")),
+        title=title,
         authors=list(authors),
         et_al=et_al,
         date=date,
         category=category,
-        abstract=common.clean_block(_first(rec, "abstract", "notes_abstract")),
+        abstract=abstract,
         arxiv_id=arxiv_id,
         doi=doi,
-        journal=common.clean_inline(journal),
-        volume=common.clean_inline(_first(rec, "volume")),
-        issue=common.clean_inline(_first(rec, "number")),
-        pages=_pages(rec),
-        tags=common.dedupe_tags(tags),
+        journal=journal,
+        volume=common.clean_inline(tags.first("VL")),
+        issue=common.clean_inline(tags.first("IS")),
+        pages=pages,
+        tags=common.dedupe_tags(keywords),
         note=common.join_notes(notes),
+        type=kind,
+        publisher=publisher,
+        record=clean_record(record),
+        extras={"ris": extras} if extras else {},
     )
 
 
-def _pages(rec: dict[str, Any]) -> str | None:
+def _pages(tags: _Tags) -> str | None:
     """``SP``/``EP`` as "start-end"; an ``SP`` holding a range already stays as it is."""
-    sp = common.clean_inline(_first(rec, "start_page"))
-    ep = common.clean_inline(_first(rec, "end_page"))
+    sp = common.clean_inline(tags.first("SP"))
+    ep = common.clean_inline(tags.first("EP"))
     if sp and ep and ep != sp:
         return f"{sp}-{ep}"
     return sp or ep
@@ -279,4 +446,4 @@ def _record(line: int, body: list[str], warnings: list[Problem]) -> tuple[int, E
         return line, "cannot read this RIS record"
     warnings.extend(Problem(line, f"tag {_TAG_OF.get(n, n)} given twice in one record; kept the first")
                     for n in dict.fromkeys(parser.repeated))
-    return line, _to_entry(line, recs[0])
+    return line, _to_entry(line, recs[0], parser.pairs)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..errors import ValidationError
+from ..dates import validate_iso_date
+from ..errors import ParseError, ValidationError
 from ..fields import LABELS, Paper, what
+from ..record import EXTRA_FORMATS, RECORD_BY_NAME, clean_record
 from ..validation import clean_value
 from .alternatives import Alternatives, is_empty
 from .history import History
@@ -39,6 +41,38 @@ def _differs(seen: Any, now: Any) -> bool:
     return seen != now
 
 
+def _record_value(field: str, value: Any) -> Any:
+    """A record field typed by the user (``record.RECORD_FIELDS``): one line of text, a
+    date, or a list of names (a list, or text with names separated by ``;``)."""
+    f = RECORD_BY_NAME[field]
+    if f.kind == "names":
+        if isinstance(value, str):
+            value = value.split(";")
+        if not isinstance(value, list | tuple) or not all(isinstance(x, str) for x in value):
+            raise ValidationError(field, "expected a list of names")
+        return [" ".join(x.split()) for x in value if x.strip()]
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(field, "expected text")
+    text = " ".join((value or "").split())
+    if f.kind == "date" and text:
+        try:
+            return validate_iso_date(text)
+        except ParseError as e:
+            raise ValidationError(field, f"{e.message}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return text or None
+
+
+def _extra_value(field: str, value: Any) -> tuple[tuple[str, str], str]:
+    """A field kept as it came (``extras.bibtex.groups``), typed by the user: its value as
+    the file would give it (one line; empty removes the field)."""
+    _, fmt, name = (field.split(".", 2) + ["", ""])[:3]
+    if fmt not in EXTRA_FORMATS or not name:
+        raise ValidationError(field, "no such field")
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(field, "expected text")
+    return (fmt, name), " ".join((value or "").split())
+
+
 class Editor:
     def __init__(self, papers: Papers, alternatives: Alternatives, history: History) -> None:
         self.papers = papers
@@ -56,10 +90,27 @@ class Editor:
 
         Raises ValidationError(field, message) for a value that cannot be stored.
         """
-        clean = {f: clean_value(f, v) for f, v in fields.items()}
+        in_record = {f: _record_value(f, v) for f, v in fields.items() if f in RECORD_BY_NAME}
+        in_extras = {f: _extra_value(f, v) for f, v in fields.items() if f.startswith("extras.")}
+        clean = {f: clean_value(f, v) for f, v in fields.items()
+                 if f not in RECORD_BY_NAME and not f.startswith("extras.")}
         with self.db.transaction():  # (read and write under one lock: no other writer between)
             p = self.papers.need(pid)
             changed = {f: v for f, v in clean.items() if v != getattr(p, f)}
+            if in_record:
+                record = clean_record({**p.record, **in_record})
+                if record != p.record:
+                    changed["record"] = record
+            if in_extras:
+                extras = {fmt: dict(v) for fmt, v in p.extras.items()}
+                for (fmt, name), value in in_extras.values():
+                    if value:
+                        extras.setdefault(fmt, {})[name] = value
+                    else:
+                        extras.get(fmt, {}).pop(name, None)
+                extras = {fmt: v for fmt, v in extras.items() if v}
+                if extras != p.extras:
+                    changed["extras"] = extras
             if not changed:
                 return Edited()
             kept = {
@@ -67,7 +118,11 @@ class Editor:
                 if expected and f in expected and _differs(expected[f], getattr(p, f))
                 and not is_empty(getattr(p, f))
             }
-            names = ", ".join(LABELS[f] for f in changed)
+            names = ", ".join(
+                LABELS[f] if f not in ("record", "extras") else
+                ", ".join(RECORD_BY_NAME[r].label for r in in_record) if f == "record" else
+                ", ".join(name for (_fmt, name), _v in in_extras.values())
+                for f in changed)
             with self.history.action(f"Edit {names} of {what(p)}", [pid]):
                 self._apply(pid, p, changed)
                 for f, other in kept.items():  # (et al., a yes/no, has no alternatives: the user's wins)
@@ -76,6 +131,10 @@ class Editor:
         return Edited(changed, kept)
 
     def _check(self, pid: int, p: Paper, changed: dict[str, Any]) -> None:
+        key = changed.get("citekey")
+        if key and self.papers.key_taken(key, pid):
+            other = self.db.value("SELECT id FROM papers WHERE citekey = ? COLLATE NOCASE", (key,))
+            raise ValidationError("citekey", f"{key!r} is already the citation key of paper {other}")
         aid = changed.get("arxiv_id")
         if aid:
             other = self.db.one(
@@ -111,6 +170,9 @@ class Editor:
         self.papers.update(pid, p, upd)
         if "authors" in changed:
             self.papers.remember_names(changed["authors"])
+        if "citekey" in changed and p.citekey and p.citekey not in p.citekey_aliases:
+            # (a key replaced by hand still finds the paper: \cite{old} written before)
+            self.papers.update(pid, self.papers.need(pid), {"citekey_aliases": [*p.citekey_aliases, p.citekey]})
 
     # ------------------------------------------------------------ needs review
     def review_options(self, pid: int) -> dict[str, Any]:

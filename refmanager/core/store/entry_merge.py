@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..citekeys import clean_key
 from ..fields import Paper
 from ..models import Entry
+from ..record import clean_record, merge_extras, merge_records
 from ..textnorm import abstract_key
 from .alternatives import ALTERNATIVE_FIELDS, Alternatives, is_empty
 from .db import Db, now_iso
@@ -112,9 +114,21 @@ class EntryMerge:
             for name in ("orgs", "date", "category"):
                 if not getattr(p, name) and getattr(e, name):
                     put(name, getattr(e, name))
-        for name in ("arxiv_id", "doi", "journal", "volume", "issue", "pages"):
+        for name in ("arxiv_id", "doi", "journal", "volume", "issue", "pages", "publisher"):
             if getattr(e, name) and not getattr(p, name):
                 put(name, getattr(e, name))
+        # The type the entry names, over a type the library guessed (a preprint, a journal
+        # article): a BibTeX @inproceedings merged into a listing paper is a conference paper.
+        if e.type and e.type != p.type and p.type in (None, "article", "article-journal"):
+            put("type", e.type)
+        if e.record and (record := merge_records(p.record, clean_record(e.record))) != p.record:
+            upd["record"] = record
+        if e.extras and (extras := merge_extras(p.extras, e.extras)) != p.extras:
+            upd["extras"] = extras
+        key = clean_key(e.citekey)
+        if key and p.citekey and key.casefold() != p.citekey.casefold() and key.casefold() not in (
+                a.casefold() for a in p.citekey_aliases):
+            upd["citekey_aliases"] = [*p.citekey_aliases, key]  # (its key stays: the file's is kept too)
         if e.abstract and _longer_abstract(e.abstract, p.abstract):
             put("abstract", e.abstract)
         if e.read:

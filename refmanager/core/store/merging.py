@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import RefManagerError, ValidationError
 from ..fields import MERGE_FIELDS, Paper, dumps, what
+from ..record import merge_extras, merge_records
 from ..textnorm import abstract_key
 from .alternatives import Alternatives, is_empty
 from .db import now_iso
@@ -153,6 +154,19 @@ class Merger:
         upd["raw_line"] = title_from.raw_line
         upd["split_confidence"] = title_from.split_confidence
         upd["alt_splits"] = title_from.alt_splits
+        # The record's other fields and the fields kept as they came: the kept paper's, and
+        # the others' where it has none.  Its citation key stays; the others' are aliases.
+        record, extras = dict(kept.record), dict(kept.extras)
+        aliases = list(kept.citekey_aliases)
+        seen = {k.casefold() for k in [*aliases, kept.citekey or ""]}
+        for p in papers[1:]:
+            record = merge_records(record, p.record)
+            extras = merge_extras(extras, p.extras)
+            for k in (p.citekey, *p.citekey_aliases):
+                if k and k.casefold() not in seen:
+                    seen.add(k.casefold())
+                    aliases.append(k)
+        upd["record"], upd["extras"], upd["citekey_aliases"] = record, extras, aliases
         upd["read"] = any(p.read for p in papers)
         upd["starred"] = any(p.starred for p in papers)
         live = [p for p in papers if not p.trashed]

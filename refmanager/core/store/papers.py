@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import PaperGone
 from ..fields import READ_COLUMNS, Paper, encode, paper_from_row
 from ..models import Entry
+from ..citekeys import suffixes
 from ..rows import INSERT_PAPER_SQL, PaperRow, Prepared, derived
 from ..textnorm import person_key
 from .alternatives import Alternatives
@@ -83,6 +84,17 @@ class Papers:
     def next_id(self) -> int:
         return int(self.db.value("SELECT coalesce(max(id), 0) + 1 FROM papers"))
 
+    def key_taken(self, key: str, but: int | None = None) -> bool:
+        """Does a paper (other than ``but``) have this citation key (case aside)?"""
+        return self.db.one(
+            "SELECT 1 FROM papers WHERE citekey = ? COLLATE NOCASE AND id IS NOT ?", (key, but)) is not None
+
+    def free_key(self, wanted: str | None, but: int | None = None) -> str | None:
+        """``wanted``, or it with the first free suffix (``a``, ``b``, ...)."""
+        if not wanted or not self.key_taken(wanted, but):
+            return wanted
+        return next(k for k in (wanted + s for s in suffixes()) if not self.key_taken(k, but))
+
     def arxiv_taken(self, aid: str | None, but: int | None = None) -> bool:
         """Does a paper (other than ``but``) have this arXiv id?"""
         return bool(aid) and self.db.one(
@@ -92,6 +104,9 @@ class Papers:
     # ------------------------------------------------------------- writing
     def insert(self, row: PaperRow, at: str) -> int:
         """A new paper from ``rows.paper_row`` values, added at ``at``."""
+        key = self.free_key(row.citekey)
+        if key != row.citekey:
+            row = row._replace(citekey=key)
         cur = self.db.execute(INSERT_PAPER_SQL, (*row, at, at, at if row.note else None))
         assert cur.lastrowid is not None
         return cur.lastrowid

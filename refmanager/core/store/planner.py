@@ -28,6 +28,13 @@ LIVE_INDEX = {
     "date": "papers_live_date", "category": "papers_live_category", "tags": "papers_live_tags",
     "added": "papers_live_added", "read": "papers_live_read", "starred": "papers_live_starred",
 }
+def _indexed_by(sort: str) -> str:
+    """The sort's index, when it has one (the record's columns — type, key, venue,
+    publisher... — have none: sorting by them reads the rows, as any unindexed sort)."""
+    index = LIVE_INDEX.get(sort)
+    return f"INDEXED BY {index} " if index else ""
+
+
 #: Sort orders whose keys ``papers_live_filter`` holds.
 FILTER_SORTS = frozenset({"date", "year", "category", "added", "read", "starred"})
 _IN_JSON = "p.id IN (SELECT value FROM json_each(?))"
@@ -167,7 +174,7 @@ class Planner:
     def _walk(self, cv: CompiledView, conds: list[Condition], offset: int, limit: int) -> list[PageRow]:
         where, params = where_of(conds)
         return self._rows(
-            f"FROM papers p INDEXED BY {LIVE_INDEX[cv.sort]} WHERE {where} {cv.order} LIMIT ? OFFSET ?",
+            f"FROM papers p {_indexed_by(cv.sort)}WHERE {where} {cv.order} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
 

@@ -54,6 +54,13 @@ SORTS: dict[str, str] = {
     "added": "p.added_at",
     "read": "p.read",
     "starred": "p.starred",
+    "type": "coalesce(p.type, '')",
+    "key": "coalesce(p.citekey, '')",
+    "venue": "coalesce(p.journal, '')",
+    "volume": "coalesce(p.volume, '')",
+    "pages": "coalesce(p.pages, '')",
+    "publisher": "coalesce(p.publisher, '')",
+    "doi": "coalesce(p.doi, '')",
 }
 
 LIVE = "p.trashed_at IS NULL"

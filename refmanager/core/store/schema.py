@@ -48,8 +48,12 @@ _V8_VERSIONED_COLUMNS = (
 )
 
 
+#: The columns whose update counts as a change of the paper (schema v10).
+_V10_VERSIONED_COLUMNS = _V8_VERSIONED_COLUMNS + ("type", "publisher", "record", "extras", "citekey", "citekey_aliases")
+
+
 def entry_json_sql(kind: str, line: str, p: str, columns: tuple[str, ...] = ENTRY_COLUMNS,
-                   citekey: bool = True) -> str:
+                   citekey: bool = True, record: bool = True) -> str:
     """SQL for ``Entry.to_json()`` of the entry a paper row was made from
     (``p`` prefixes the paper's columns): rows.entry_json_from_row in SQL."""
 
@@ -65,25 +69,27 @@ def entry_json_sql(kind: str, line: str, p: str, columns: tuple[str, ...] = ENTR
 
     fields = ", ".join(f"'{c}', {value(c)}" for c in columns)
     key = ", 'citekey', NULL" if citekey else ""
+    if record:  # (schema v10: an entry a paper row holds has no record fields of its own)
+        key += ", 'type', NULL, 'publisher', NULL, 'record', json('{}'), 'extras', json('{}')"
     return (
         f"json_object('kind', {kind}, 'line', {line}, {fields}, 'tags', json('[]'), 'note', NULL, "
         f"'read', NULL, 'starred', NULL, 'extra', json('{{}}'){key})"
     )
 
 
-def _entry_triggers(columns: tuple[str, ...], citekey: bool) -> str:
+def _entry_triggers(columns: tuple[str, ...], citekey: bool, record: bool = False) -> str:
     """The two triggers that write a source's entry out before its paper row changes."""
     return f"""
 CREATE TRIGGER IF NOT EXISTS sources_entry_before_paper_update
 BEFORE UPDATE OF {", ".join(columns)} ON papers
 WHEN EXISTS (SELECT 1 FROM sources WHERE paper_id = old.id AND data IS NULL) BEGIN
-    UPDATE sources SET data = {entry_json_sql("kind", "line", "old.", columns, citekey)}
+    UPDATE sources SET data = {entry_json_sql("kind", "line", "old.", columns, citekey, record)}
     WHERE paper_id = old.id AND data IS NULL;
 END;
 CREATE TRIGGER IF NOT EXISTS sources_entry_on_move AFTER UPDATE OF paper_id ON sources
 WHEN old.data IS NULL AND new.data IS NULL AND new.paper_id IS NOT old.paper_id BEGIN
     UPDATE sources SET data = (
-        SELECT {entry_json_sql("old.kind", "old.line", "p.", columns, citekey)} FROM papers p WHERE p.id = old.paper_id
+        SELECT {entry_json_sql("old.kind", "old.line", "p.", columns, citekey, record)} FROM papers p WHERE p.id = old.paper_id
     ) WHERE id = new.id;
 END;
 """
@@ -374,6 +380,32 @@ UPDATE undo_log SET size = length(before) + length(after);
 DROP TRIGGER IF EXISTS papers_version;
 CREATE TRIGGER papers_version AFTER UPDATE OF {", ".join(_V8_VERSIONED_COLUMNS)} ON papers
 WHEN new.version = old.version AND ({" OR ".join(f"new.{c} IS NOT old.{c}" for c in _V8_VERSIONED_COLUMNS)})
+BEGIN
+    UPDATE papers SET version = old.version + 1 WHERE id = new.id;
+END;
+""",
+    # v9 -> v10: the bibliographic record (issue 17, ``core/record.py``): the CSL item type
+    # (existing papers: a journal article when they name a journal and no arXiv id, else a
+    # preprint), the publisher, the other common fields and the fields kept as they came
+    # (JSON objects), the citation key (unique without regard to case; existing papers get
+    # theirs when the library is first opened by this version: ``CiteKeys.fill_missing``,
+    # the key their BibTeX file gave, else the key exports have been writing) and the keys
+    # of papers merged into it.  The version counts changes to the new columns too.
+    f"""
+ALTER TABLE papers ADD COLUMN type TEXT;
+ALTER TABLE papers ADD COLUMN publisher TEXT;
+ALTER TABLE papers ADD COLUMN record TEXT NOT NULL DEFAULT '{{}}';
+ALTER TABLE papers ADD COLUMN extras TEXT NOT NULL DEFAULT '{{}}';
+ALTER TABLE papers ADD COLUMN citekey TEXT;
+ALTER TABLE papers ADD COLUMN citekey_aliases TEXT NOT NULL DEFAULT '[]';
+UPDATE papers SET type = CASE WHEN journal IS NOT NULL AND arxiv_id IS NULL THEN 'article-journal' ELSE 'article' END;
+CREATE UNIQUE INDEX papers_citekey ON papers(citekey COLLATE NOCASE);
+DROP TRIGGER IF EXISTS sources_entry_before_paper_update;
+DROP TRIGGER IF EXISTS sources_entry_on_move;
+{_entry_triggers(_V7_ENTRY_COLUMNS, citekey=True, record=True)}
+DROP TRIGGER IF EXISTS papers_version;
+CREATE TRIGGER papers_version AFTER UPDATE OF {", ".join(_V10_VERSIONED_COLUMNS)} ON papers
+WHEN new.version = old.version AND ({" OR ".join(f"new.{c} IS NOT old.{c}" for c in _V10_VERSIONED_COLUMNS)})
 BEGIN
     UPDATE papers SET version = old.version + 1 WHERE id = new.id;
 END;

@@ -1,0 +1,101 @@
+"""Citation keys: the user's, kept as given; generated only for a paper that has none.
+
+A key from an imported file is kept.  A paper without one gets a generated key when it is
+added (``pattern``: ``{author}{year}{word}`` by default, a per-library setting).  Keys are
+unique in a library without regard to case (a suffix ``a``, ``b``, ... on collision, as
+BibTeX tools do), and a key never changes by itself: not on merge (the other paper's key is
+kept as an alias), not on edit, not on re-import; only when the user asks to regenerate it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from .names import PARTICLES, ascii_fold, is_organisation, split_name
+
+#: Words skipped when a key takes the first significant word of the title.
+KEY_STOPWORDS = frozenset(
+    "a an the on of in for to and or with from by at as is are be do does what how why when can "
+    "towards toward via into using about".split()
+)
+#: The default pattern (the library's ``citekey_pattern`` setting overrides it).
+DEFAULT_KEY_PATTERN = "{author}{year}{word}"
+KEY_FIELDS = re.compile(r"\{(author|year|word)\}")
+#: What a key may hold: BibTeX and biber accept these everywhere (no spaces, braces,
+#: commas, quotes, ``#``, ``%``, ``~``, ``=``, backslashes).
+VALID_KEY = re.compile(r"[A-Za-z0-9_:.\-+/!?*&;@<>|$^'`]+")
+MAX_KEY_CHARS = 200
+
+
+def author_part(authors: Sequence[str]) -> str:
+    """The first author's family name (ASCII, lower case); a team or organisation
+    written first gives its whole name ("Gemma Team" → ``gemmateam``)."""
+    names = [a for a in authors if a and a.strip()]
+    if not names:
+        return "anon"
+    first = names[0]
+    if is_organisation(first):
+        words = [w for w in first.split() if w.casefold() != "the"]
+        return ascii_fold("".join(words)) or "anon"
+    words = first.split()
+    if len(words) == 2 and "," not in first and words[0] not in PARTICLES:
+        return ascii_fold(words[1]) or "anon"  # (most names: "Given Family")
+    return ascii_fold(split_name(first).full_family) or "anon"  # "van der Maaten" -> vandermaaten
+
+
+_WORD_CUT = re.compile(r"[\s\-–—:/]+")
+
+
+def word_part(title: str | None) -> str:
+    """The first title word that is not a number or a short function word."""
+    for word in _WORD_CUT.split(title or "", maxsplit=8)[:8]:  # (the first words: no need to cut it all)
+        w = ascii_fold(word)
+        if w and not w.isdigit() and w not in KEY_STOPWORDS:
+            return w
+    for word in _WORD_CUT.split(title or "")[8:]:
+        w = ascii_fold(word)
+        if w and not w.isdigit() and w not in KEY_STOPWORDS:
+            return w
+    return ""
+
+
+def base_key(authors: Sequence[str], date: str | None, title: str | None,
+             pattern: str = DEFAULT_KEY_PATTERN) -> str:
+    """The key a paper's fields give, before it is made unique: ``mesnard2024gemma``."""
+    if not KEY_FIELDS.search(pattern or ""):
+        pattern = DEFAULT_KEY_PATTERN
+    d = date or ""
+    parts = {"author": author_part(authors), "year": d[:4] if d[:4].isdigit() else "", "word": word_part(title)}
+    key = KEY_FIELDS.sub(lambda m: parts[m.group(1)], pattern)
+    return re.sub(r"[^A-Za-z0-9_:.\-]", "", key)[:MAX_KEY_CHARS] or "anon"
+
+
+def clean_key(key: str | None) -> str | None:
+    """A key as a file gave it, if it can be used as one (else None: one is generated)."""
+    k = (key or "").strip()
+    if not k or len(k) > MAX_KEY_CHARS or not VALID_KEY.fullmatch(k):
+        return None
+    return k
+
+
+def suffixes() -> Iterator[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    yield from letters
+    for a in letters:
+        for b in letters:
+            yield a + b
+    n = 0
+    while True:  # (past zz: numbers, never running out)
+        n += 1
+        yield str(n)
+
+
+def unique(key: str, taken: set[str]) -> str:
+    """``key``, or ``key`` + the first free suffix; ``taken`` holds casefolded keys and
+    gets the result."""
+    out = key
+    if out.casefold() in taken:
+        out = next(key + s for s in suffixes() if (key + s).casefold() not in taken)
+    taken.add(out.casefold())
+    return out

@@ -1,0 +1,57 @@
+"""Export papers as BibTeX, RIS, CSL-JSON or refmanager JSON.
+
+``papers`` are the ``Paper`` objects ``Library.get_many`` returns.  Every exporter writes
+what its importer in ``formats/`` reads back, so export followed by import
+into an empty library gives the same papers (field mappings and limits:
+docs/formats.md).  Exports are data: every value is escaped so that it cannot
+end a field, an entry or a record, or the export is refused (``ExportRefused``:
+an identifier that is none; docs/formats.md, "Exports are data").  Qt-free, no
+I/O: callers write the returned text.
+
+One module per format (``bibtex``, ``ris``, ``csl``) over what they share (``common``);
+citations in a style are ``core/cite``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS
+from ..fields import Paper, paper_json
+from .bibtex import bibtex_title, latex_escape, to_bibtex
+from .common import CSL_MARKUP, RIS_NOTE_TAG, ExportRefused, check_values, citation_keys
+from .csl import csl_items, to_csljson
+from .ris import to_ris
+
+__all__ = [
+    "CSL_MARKUP", "DEFAULT_KEY_PATTERN", "EXPORT_FORMATS", "KEY_STOPWORDS", "RIS_NOTE_TAG", "ExportFormat",
+    "ExportRefused", "bibtex_title", "check_values", "citation_keys", "csl_items", "latex_escape", "to_bibtex",
+    "to_csljson", "to_json", "to_ris",
+]
+
+
+def to_json(papers: Sequence[Paper]) -> str:
+    """refmanager JSON: the documented fields (``fields.JSON_FIELDS``), as ``export --format json``."""
+    return json.dumps([paper_json(p) for p in papers], ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One way out, as the File → Export menu and ``refmanager export`` offer it."""
+
+    label: str
+    suffix: str
+    #: the file dialog's filter
+    files: str
+    write: Callable[[Sequence[Paper], str], str]  # (papers, citation key pattern) -> text
+
+
+#: Every export format, by the name ``--format`` takes.
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "bibtex": ExportFormat("BibTeX", ".bib", "BibTeX (*.bib)", to_bibtex),
+    "ris": ExportFormat("RIS", ".ris", "RIS (*.ris)", lambda papers, _pattern: to_ris(papers)),
+    "csljson": ExportFormat("CSL-JSON", ".csl.json", "CSL-JSON (*.json)", to_csljson),
+    "json": ExportFormat("refmanager JSON", ".json", "refmanager JSON (*.json)", lambda papers, _pattern: to_json(papers)),
+}
