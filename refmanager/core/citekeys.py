@@ -99,3 +99,12 @@ def unique(key: str, taken: set[str]) -> str:
         out = next(key + s for s in suffixes() if (key + s).casefold() not in taken)
     taken.add(out.casefold())
     return out
+
+
+def with_alias(aliases: Sequence[str], key: str | None, current: str | None) -> list[str]:
+    """``aliases`` and ``key`` as one more of a paper's other keys, unless it is (case aside)
+    the paper's key ``current`` or already among them."""
+    out = list(aliases)
+    if key and key.casefold() != (current or "").casefold() and key.casefold() not in {a.casefold() for a in out}:
+        out.append(key)
+    return out

@@ -92,6 +92,12 @@ IN_BOOK = frozenset({"paper-conference", "chapter", "entry-encyclopedia"})
 BOOK_LIKE = frozenset({"book", "chapter", "paper-conference", "report", "thesis", "entry-encyclopedia"})
 
 
+def institution_field(kind: str) -> str:
+    """The BibTeX field naming a record's institution for its type (the writer writes it,
+    the reader reads it first: a file naming two reads back the same)."""
+    return {"thesis": "school", "paper-conference": "organization", "chapter": "organization"}.get(kind, "institution")
+
+
 def csl_type(value: str | None) -> str | None:
     """A known CSL type, or None."""
     v = (value or "").strip().lower()

@@ -17,7 +17,7 @@ from .dates import validate_iso_date
 from .errors import ParseError, ValidationError
 from .fields import EDITABLE_FIELDS
 from .models import Entry
-from .record import TYPES
+from .record import RECORD_BY_NAME, TYPES
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.|www\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 #: "10.NNNN/suffix", or a short DOI "10/abc" (kept as given).  The suffix may hold
@@ -46,6 +46,27 @@ def _str_list(field: str, value: Any) -> list[str]:
     return [n for n in (_one_line(x) for x in value) if n]
 
 
+def _iso_date(field: str, text: str) -> str:
+    try:
+        return validate_iso_date(text)
+    except ParseError as e:
+        raise ValidationError(field, f"{e.message}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+
+
+def clean_record_value(field: str, value: Any) -> Any:
+    """A field of the record typed by the user (``record.RECORD_FIELDS``): a list of names
+    (a list, or text with names separated by ``;``), a date, or one line of text (None: empty)."""
+    kind = RECORD_BY_NAME[field].kind
+    if kind == "names":
+        return _str_list(field, value if value is not None else [])
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(field, "expected text")
+    text = _one_line(value or "")
+    if kind == "date" and text:
+        return _iso_date(field, text)
+    return text or None
+
+
 def clean_value(field: str, value: Any) -> Any:
     """The value to store for a field typed by the user, or ValidationError saying why not."""
     if field not in EDITABLE_FIELDS:
@@ -69,10 +90,7 @@ def clean_value(field: str, value: Any) -> Any:
     if not text:
         return None
     if field == "date":
-        try:
-            return validate_iso_date(text)
-        except ParseError as e:
-            raise ValidationError(field, f"{e.message}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+        return _iso_date(field, text)
     if field == "arxiv_id":
         aid = arxivid.normalise(text)
         if aid is None:

@@ -19,11 +19,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-from ..core.record import TYPES
 from ..core.errors import RefManagerError
 from ..core.fields import PageRow
 from ..core.library import CompiledView, View
 from ..core.links import opening_words
+from ..core.record import TYPES
 from .icons import icon
 from .session import LibrarySession
 

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ImportCancelled, RefManagerError
-from .data import FORMATS as FORMATS  # (text, html, markdown)
 from .data import ET_AL, finish, formatter, md_escape, prepare
+from .data import FORMATS as FORMATS  # (text, html, markdown)
 
 #: Offered first, in this order (the style chooser, ``refmanager styles``).
 PREFERRED = ("apa", "chicago-author-date", "ieee", "nature", "association-for-computing-machinery",

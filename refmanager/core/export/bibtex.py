@@ -10,12 +10,7 @@ from typing import Any
 from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS, base_key, clean_key, suffixes  # noqa: F401
 from ..fields import Paper
 from ..names import split_name
-from ..record import (
-    CSL_TO_BIBTEX,
-    IN_BOOK,
-    default_type,
-)
-
+from ..record import CSL_TO_BIBTEX, IN_BOOK, default_type, institution_field
 from .common import check_values, citation_keys
 
 log = logging.getLogger(__name__)
@@ -197,8 +192,7 @@ def _bib_entry(p: Paper, key: str) -> str:
     # (as written: BibTeX styles make "12-34" a range themselves, and "--" would come back "–")
     put("pages", text(p.pages))
     put("publisher", text(p.publisher))
-    put({"thesis": "school", "paper-conference": "organization", "chapter": "organization"}.get(kind, "institution"),
-        text(record.get("institution")))
+    put(institution_field(kind), text(record.get("institution")))
     put("address", text(record.get("place")))
     put("type", text(record.get("genre")))
     put("isbn", record.get("isbn"))

@@ -14,7 +14,6 @@ from ..errors import ParseError, RefManagerError
 from ..fields import Paper
 from ..validation import ID_FIELDS, valid_id
 
-
 log = logging.getLogger(__name__)
 
 #: CSL rich-text markup, as the CSL-JSON importer removes it (``formats.csljson._MARKUP``,

@@ -14,7 +14,6 @@ from ..record import (
     CSL_RECORD,
     TYPES,
 )
-
 from .common import CSL_MARKUP, _kept, citation_keys
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from ..record import (
     RECORD_BY_NAME,
     RIS_T2_CONTAINER,
 )
-
 from .common import RIS_NOTE_TAG, _kept, _kept_values, _page_ends, check_values
 
 log = logging.getLogger(__name__)

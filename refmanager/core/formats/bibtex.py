@@ -52,7 +52,7 @@ from bibtexparser.model import (
 from ..errors import ParseError
 from ..models import Entry, ParsedFile, Parsing, Problem
 from ..names import is_et_al, join_name
-from ..record import BIBTEX_RECORD, BIBTEX_TO_CSL, CSL_TO_BIBTEX, IN_BOOK, clean_record
+from ..record import BIBTEX_RECORD, BIBTEX_TO_CSL, CSL_TO_BIBTEX, IN_BOOK, clean_record, institution_field
 from . import bibtex_values as values
 from . import common
 from .bibtex_values import TooLong, scan_value
@@ -444,9 +444,7 @@ def _record(kind: str, fields: dict[str, str], line: int, warnings: list[Problem
     """The record's other fields (``record.RECORD_FIELDS``) and the BibTeX fields they took."""
     out: dict[str, Any] = {}
     used: set[str] = set()
-    # (the writer names the institution by type: a thesis's school, a report's institution,
-    # else an organization; that name is read first, so a file naming two reads back the same)
-    first = {"thesis": "school", "paper-conference": "organization", "chapter": "organization"}.get(kind, "institution")
+    first = institution_field(kind)
     order = sorted(BIBTEX_RECORD.items(), key=lambda kv: kv[0] != first)
     for name, rf in order:
         raw = fields.get(name)

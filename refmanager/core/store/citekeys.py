@@ -8,7 +8,8 @@ import json
 import logging
 from collections.abc import Sequence
 
-from ..citekeys import DEFAULT_KEY_PATTERN, KEY_FIELDS, base_key, clean_key, unique
+from ..citekeys import DEFAULT_KEY_PATTERN, KEY_FIELDS, base_key, clean_key, unique, with_alias
+from ..fields import dumps
 from .db import Db, chunks
 from .history import History
 
@@ -93,8 +94,7 @@ class CiteKeys:
         row = self.db.one("SELECT citekey, citekey_aliases FROM papers WHERE id = ?", (pid,))
         if row is None:
             return
-        current, aliases = row[0], json.loads(row[1] or "[]")
-        if key.casefold() == (current or "").casefold() or key.casefold() in (a.casefold() for a in aliases):
-            return
-        self.db.execute("UPDATE papers SET citekey_aliases = ? WHERE id = ?",
-                        (json.dumps([*aliases, key], ensure_ascii=False), pid))
+        aliases = json.loads(row[1] or "[]")
+        new = with_alias(aliases, key, row[0])
+        if new != aliases:
+            self.db.execute("UPDATE papers SET citekey_aliases = ? WHERE id = ?", (dumps(new), pid))

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..dates import validate_iso_date
-from ..errors import ParseError, ValidationError
+from ..citekeys import with_alias
+from ..errors import ValidationError
 from ..fields import LABELS, Paper, what
 from ..record import EXTRA_FORMATS, RECORD_BY_NAME, clean_record
-from ..validation import clean_value
+from ..validation import clean_record_value, clean_value
 from .alternatives import Alternatives, is_empty
 from .history import History
 from .papers import Papers
@@ -41,25 +41,6 @@ def _differs(seen: Any, now: Any) -> bool:
     return seen != now
 
 
-def _record_value(field: str, value: Any) -> Any:
-    """A record field typed by the user (``record.RECORD_FIELDS``): one line of text, a
-    date, or a list of names (a list, or text with names separated by ``;``)."""
-    f = RECORD_BY_NAME[field]
-    if f.kind == "names":
-        if isinstance(value, str):
-            value = value.split(";")
-        if not isinstance(value, list | tuple) or not all(isinstance(x, str) for x in value):
-            raise ValidationError(field, "expected a list of names")
-        return [" ".join(x.split()) for x in value if x.strip()]
-    if value is not None and not isinstance(value, str):
-        raise ValidationError(field, "expected text")
-    text = " ".join((value or "").split())
-    if f.kind == "date" and text:
-        try:
-            return validate_iso_date(text)
-        except ParseError as e:
-            raise ValidationError(field, f"{e.message}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
-    return text or None
 
 
 def _extra_value(field: str, value: Any) -> tuple[tuple[str, str], str]:
@@ -90,7 +71,7 @@ class Editor:
 
         Raises ValidationError(field, message) for a value that cannot be stored.
         """
-        in_record = {f: _record_value(f, v) for f, v in fields.items() if f in RECORD_BY_NAME}
+        in_record = {f: clean_record_value(f, v) for f, v in fields.items() if f in RECORD_BY_NAME}
         in_extras = {f: _extra_value(f, v) for f, v in fields.items() if f.startswith("extras.")}
         clean = {f: clean_value(f, v) for f, v in fields.items()
                  if f not in RECORD_BY_NAME and not f.startswith("extras.")}
@@ -170,9 +151,10 @@ class Editor:
         self.papers.update(pid, p, upd)
         if "authors" in changed:
             self.papers.remember_names(changed["authors"])
-        if "citekey" in changed and p.citekey and p.citekey not in p.citekey_aliases:
+        if "citekey" in changed and (aliases := with_alias(p.citekey_aliases, p.citekey, changed["citekey"])) != (
+                p.citekey_aliases):
             # (a key replaced by hand still finds the paper: \cite{old} written before)
-            self.papers.update(pid, self.papers.need(pid), {"citekey_aliases": [*p.citekey_aliases, p.citekey]})
+            self.papers.update(pid, self.papers.need(pid), {"citekey_aliases": aliases})
 
     # ------------------------------------------------------------ needs review
     def review_options(self, pid: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..citekeys import clean_key
+from ..citekeys import clean_key, with_alias
 from ..fields import Paper
 from ..models import Entry
 from ..record import clean_record, merge_extras, merge_records
@@ -125,10 +125,8 @@ class EntryMerge:
             upd["record"] = record
         if e.extras and (extras := merge_extras(p.extras, e.extras)) != p.extras:
             upd["extras"] = extras
-        key = clean_key(e.citekey)
-        if key and p.citekey and key.casefold() != p.citekey.casefold() and key.casefold() not in (
-                a.casefold() for a in p.citekey_aliases):
-            upd["citekey_aliases"] = [*p.citekey_aliases, key]  # (its key stays: the file's is kept too)
+        if p.citekey and (aliases := with_alias(p.citekey_aliases, clean_key(e.citekey), p.citekey)) != p.citekey_aliases:
+            upd["citekey_aliases"] = aliases  # (its key stays: the file's is kept too)
         if e.abstract and _longer_abstract(e.abstract, p.abstract):
             put("abstract", e.abstract)
         if e.read:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from ..citekeys import with_alias
 from ..errors import RefManagerError, ValidationError
 from ..fields import MERGE_FIELDS, Paper, dumps, what
 from ..record import merge_extras, merge_records
@@ -158,14 +159,11 @@ class Merger:
         # the others' where it has none.  Its citation key stays; the others' are aliases.
         record, extras = dict(kept.record), dict(kept.extras)
         aliases = list(kept.citekey_aliases)
-        seen = {k.casefold() for k in [*aliases, kept.citekey or ""]}
         for p in papers[1:]:
             record = merge_records(record, p.record)
             extras = merge_extras(extras, p.extras)
             for k in (p.citekey, *p.citekey_aliases):
-                if k and k.casefold() not in seen:
-                    seen.add(k.casefold())
-                    aliases.append(k)
+                aliases = with_alias(aliases, k, kept.citekey)
         upd["record"], upd["extras"], upd["citekey_aliases"] = record, extras, aliases
         upd["read"] = any(p.read for p in papers)
         upd["starred"] = any(p.starred for p in papers)

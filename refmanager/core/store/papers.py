@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..citekeys import suffixes
 from ..errors import PaperGone
 from ..fields import READ_COLUMNS, Paper, encode, paper_from_row
 from ..models import Entry
-from ..citekeys import suffixes
 from ..rows import INSERT_PAPER_SQL, PaperRow, Prepared, derived
 from ..textnorm import person_key
 from .alternatives import Alternatives

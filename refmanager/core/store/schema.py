@@ -52,6 +52,18 @@ _V8_VERSIONED_COLUMNS = (
 _V10_VERSIONED_COLUMNS = _V8_VERSIONED_COLUMNS + ("type", "publisher", "record", "extras", "citekey", "citekey_aliases")
 
 
+def _version_trigger(columns: tuple[str, ...]) -> str:
+    """A paper's version counts its real changes to ``columns`` (schema v9, v10): a write
+    leaving every value as it was is none."""
+    changed = " OR ".join(f"new.{c} IS NOT old.{c}" for c in columns)
+    return f"""DROP TRIGGER IF EXISTS papers_version;
+CREATE TRIGGER papers_version AFTER UPDATE OF {", ".join(columns)} ON papers
+WHEN new.version = old.version AND ({changed})
+BEGIN
+    UPDATE papers SET version = old.version + 1 WHERE id = new.id;
+END;"""
+
+
 def entry_json_sql(kind: str, line: str, p: str, columns: tuple[str, ...] = ENTRY_COLUMNS,
                    citekey: bool = True, record: bool = True) -> str:
     """SQL for ``Entry.to_json()`` of the entry a paper row was made from
@@ -377,12 +389,7 @@ UPDATE undo_log SET size = length(before) + length(after);
     # not have rewrites its tags' text) is no change: the version counts real changes only,
     # so that an import's undo can tell a paper left as the import made it.
     f"""
-DROP TRIGGER IF EXISTS papers_version;
-CREATE TRIGGER papers_version AFTER UPDATE OF {", ".join(_V8_VERSIONED_COLUMNS)} ON papers
-WHEN new.version = old.version AND ({" OR ".join(f"new.{c} IS NOT old.{c}" for c in _V8_VERSIONED_COLUMNS)})
-BEGIN
-    UPDATE papers SET version = old.version + 1 WHERE id = new.id;
-END;
+{_version_trigger(_V8_VERSIONED_COLUMNS)}
 """,
     # v9 -> v10: the bibliographic record (issue 17, ``core/record.py``): the CSL item type
     # (existing papers: a journal article when they name a journal and no arXiv id, else a
@@ -403,12 +410,7 @@ CREATE UNIQUE INDEX papers_citekey ON papers(citekey COLLATE NOCASE);
 DROP TRIGGER IF EXISTS sources_entry_before_paper_update;
 DROP TRIGGER IF EXISTS sources_entry_on_move;
 {_entry_triggers(_V7_ENTRY_COLUMNS, citekey=True, record=True)}
-DROP TRIGGER IF EXISTS papers_version;
-CREATE TRIGGER papers_version AFTER UPDATE OF {", ".join(_V10_VERSIONED_COLUMNS)} ON papers
-WHEN new.version = old.version AND ({" OR ".join(f"new.{c} IS NOT old.{c}" for c in _V10_VERSIONED_COLUMNS)})
-BEGIN
-    UPDATE papers SET version = old.version + 1 WHERE id = new.id;
-END;
+{_version_trigger(_V10_VERSIONED_COLUMNS)}
 """,
 ]
 
