@@ -34,7 +34,9 @@ MORE = [
 ]
 TAGS = st.sampled_from(["nlp", "llm", "rl", "to read", "NLP", "zoology"])
 TEXT = st.sampled_from(["", "first", "second line\nand more", "ünïcödé", "classic"])
-_TABLES = ("tags", "paper_tags", "sources", "alternatives", "attachments", "merges", "not_duplicates")
+_TABLES = ("tags", "paper_tags", "sources", "alternatives", "attachments", "merges", "not_duplicates",
+           "collections", "collection_papers", "saved_searches")
+COLLECTIONS = st.sampled_from(["Thesis", "thesis", "Related work", "Reading group"])
 #: (the change counter only goes up; read is no action: ``test_undo_leaves_read_alone`` tests it)
 _COLS = ", ".join(c for c in COLUMNS if c not in ("version", "read"))
 
@@ -164,9 +166,65 @@ class History(RuleBasedStateMachine):
         ids = data.draw(st.lists(st.sampled_from(self.ids()), min_size=2, max_size=2, unique=True))
         self.did(lambda: self.lib.mark_not_duplicate(*ids))
 
+    # ----------------------------------------------- collections, saved searches
+    def collection_ids(self) -> list[int]:
+        return [c.id for c in self.lib.collection_tree(counts=False)]
+
+    @rule(data=st.data(), name=COLLECTIONS)
+    def new_collection(self, data: st.DataObject, name: str) -> None:
+        parent = data.draw(st.sampled_from([None, *self.collection_ids()]))
+        self.did(lambda: self.lib.create_collection(name, parent))
+
+    @precondition(lambda self: bool(self.lib.collection_tree(counts=False)))
+    @rule(data=st.data(), add=st.booleans())
+    def file_papers(self, data: st.DataObject, add: bool) -> None:
+        cid = data.draw(st.sampled_from(self.collection_ids()))
+        ids = data.draw(st.lists(st.sampled_from(self.ids()), min_size=1, max_size=3, unique=True))
+        op = self.lib.add_to_collection if add else self.lib.remove_from_collection
+        self.did(lambda: op(cid, ids))
+
+    @precondition(lambda self: bool(self.lib.collection_tree(counts=False)))
+    @rule(data=st.data(), name=COLLECTIONS)
+    def rename_collection(self, data: st.DataObject, name: str) -> None:
+        cid = data.draw(st.sampled_from(self.collection_ids()))
+        self.did(lambda: self.lib.rename_collection(cid, name))
+
+    @precondition(lambda self: bool(self.lib.collection_tree(counts=False)))
+    @rule(data=st.data())
+    def move_collection(self, data: st.DataObject) -> None:
+        cid = data.draw(st.sampled_from(self.collection_ids()))
+        parent = data.draw(st.sampled_from([None, *self.collection_ids()]))
+        self.did(lambda: self.lib.move_collection(cid, parent))
+
+    @precondition(lambda self: bool(self.lib.collection_tree(counts=False)))
+    @rule(data=st.data())
+    def delete_collection(self, data: st.DataObject) -> None:
+        cid = data.draw(st.sampled_from(self.collection_ids()))
+        self.did(lambda: self.lib.delete_collection(cid))
+
+    @rule(name=st.sampled_from(["Gemma", "gemma", "Recent RL"]), query=st.sampled_from(["gemma", "year:2017..", "tag:nlp"]))
+    def save_search(self, name: str, query: str) -> None:
+        found = self.lib.saved_searches.find(name)
+        if found is None:
+            self.did(lambda: self.lib.save_search(name, query))
+        else:
+            self.did(lambda: self.lib.update_saved_search(found.id, query=query))
+
+    @precondition(lambda self: bool(self.lib.saved_search_list()))
+    @rule(data=st.data())
+    def delete_saved_search(self, data: st.DataObject) -> None:
+        s = data.draw(st.sampled_from(self.lib.saved_search_list()))
+        self.did(lambda: self.lib.delete_saved_search(s.id))
+
     @rule(which=st.lists(st.sampled_from(range(len(MORE))), min_size=1, max_size=3, unique=True))
     def import_more(self, which: list[int]) -> None:
         self.did(lambda: self.lib.import_text(json.dumps([MORE[i] for i in which]), "more.json"))
+
+    @precondition(lambda self: bool(self.lib.collection_tree(counts=False)))
+    @rule(data=st.data(), which=st.lists(st.sampled_from(range(len(MORE))), min_size=1, max_size=3, unique=True))
+    def import_into_collection(self, data: st.DataObject, which: list[int]) -> None:
+        cid = data.draw(st.sampled_from(self.collection_ids()))
+        self.did(lambda: self.lib.import_text(json.dumps([MORE[i] for i in which]), "more.json", collection=cid))
 
     # ----------------------------------------------------------- undo, redo
     @precondition(lambda self: self.at > 0)

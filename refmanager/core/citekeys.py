@@ -26,6 +26,9 @@ KEY_FIELDS = re.compile(r"\{(author|year|word)\}")
 #: commas, quotes, ``#``, ``%``, ``~``, ``=``, backslashes).
 VALID_KEY = re.compile(r"[A-Za-z0-9_:.\-+/!?*&;@<>|$^'`]+")
 MAX_KEY_CHARS = 200
+#: What a generated key keeps of its parts.
+_KEY_CHARS = re.compile(r"[A-Za-z0-9_:.\-]*")
+_NOT_KEY_CHAR = re.compile(r"[^A-Za-z0-9_:.\-]")
 
 
 def author_part(authors: Sequence[str]) -> str:
@@ -63,12 +66,18 @@ def word_part(title: str | None) -> str:
 def base_key(authors: Sequence[str], date: str | None, title: str | None,
              pattern: str = DEFAULT_KEY_PATTERN) -> str:
     """The key a paper's fields give, before it is made unique: ``mesnard2024gemma``."""
-    if not KEY_FIELDS.search(pattern or ""):
-        pattern = DEFAULT_KEY_PATTERN
     d = date or ""
-    parts = {"author": author_part(authors), "year": d[:4] if d[:4].isdigit() else "", "word": word_part(title)}
-    key = KEY_FIELDS.sub(lambda m: parts[m.group(1)], pattern)
-    return re.sub(r"[^A-Za-z0-9_:.\-]", "", key)[:MAX_KEY_CHARS] or "anon"
+    year = d[:4] if d[:4].isdigit() else ""
+    if pattern == DEFAULT_KEY_PATTERN:  # (every import's key: no pattern to substitute)
+        key = f"{author_part(authors)}{year}{word_part(title)}"
+    else:
+        if not KEY_FIELDS.search(pattern or ""):
+            pattern = DEFAULT_KEY_PATTERN
+        parts = {"author": author_part(authors), "year": year, "word": word_part(title)}
+        key = KEY_FIELDS.sub(lambda m: parts[m.group(1)], pattern)
+    if not _KEY_CHARS.fullmatch(key):
+        key = _NOT_KEY_CHAR.sub("", key)
+    return key[:MAX_KEY_CHARS] or "anon"
 
 
 def clean_key(key: str | None) -> str | None:

@@ -9,7 +9,8 @@ import is one uncommitted transaction.
 
 Protocol: the spec arrives as one JSON object on stdin::
 
-    {"library": PATH, "label": LABEL|null, "inputs": [{"name": N, "path": P} | {"name": N, "text": T}]}
+    {"library": PATH, "label": LABEL|null, "collection": ID|null,
+     "inputs": [{"name": N, "path": P} | {"name": N, "text": T}]}
 
 and each stdout line is one JSON object: ``{"progress": [done, total]}``, then
 exactly one of ``{"report": {...}}`` (``ImportReport.to_wire``), ``{"cancelled": true}``
@@ -81,10 +82,11 @@ def main() -> int:
         try:
             with collector_paused():
                 report = lib.import_inputs(
-                inputs,
+                    inputs,
                     progress=lambda d, t: _say({"progress": [d, t]}),
                     cancelled=cancel.is_set,
                     label=spec.get("label"),
+                    collection=spec.get("collection"),
                 )
         except ImportCancelled:
             _say({"cancelled": True})

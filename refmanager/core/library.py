@@ -23,6 +23,7 @@ from .store.alternatives import Alternatives
 from .store.arxiv import ArxivRecords
 from .store.attachments import Attachments
 from .store.citekeys import CiteKeys
+from .store.collections import Collection, Collections, SavedSearch, SavedSearches
 from .store.db import Db
 from .store.duplicates import Duplicates
 from .store.editing import Edited, Editor
@@ -40,7 +41,7 @@ from .store.splitting import Splitter
 from .store.tags import Tags, clean_tag
 from .store.views import Views
 
-__all__ = ["SECTIONS", "SORTS", "CompiledView", "ImportReport", "Library", "View"]
+__all__ = ["SECTIONS", "SORTS", "Collection", "CompiledView", "ImportReport", "Library", "SavedSearch", "View"]
 
 Progress = Callable[[int, int], None] | None
 Cancelled = Callable[[], bool] | None
@@ -65,12 +66,16 @@ class Library:
         self.views = Views(db)
         self.marking = Marking(db, self.tags, self.history, self.papers)
         self.editor = Editor(self.papers, self.alternatives, self.history)
-        self.merger = Merger(self.papers, self.tags, self.alternatives, self.snapshots, self.history)
+        self.collections = Collections(db, self.papers, self.history)
+        self.saved_searches = SavedSearches(db, self.history)
+        self.merger = Merger(self.papers, self.tags, self.alternatives, self.snapshots, self.history,
+                             self.collections)
         self.splitter = Splitter(self.papers, self.tags, self.alternatives, self.sources, self.snapshots, self.history)
         self.duplicates = Duplicates(self.papers, self.history)
         self.attacher = Attachments(db, self.papers, self.files, self.history)
         self.arxiv = ArxivRecords(self.papers, self.sources, self.history)
-        self.importer = Importer(db, self.papers, self.tags, self.alternatives, self.fts, self.snapshots, self.history)
+        self.importer = Importer(db, self.papers, self.tags, self.alternatives, self.fts, self.snapshots, self.history,
+                                 self.collections)
         self.citekeys = CiteKeys(db, self.history)
         if not db.readonly and not db.exclusive and self.citekeys.missing():
             self.citekeys.fill_missing()  # (a library made before keys were stored: once)
@@ -213,6 +218,46 @@ class Library:
     def set_tag_color(self, name: str, color: str | None) -> None:
         self.marking.set_tag_color(name, color)
 
+    # --------------------------------------------- collections, saved searches
+    def collection_tree(self, *, counts: bool = True) -> list[Collection]:
+        return self.collections.tree(counts=counts)
+
+    def find_collection(self, path: str) -> int | None:
+        return self.collections.find(path)
+
+    def create_collection(self, name: str, parent: int | None = None) -> int:
+        return self.collections.create(name, parent)
+
+    def rename_collection(self, cid: int, name: str) -> None:
+        self.collections.rename(cid, name)
+
+    def move_collection(self, cid: int, parent: int | None) -> None:
+        self.collections.move(cid, parent)
+
+    def delete_collection(self, cid: int) -> None:
+        self.collections.delete(cid)
+
+    def add_to_collection(self, cid: int, ids: Sequence[int]) -> int:
+        return self.collections.add(cid, ids)
+
+    def remove_from_collection(self, cid: int, ids: Sequence[int]) -> int:
+        return self.collections.remove(cid, ids)
+
+    def collections_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        return self.collections.of(ids)
+
+    def saved_search_list(self) -> list[SavedSearch]:
+        return self.saved_searches.list()
+
+    def save_search(self, name: str, query: str) -> int:
+        return self.saved_searches.create(name, query)
+
+    def update_saved_search(self, sid: int, *, name: str | None = None, query: str | None = None) -> None:
+        self.saved_searches.update(sid, name=name, query=query)
+
+    def delete_saved_search(self, sid: int) -> None:
+        self.saved_searches.delete(sid)
+
     # ------------------------------------------------------ notes and flags
     def set_note(self, pid: int, text: str, *, session: str | None = None, expected: str | None = None,
                  undoable: bool | None = None) -> str:
@@ -279,14 +324,17 @@ class Library:
 
     # ------------------------------------------------------------ importing
     def import_inputs(self, inputs: Iterable[tuple[str, str | bytes | os.PathLike[str]]], *,
-                      progress: Progress = None, cancelled: Cancelled = None, label: str | None = None) -> ImportReport:
-        """One import action: every input in one transaction (``store/importing.py``)."""
-        return self.importer.run(inputs, progress=progress, cancelled=cancelled, label=label)
+                      progress: Progress = None, cancelled: Cancelled = None, label: str | None = None,
+                      collection: int | None = None) -> ImportReport:
+        """One import action: every input in one transaction (``store/importing.py``);
+        ``collection``: every paper of the input is put in that collection too."""
+        return self.importer.run(inputs, progress=progress, cancelled=cancelled, label=label, collection=collection)
 
     def import_paths(self, paths: Iterable[str | os.PathLike[str]], *, progress: Progress = None,
-                     cancelled: Cancelled = None, label: str | None = None) -> ImportReport:
+                     cancelled: Cancelled = None, label: str | None = None,
+                     collection: int | None = None) -> ImportReport:
         return self.import_inputs([(str(p), Path(p)) for p in paths], progress=progress, cancelled=cancelled,
-                                  label=label)
+                                  label=label, collection=collection)
 
     def import_text(self, text: str, name: str = "pasted text", **kw: Any) -> ImportReport:
         return self.import_inputs([(name, text)], **kw)

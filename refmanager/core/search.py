@@ -8,6 +8,8 @@
     cat:cs.CL  cat:CL  cat:cs   (a bare archive matches all its categories)
     key:vaswani2017attention    a citation key (or a key of a paper merged into it); key:vaswani* a prefix
     type:book               an item type (CSL's names: book, chapter, paper-conference, thesis, ...)
+    collection:Thesis       papers in a collection or its subcollections; a path: collection:"Thesis/Related work"
+                            (a name without "/" also finds a collection of that name deeper down)
     -word                   papers without that word
 
 Anything a user types is safe: every FTS5 term is quoted (double quotes
@@ -23,7 +25,16 @@ from dataclasses import dataclass, field
 from .categories import CATEGORY_NAMES, normalise_category_query
 from .record import TYPES
 
-QUALIFIERS = ("author", "tag", "year", "cat", "key", "type")
+QUALIFIERS = ("author", "tag", "year", "cat", "key", "type", "collection")
+#: ``collection:``: the collections at that path (or of that name, for a name without "/"),
+#: and every collection under them.  Parameters: the path, 1 when it holds no "/", the path.
+_COLLECTION_COND = (
+    "p.id IN (SELECT paper_id FROM collection_papers WHERE collection_id IN (WITH RECURSIVE "
+    "paths(id, name, path) AS (SELECT id, name, name FROM collections WHERE parent_id IS NULL "
+    "UNION ALL SELECT c.id, c.name, paths.path || '/' || c.name FROM collections c JOIN paths ON c.parent_id = paths.id), "
+    "sub(id) AS (SELECT id FROM paths WHERE path = ? COLLATE NOCASE OR (? AND name = ? COLLATE NOCASE) "
+    "UNION SELECT c.id FROM collections c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub))"
+)
 _YEAR = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)("?)|(\S+))')
 
@@ -160,6 +171,13 @@ def parse_query(text: str, *, date_sorted: bool = False) -> ParsedQuery:
                     "WHERE json_each.value LIKE ? ESCAPE '\\'))")
             q.where.append(("NOT " if neg else "") + cond)
             q.params.extend([like, like])
+        elif qual == "collection":
+            path = "/".join(" ".join(part.split()) for part in value.split("/") if part.strip())
+            if not path:
+                q.hints.append("collection: needs a collection's name or path")
+                continue
+            q.where.append(("NOT " if neg else "") + _COLLECTION_COND)
+            q.params.extend([path, int("/" not in path), path])
         elif qual == "type":
             t = value.strip().lower()
             if t not in TYPES:

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 #: The icon of each section (the sections themselves: ``store.query.SECTIONS``).
 SECTION_ICONS = {
     "all": "library", "unread": "unread", "starred": "star", "incomplete": "incomplete", "review": "review",
-    "recent": "recent", "trash": "trash",
+    "recent": "recent", "unfiled": "unfiled", "trash": "trash",
 }
 KindRole = Qt.ItemDataRole.UserRole + 1
 KeyRole = Qt.ItemDataRole.UserRole + 2

@@ -81,7 +81,8 @@ def diff_paper(before: Snapshot | None, after: Snapshot | None) -> PaperChange |
 
 
 def diff_tags(before: dict[int, TagRow], after: dict[int, TagRow]) -> dict[str, list[TagRow]]:
-    """Tag rows the action made, deleted or changed: ``{id: [before, after]}``."""
+    """Tag rows (or the rows of another small table) the action made, deleted or changed:
+    ``{id: [before, after]}``."""
     return {str(t): [before.get(t), after.get(t)] for t in set(before) | set(after) if before.get(t) != after.get(t)}
 
 
@@ -99,11 +100,14 @@ class Applied:
     def __init__(self) -> None:
         self.papers: dict[str, Snapshot | None] = {}
         self.tags: dict[str, TagRow] = {}
+        #: rows of the other small tables (``snapshots.ROW_TABLES``) to write, by table
+        self.rows: dict[str, dict[str, TagRow]] = {}
         self.conflicts: list[str] = []
 
 
 def apply(change: dict[str, Any], current: dict[int, Snapshot | None], current_tags: dict[int, TagRow],
-          *, backwards: bool, names: dict[int, str]) -> Applied:
+          *, backwards: bool, names: dict[int, str],
+          current_rows: dict[str, dict[int, TagRow]] | None = None) -> Applied:
     """The state after undoing (``backwards``) or redoing ``change`` on ``current``.
     ``names``: how to name a paper in a conflict ("paper 12 'Attention…'")."""
     out = Applied()
@@ -120,15 +124,26 @@ def apply(change: dict[str, Any], current: dict[int, Snapshot | None], current_t
             target = _fields(ch, cur, i_from, i_to, name, out.conflicts)
             if target is not None:
                 out.papers[pid_s] = target
-    for tid_s, pair in (change.get("tags") or {}).items():
-        frm, to = pair[i_from], pair[i_to]
-        cur_row = current_tags.get(int(tid_s))
-        if cur_row == frm:
-            out.tags[tid_s] = to
-        elif cur_row != to:
-            what = (frm or to or {}).get("name", tid_s)
-            out.conflicts.append(f"tag {what!r} was changed since: left as it is")
+    _rows(change.get("tags") or {}, current_tags, i_from, i_to, "tag", out.tags, out.conflicts)
+    for table, diff in (change.get("rows") or {}).items():
+        what = "collection" if table == "collections" else "saved search"
+        _rows(diff, (current_rows or {}).get(table, {}), i_from, i_to, what, out.rows.setdefault(table, {}),
+              out.conflicts)
     return out
+
+
+def _rows(diff: dict[str, list[TagRow]], current: dict[int, TagRow], i_from: int, i_to: int, what: str,
+          out: dict[str, TagRow], conflicts: list[str]) -> None:
+    """Rows of a small table (tags, collections, saved searches) taken back or put again:
+    each only where it is still as the action left it."""
+    for rid_s, pair in diff.items():
+        frm, to = pair[i_from], pair[i_to]
+        cur_row = current.get(int(rid_s))
+        if cur_row == frm:
+            out[rid_s] = to
+        elif cur_row != to:
+            name = (frm or to or {}).get("name", rid_s)
+            conflicts.append(f"{what} {name!r} was changed since: left as it is")
 
 
 def _whole(pid_s: str, ch: PaperChange, cur: Snapshot | None, backwards: bool, name: str, out: Applied) -> None:

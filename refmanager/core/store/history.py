@@ -27,7 +27,7 @@ from ..errors import HistoryMoved
 from ..fields import dumps
 from . import changes
 from .db import Db, now_iso
-from .snapshots import Snapshot, Snapshots
+from .snapshots import ROW_TABLES, Snapshot, Snapshots, TableRows
 
 log = logging.getLogger(__name__)
 
@@ -64,30 +64,33 @@ class History:
         change of the same session as the newest action extends it (typing a note)."""
         del tag_names  # (every tag row is compared: an action may make one by tagging)
         with self.db.transaction():
-            tags_before = self.snapshots.tag_rows()
+            tags_before, rows_before = self.snapshots.tag_rows(), self.snapshots.table_rows()
             before = self.snapshots.take(ids)
             yield
             after = self.snapshots.take(ids)
-            self.record(label, before, after, tags_before, self.snapshots.tag_rows(), session=session)
+            self.record(label, before, after, tags_before, self.snapshots.tag_rows(), session=session,
+                        rows_before=rows_before, rows_after=self.snapshots.table_rows())
 
     @contextmanager
     def growing_action(self, label: str, ids: Sequence[int]) -> Iterator[list[int]]:
         """Like ``action``, for changes that create papers: append their ids to the yielded
         list (undo deletes them, unless they were changed since)."""
         with self.db.transaction():
-            tags_before = self.snapshots.tag_rows()
+            tags_before, rows_before = self.snapshots.tag_rows(), self.snapshots.table_rows()
             before: dict[int, Snapshot | None] = dict(self.snapshots.take(ids))
             created: list[int] = []
             yield created
             for pid in created:
                 before.setdefault(pid, None)
             after = self.snapshots.take([*ids, *created])
-            self.record(label, before, after, tags_before, self.snapshots.tag_rows())
+            self.record(label, before, after, tags_before, self.snapshots.tag_rows(),
+                        rows_before=rows_before, rows_after=self.snapshots.table_rows())
 
     def record(
         self, label: str, before: dict[int, Snapshot | None], after: dict[int, Snapshot | None],
         tags_before: dict[int, Any], tags_after: dict[int, Any], *, session: str | None = None,
         imported: dict[int, int] | None = None, import_id: int | None = None,
+        rows_before: TableRows | None = None, rows_after: TableRows | None = None,
     ) -> bool:
         """Record an action from its papers and tag rows before and after; ``imported``:
         papers an import made, by their version at its end (their state is taken when the
@@ -99,10 +102,14 @@ class History:
             if ch:
                 papers[str(pid)] = ch
         change: dict[str, Any] = {"v": 2, "papers": papers, "tags": changes.diff_tags(tags_before, tags_after)}
+        rows = {t: d for t in ROW_TABLES
+                if (d := changes.diff_tags((rows_before or {}).get(t, {}), (rows_after or {}).get(t, {})))}
+        if rows:
+            change["rows"] = rows
         if imported:
             change["imported"] = {str(k): v for k, v in imported.items()}
             change["import_id"] = import_id
-        if not (papers or change["tags"] or imported):
+        if not (papers or change["tags"] or rows or imported):
             return True  # (nothing changed: nothing to undo)
         return self._store(label, change, session)
 
@@ -196,10 +203,15 @@ class History:
         ids = changes.changed_ids(change)
         current = self.snapshots.take(ids)
         names = {pid: _name(pid, current.get(pid), change["papers"][str(pid)]) for pid in ids}
-        res = changes.apply(change, current, self.snapshots.tag_rows(), backwards=backwards, names=names)
+        res = changes.apply(change, current, self.snapshots.tag_rows(), backwards=backwards, names=names,
+                            current_rows=self.snapshots.table_rows() if "rows" in change else None)
         conflicts = res.conflicts + self.snapshots.write_tag_rows(res.tags)
+        for table, rows in res.rows.items():
+            conflicts += self.snapshots.write_table_rows(table, rows)
         self.snapshots.restore({"papers": res.papers})
         conflicts += self.snapshots.drop_tag_rows(res.tags)
+        for table, rows in res.rows.items():
+            conflicts += self.snapshots.drop_table_rows(table, rows)
         for c in conflicts:
             log.info("%s: %s", "undo" if backwards else "redo", c)
         return conflicts

@@ -33,6 +33,7 @@ from ..import_stream import (
 )
 from ..rows import Prepared
 from .alternatives import Alternatives
+from .collections import Collections
 from .db import Db, chunks, now_iso
 from .entry_merge import EntryMerge
 from .fts import DeferredIndex, Fts
@@ -67,8 +68,9 @@ class Importer:
 
     def __init__(
         self, db: Db, papers: Papers, tags: Tags, alternatives: Alternatives, fts: Fts, snapshots: Snapshots,
-        history: History,
+        history: History, collections: Collections,
     ) -> None:
+        self.collections = collections
         self.db = db
         self.papers = papers
         self.tags = tags
@@ -78,11 +80,13 @@ class Importer:
         self.history = history
 
     def run(self, inputs: Iterable[tuple[str, Any]], *, progress: Progress = None, cancelled: Cancelled = None,
-            label: str | None = None) -> ImportReport:
+            label: str | None = None, collection: int | None = None) -> ImportReport:
         """Parse and write every input in one transaction (or not at all); a file
         that cannot be parsed is rejected on its own, the others are imported."""
         inputs = list(inputs)
         report = ImportReport()
+        if collection is not None:
+            self.collections.need(collection)
         sizes = [input_size(src) for _, src in inputs]
         path = None if self.db.in_memory else self.db.path
         # SQLite copies the WAL into the library file (a checkpoint) inside the
@@ -99,6 +103,7 @@ class Importer:
                 try:
                     with self.db.transaction(), self.fts.deferred() as index:
                         session = self._session(report, index, sizes, progress, cancelled)
+                        session.into = collection
                         session.write(_chain(msg, msgs))
                         session.finish(label)
                 except _NothingChanged:
@@ -150,8 +155,13 @@ class ImportSession:
         self.no_sources = no_sources
         self.sizes, self.progress, self.cancelled = sizes, progress, cancelled
         self.at = now_iso()
-        #: the tag rows before the import (its undo record says which it made)
+        #: the tag rows, collections and saved searches before the import (its undo record
+        #: says which it made)
         self.tags_before = self.snapshots.tag_rows()
+        self.rows_before = self.snapshots.table_rows()
+        self.collections = importer.collections
+        #: the collection every paper of the import goes into (None: none)
+        self.into: int | None = None
         self.import_id: int = self.db.execute("INSERT INTO imports(at, label) VALUES (?, ?)", (self.at, "import")).lastrowid  # type: ignore[assignment]
         report.import_id = self.import_id
         #: the papers this import changed, as they were before (None: added by it)
@@ -345,11 +355,31 @@ class ImportSession:
         return pid
 
     # -------------------------------------------------------------- the end
+    def _into_collection(self) -> int:
+        """Every paper of the import (added, merged into or already there) into the collection
+        asked for; the papers that were there before are snapshotted first (undo takes them out
+        again).  How many were put in it."""
+        if self.into is None or not self.report.files:
+            return 0
+        ids = sorted(set(self.seen.values()))
+        fresh = [pid for (pid,) in self.db.q(
+            "SELECT value FROM json_each(?) WHERE value NOT IN "
+            "(SELECT paper_id FROM collection_papers WHERE collection_id = ?)", (dumps(ids), self.into))]
+        for pid in fresh:
+            self._snapshot_before(pid)
+        n = self.collections.put(self.into, fresh)
+        if n:
+            path = self.collections.need(self.into).path
+            self.report.files[-1].notes.append(f"{n} paper{'s' if n != 1 else ''} put in collection {path!r}")
+        return n
+
+
     def finish(self, label: str | None) -> None:
         """The import's label, report and undo record; tags_text refreshed once."""
         self.tags.refresh_text(sorted(self.tags_later))
         report = self.report
-        if not (report.added or report.merged):
+        collected = self._into_collection()
+        if not (report.added or report.merged or collected):
             raise _NothingChanged
         names = [Path(f.file).name for f in report.files]
         label = label or (f"import of {names[0]}" if len(names) == 1 else f"import of {len(names)} files")
@@ -365,6 +395,7 @@ class ImportSession:
         if not self.history.record(
             f"{label}: {n} paper{'s' if n != 1 else ''}", merged, self.snapshots.take(list(merged)),
             self.tags_before, self.snapshots.tag_rows(), imported=versions, import_id=self.import_id,
+            rows_before=self.rows_before, rows_after=self.snapshots.table_rows(),
         ):
             report.files[-1].notes.append(
                 f"this import changed too many papers to be undone ({len(self.before):,} "

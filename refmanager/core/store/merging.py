@@ -19,6 +19,7 @@ from ..fields import MERGE_FIELDS, Paper, dumps, what
 from ..record import merge_extras, merge_records
 from ..textnorm import abstract_key
 from .alternatives import Alternatives, is_empty
+from .collections import Collections
 from .db import now_iso
 from .history import History
 from .papers import Papers
@@ -59,8 +60,9 @@ def default_choice(papers: list[Paper]) -> dict[str, int]:
 
 class Merger:
     def __init__(self, papers: Papers, tags: Tags, alternatives: Alternatives, snapshots: Snapshots,
-                 history: History) -> None:
+                 history: History, collections: Collections) -> None:
         self.papers = papers
+        self.collections = collections
         self.db = papers.db
         self.tags = tags
         self.alternatives = alternatives
@@ -127,6 +129,7 @@ class Merger:
                         self.alternatives.add(keep, f, getattr(p, f))  # the values not chosen
             for f in MERGE_FIELDS:
                 self.alternatives.drop(keep, f, upd[f])
+            self.collections.join_into(keep, others)  # (before they go: their memberships go with them)
             self.db.execute(f"DELETE FROM papers WHERE id IN ({m})", others)  # (frees their arXiv ids)
             self.papers.update(keep, kept, upd)
             self.tags.attach(keep, [t for p in papers for t in p.tags])

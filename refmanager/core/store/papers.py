@@ -7,6 +7,7 @@ actions that make them undoable are in the parts above.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,8 @@ from .db import Db, chunks, now_iso
 from .files import AttachmentFiles
 from .tags import Tags
 
+#: SQLite's message when the unique index on citation keys refuses a row.
+_KEY_TAKEN = "papers.citekey"
 INSERT_NAME_SQL = "INSERT OR IGNORE INTO names(key) VALUES (?)"
 _READ = f"SELECT {', '.join(READ_COLUMNS)} FROM papers"
 #: Changing one of these recomputes the derived columns (``rows.derived``).
@@ -103,11 +106,17 @@ class Papers:
 
     # ------------------------------------------------------------- writing
     def insert(self, row: PaperRow, at: str) -> int:
-        """A new paper from ``rows.paper_row`` values, added at ``at``."""
-        key = self.free_key(row.citekey)
-        if key != row.citekey:
-            row = row._replace(citekey=key)
-        cur = self.db.execute(INSERT_PAPER_SQL, (*row, at, at, at if row.note else None))
+        """A new paper from ``rows.paper_row`` values, added at ``at``.
+
+        Its citation key is made unique when the unique index refuses it: most keys are
+        free, and asking first cost an index lookup for every paper of an import."""
+        try:
+            cur = self.db.execute(INSERT_PAPER_SQL, (*row, at, at, at if row.note else None))
+        except sqlite3.IntegrityError as e:
+            if not row.citekey or _KEY_TAKEN not in str(e):
+                raise
+            row = row._replace(citekey=self.free_key(row.citekey))
+            cur = self.db.execute(INSERT_PAPER_SQL, (*row, at, at, at if row.note else None))
         assert cur.lastrowid is not None
         return cur.lastrowid
 

@@ -38,6 +38,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("incomplete", "Incomplete", "p.incomplete = 1"),
     Section("review", "Needs review", "p.needs_review = 1"),
     Section("recent", "Recently added", "p.added_at >= ?"),
+    Section("unfiled", "Unfiled", "p.id NOT IN (SELECT paper_id FROM collection_papers)"),
     Section("trash", "Trash", "1"),
 )
 SECTION_KEYS = tuple(s.key for s in SECTIONS)
@@ -72,19 +73,33 @@ _TAG_CONDITION = (
 )
 
 
+#: The papers of one collection (the parameter: its id), or of it and its subcollections.
+COLLECTION_CONDITION = "p.id IN (SELECT paper_id FROM collection_papers WHERE collection_id = ?)"
+SUBTREE_CONDITION = (
+    "p.id IN (SELECT paper_id FROM collection_papers WHERE collection_id IN (WITH RECURSIVE sub(id) AS "
+    "(SELECT ? UNION SELECT c.id FROM collections c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub))"
+)
+
+
 class SearchError(RefManagerError):
     """SQLite could not run a search: a bug, or a query past one of SQLite's limits."""
 
 
 @dataclass(frozen=True)
 class View:
-    """What the table shows: a section, tags, a search and a sort."""
+    """What the table shows: a section, tags, a collection or a saved search, a search and
+    a sort."""
 
     section: str = "all"
     tags: tuple[str, ...] = ()
     search: str = ""
     sort: str = "added"
     descending: bool = True
+    #: a collection's papers only (its id); with those of its subcollections when ``subcollections``
+    collection: int | None = None
+    subcollections: bool = True
+    #: a saved search's query, applied with the box's (the box refines a saved search)
+    saved: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,12 +171,16 @@ def compile_view(view: View) -> CompiledView:
     if section.where != "1":
         conds.append(Condition(section.where, (recent_cutoff(),) if "?" in section.where else ()))
     conds.extend(Condition(_TAG_CONDITION, (tag,)) for tag in view.tags)
+    if view.collection is not None:
+        conds.append(Condition(SUBTREE_CONDITION if view.subcollections else COLLECTION_CONDITION,
+                               (view.collection,)))
     sort = view.sort if view.sort in SORTS else "added"
     direction = "DESC" if view.descending else "ASC"
     fts_at = fts = hint = date_range = None
     probe_ok = True
-    if view.search.strip():
-        q = parse_query(view.search, date_sorted=sort == "date")
+    search = " ".join(s for s in (view.saved.strip(), view.search.strip()) if s)
+    if search:
+        q = parse_query(search, date_sorted=sort == "date")
         hint, probe_ok, date_range = q.hint, q.probe_ok, q.date_range
         if q.fts:
             fts, fts_at = q.fts, len(conds)

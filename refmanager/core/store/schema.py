@@ -412,6 +412,33 @@ DROP TRIGGER IF EXISTS sources_entry_on_move;
 {_entry_triggers(_V7_ENTRY_COLUMNS, citekey=True, record=True)}
 {_version_trigger(_V10_VERSIONED_COLUMNS)}
 """,
+    # v10 -> v11: collections and saved searches (issue 18, ``store/collections.py``).  A
+    # collection has a parent (none: at the top), a name unique among its siblings without
+    # regard to case, and any number of papers; deleting one deletes its subcollections and
+    # their memberships, never a paper.  A saved search is a name and a query of the search
+    # language, evaluated when shown (live).
+    """
+CREATE TABLE collections (
+    id INTEGER PRIMARY KEY,
+    parent_id INTEGER REFERENCES collections(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX collections_sibling_name ON collections(coalesce(parent_id, 0), name COLLATE NOCASE);
+CREATE INDEX collections_parent ON collections(parent_id);
+CREATE TABLE collection_papers (
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    PRIMARY KEY (collection_id, paper_id)
+) WITHOUT ROWID;
+CREATE INDEX collection_papers_paper ON collection_papers(paper_id);
+CREATE TABLE saved_searches (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    query TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+""",
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

@@ -32,8 +32,22 @@ _EXTRAS_SQL = (
 )
 #: kind of row -> (snapshot key, values kept)
 _EXTRAS = {"alt": ("_alternatives", 4), "att": ("_attachments", 5), "mrg": ("_merges", 6), "nd": ("_not_dups", 2)}
-#: The snapshot's lists of rows (compared as sets by undo, ``changes.py``).
-LIST_KEYS = ("_sources", "_alternatives", "_attachments", "_merges", "_not_dups")
+#: The snapshot's lists of rows (compared as sets by undo, ``changes.py``); ``_collections``:
+#: the ids of the collections the paper is in (schema v11; a snapshot without it, made by an
+#: older version, leaves the paper's collections as they are when restored).
+LIST_KEYS = ("_sources", "_alternatives", "_attachments", "_merges", "_not_dups", "_collections")
+#: The small tables an action's change keeps row by row, by id, as it does tags (schema v11):
+#: table -> its columns but the id.  A collection's parent comes first (rows are written parents
+#: first).
+ROW_TABLES: dict[str, tuple[str, ...]] = {
+    "collections": ("parent_id", "name", "created_at"),
+    "saved_searches": ("name", "query", "created_at"),
+}
+TableRows = dict[str, dict[int, dict[str, Any]]]
+#: ``subtree(id)``: a collection (the parameter) and every collection under it.
+SUBTREE_CTE = (
+    "subtree(id) AS (SELECT ? UNION SELECT c.id FROM collections c JOIN subtree s ON c.parent_id = s.id)"
+)
 _UPDATED = tuple(c for c in COLUMNS if c not in ("id", "version"))
 _SETS = ", ".join(f"{c} = ?" for c in _UPDATED)
 
@@ -66,10 +80,19 @@ class Snapshots:
             for kind, pid, *rest in self.db.q(_EXTRAS_SQL.format(m=marks), chunk * 5):
                 key, n = _EXTRAS[kind]
                 extras[pid][key].append(list(rest[:n]))
+        member: dict[int, list[int]] = {i: [] for i in present}
+        for marks, chunk in chunks(present):
+            for pid, cid in self.db.q(
+                f"SELECT paper_id, collection_id FROM collection_papers WHERE paper_id IN ({marks}) "
+                "ORDER BY paper_id, collection_id",
+                chunk,
+            ):
+                member[pid].append(cid)
         for i in present:
             v = out[i]
             assert v is not None
             v["_tags"] = tags[i]
+            v["_collections"] = member[i]
             v["_sources"] = sources[i]
             v.update(extras[i])
         return out
@@ -111,6 +134,67 @@ class Snapshots:
                 conflicts.append(f"tag {name!r} is used by papers since: kept")
                 continue
             self.db.execute("DELETE FROM tags WHERE id = ?", (tid,))
+        return conflicts
+
+    # ------------------------------------------------ collections, saved searches
+    def table_rows(self) -> TableRows:
+        """Every row of the ``ROW_TABLES`` by id (compared before and after an action)."""
+        return {
+            table: {r[0]: dict(zip(cols, r[1:])) for r in self.db.q(f"SELECT id, {', '.join(cols)} FROM {table}")}
+            for table, cols in ROW_TABLES.items()
+        }
+
+    def write_table_rows(self, table: str, rows: dict[str, Any]) -> list[str]:
+        """Make or change rows of ``table`` by id (``None`` rows are left to ``drop_table_rows``);
+        returns what could not be done (a name taken since, a parent deleted since)."""
+        cols = ROW_TABLES[table]
+        todo = {int(k): v for k, v in rows.items() if v is not None}
+        conflicts: list[str] = []
+        while todo:  # (parents first: a collection's parent may be among the rows)
+            ready = [i for i, r in todo.items() if r.get("parent_id") not in todo]
+            for rid in sorted(ready):
+                r = todo.pop(rid)
+                why = self._row_refused(table, rid, r)
+                if why:
+                    conflicts.append(why)
+                    continue
+                self.db.execute(
+                    f"INSERT INTO {table}(id, {', '.join(cols)}) VALUES (?, {', '.join('?' * len(cols))}) "
+                    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in cols)}",
+                    (rid, *(r.get(c) for c in cols)),
+                )
+        return conflicts
+
+    def _row_refused(self, table: str, rid: int, r: dict[str, Any]) -> str | None:
+        what = "collection" if table == "collections" else "saved search"
+        if table == "collections":
+            parent = r.get("parent_id")
+            if parent is not None and not self.db.one("SELECT 1 FROM collections WHERE id = ?", (parent,)):
+                return f"{what} {r['name']!r}: its parent was deleted since: not made again"
+            taken = self.db.one(
+                "SELECT 1 FROM collections WHERE coalesce(parent_id, 0) = coalesce(?, 0) AND name = ? COLLATE NOCASE "
+                "AND id != ?", (parent, r["name"], rid))
+        else:
+            taken = self.db.one("SELECT 1 FROM saved_searches WHERE name = ? COLLATE NOCASE AND id != ?",
+                                (r["name"], rid))
+        return f"{what} {r['name']!r}: another has that name now: left as it is" if taken else None
+
+    def drop_table_rows(self, table: str, rows: dict[str, Any]) -> list[str]:
+        """Delete the rows of ``table`` given as ``None`` (a collection: unless papers were put
+        in it since; its subcollections go with it)."""
+        conflicts = []
+        for rid_s, r in rows.items():
+            if r is not None:
+                continue
+            rid = int(rid_s)
+            if table == "collections" and self.db.one(
+                f"WITH RECURSIVE {SUBTREE_CTE} SELECT 1 FROM collection_papers WHERE collection_id IN "
+                "(SELECT id FROM subtree) LIMIT 1", (rid,)
+            ):
+                name = self.db.value("SELECT name FROM collections WHERE id = ?", (rid,))
+                conflicts.append(f"collection {name!r} has papers put in it since: kept")
+                continue
+            self.db.execute(f"DELETE FROM {table} WHERE id = ?", (rid,))
         return conflicts
 
     def restore(self, snap: dict[str, Any]) -> None:
@@ -166,6 +250,13 @@ class Snapshots:
             db.insert_keeping_id(
                 "merges", ("id", "at", "kept_id", "merged_ids", "kept_before", "kept_after", "merged"),
                 (mid, at, pid, merged_ids, before, after, merged),
+            )
+        if "_collections" in row:  # (not in a snapshot made before schema v11: left as they are)
+            db.execute("DELETE FROM collection_papers WHERE paper_id = ?", (pid,))
+            db.executemany(
+                "INSERT OR IGNORE INTO collection_papers(collection_id, paper_id) "
+                "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM collections WHERE id = ?)",
+                [(cid, pid, cid) for cid in row["_collections"]],
             )
         db.execute("DELETE FROM not_duplicates WHERE a = ? OR b = ?", (pid, pid))
         for other, at in row.get("_not_dups", []):
