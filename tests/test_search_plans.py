@@ -368,3 +368,39 @@ def test_year_is_searched_as_dates_only_when_sorted_by_date(big: Library):
         # the same papers, whether year: is a year or also a range of dates
         assert found["added"] == found["date"], q
         assert found["added"], q
+
+
+# ------------------------------------------------------------------ collections
+@pytest.fixture(scope="module")
+def collected(big: Library) -> dict[str, int]:
+    """On ``big``: a large collection (every paper but each fifth: a walk of a sort index
+    fills its pages), a subcollection overlapping it, and a small one (SQLite lists it)."""
+    if big.find_collection("Large") is None:
+        large = big.create_collection("Large")
+        sub = big.create_collection("Sub", large)
+        small = big.create_collection("Small")
+        big.add_to_collection(large, [i for i in range(1, 601) if i % 5])
+        big.add_to_collection(sub, list(range(1, 601, 4)))  # (half of them in Large too)
+        big.add_to_collection(small, [3, 50, 51, 52, 400, 590])
+    return {p: big.find_collection(p) for p in ("Large", "Large/Sub", "Small")}
+
+
+@pytest.mark.parametrize("sort", sorted(LIVE_INDEX))
+def test_collection_pages_and_counts_equal_sqlite_plan(big: Library, collected: dict[str, int], sort: str):
+    for cid in collected.values():
+        for subs in (True, False):
+            for q in ("", "tag:to-read", "year:2015..2019", "cat:CL", "-models", *QUERIES[:6]):
+                for desc in (True, False):
+                    v = View(collection=cid, subcollections=subs, search=q, sort=sort, descending=desc)
+                    for offset, limit in ((0, 100), (0, 7), (120, 50)):
+                        assert big.page(v, offset, limit) == general_page(big, v, offset, limit), (cid, q, desc, offset)
+                    assert big.count(v) == general_count(big, v), (cid, q)
+
+
+def test_a_large_collection_walks_the_sort_index(big: Library, collected: dict[str, int]):
+    """The first page of a large collection walks the sort index and asks the collection
+    about each paper (no list of its papers sorted); a small one is listed."""
+    large = plans(big, recorded(big, lambda: big.page(View(collection=collected["Large"], sort="title"), 0, 7)))
+    assert any("papers_live_title" in p and "collection_papers" in p and "TEMP B-TREE" not in p for p in large), large
+    small = plans(big, recorded(big, lambda: big.page(View(collection=collected["Small"], sort="title"), 0, 7)))
+    assert not any("papers_live_title" in p for p in small), small

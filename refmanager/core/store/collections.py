@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import RefManagerError
+from ..fields import dumps
 from .db import Db, chunks, now_iso
 from .history import History
 from .papers import Papers
@@ -105,16 +106,18 @@ class Collections:
         direct: dict[int, int] = {}
         totals: dict[int, int] = {}
         if counts and rows:
-            direct = dict(self.db.q(
-                "SELECT cp.collection_id, count(*) FROM collection_papers cp JOIN papers p ON p.id = cp.paper_id "
-                "WHERE p.trashed_at IS NULL GROUP BY cp.collection_id"))
-            # papers in a collection or under it, each once: every (ancestor, paper) pair
-            totals = dict(self.db.q(
-                "WITH RECURSIVE up(id, anc) AS (SELECT id, id FROM collections "
-                "UNION ALL SELECT up.id, c.parent_id FROM up JOIN collections c ON c.id = up.anc "
-                "WHERE c.parent_id IS NOT NULL) "
-                "SELECT up.anc, count(DISTINCT cp.paper_id) FROM up JOIN collection_papers cp ON cp.collection_id = up.id "
-                "JOIN papers p ON p.id = cp.paper_id WHERE p.trashed_at IS NULL GROUP BY up.anc"))
+            # Counted in the collections' rows, minus their papers in the trash (few): joining
+            # every member's row to look at its trashed_at took 0.5 s for 50,000 members.
+            direct = dict(self.db.q("SELECT collection_id, count(*) FROM collection_papers GROUP BY collection_id"))
+            for cid, n in self.db.q(
+                "SELECT cp.collection_id, count(*) FROM papers p INDEXED BY papers_trashed JOIN collection_papers cp "
+                "ON cp.paper_id = p.id WHERE p.trashed_at IS NOT NULL GROUP BY cp.collection_id"
+            ):
+                direct[cid] -= n
+            parents = {r[1] for r in rows if r[1] is not None}
+            for cid in parents:  # (a paper in two subcollections counts once)
+                totals[cid] = self._distinct_live(self.subtree(cid))
+        by_parent: dict[int | None, list[tuple]] = {}
         by_parent: dict[int | None, list[tuple]] = {}
         for r in rows:
             by_parent.setdefault(r[1], []).append(r)
@@ -122,7 +125,8 @@ class Collections:
 
         def walk(parent: int | None) -> None:
             for cid, pid, name, path, depth in sorted(by_parent.get(parent, []), key=lambda r: r[2].casefold()):
-                out.append(Collection(cid, pid, name, path, depth, direct.get(cid, 0), totals.get(cid, 0)))
+                n = direct.get(cid, 0)
+                out.append(Collection(cid, pid, name, path, depth, n, totals.get(cid, n)))
                 walk(cid)
 
         walk(None)
@@ -153,6 +157,17 @@ class Collections:
         if cid is None:
             raise CollectionError(f"no collection {path!r}")
         return cid
+
+    def _distinct_live(self, ids: Sequence[int]) -> int:
+        """Papers outside the trash in any of these collections, each once."""
+        js = dumps(list(ids))
+        n = self.db.value("SELECT count(DISTINCT paper_id) FROM collection_papers WHERE collection_id IN "
+                          "(SELECT value FROM json_each(?))", (js,)) or 0
+        trashed = self.db.value(
+            "SELECT count(DISTINCT cp.paper_id) FROM papers p INDEXED BY papers_trashed JOIN collection_papers cp "
+            "ON cp.paper_id = p.id WHERE p.trashed_at IS NOT NULL AND cp.collection_id IN (SELECT value FROM json_each(?))",
+            (js,)) or 0
+        return int(n - trashed)
 
     def subtree(self, cid: int) -> list[int]:
         """The collection and every collection under it."""
@@ -301,10 +316,7 @@ class Collections:
                 "INSERT OR IGNORE INTO collection_papers(collection_id, paper_id) SELECT collection_id, ? "
                 f"FROM collection_papers WHERE paper_id IN ({marks})", [keep, *chunk])
 
-    def unfiled_count(self) -> int:
-        return int(self.db.value(
-            "SELECT count(*) FROM papers p WHERE p.trashed_at IS NULL AND NOT EXISTS "
-            "(SELECT 1 FROM collection_papers cp WHERE cp.paper_id = p.id)"))
+
 
 
 class SavedSearches:

@@ -11,6 +11,7 @@ Measurements behind the thresholds: ``docs/benchmarks.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from ..fields import PAGE_SELECT, PageRow, dumps
 from .db import Db
 from .query import FTS_CONDITION, CompiledView, Condition, where_of
+from .snapshots import SUBTREE_CTE
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,13 @@ def _indexed_by(sort: str) -> str:
 #: Sort orders whose keys ``papers_live_filter`` holds.
 FILTER_SORTS = frozenset({"date", "year", "category", "added", "read", "starred"})
 _IN_JSON = "p.id IN (SELECT value FROM json_each(?))"
+#: The rows of some collections (the parameter: their ids, as JSON).
+_MEMBERS_SQL = "SELECT {what} FROM collection_papers WHERE collection_id IN (SELECT value FROM json_each(?))"
+#: "Is this paper in one of these collections?", asked for one paper (a walk).
+_MEMBER_PROBE = (
+    "EXISTS (SELECT 1 FROM collection_papers cp WHERE cp.paper_id = p.id "
+    "AND cp.collection_id IN (SELECT value FROM json_each(?)))"
+)
 
 
 @dataclass
@@ -63,12 +72,19 @@ class Planner:
     #: passes need * n / matches papers; it probes them when that costs less than
     #: listing every match: matches^2 >= PROBE_COST * need * n.
     PROBE_COST = 256
+    #: A collection view's other conditions leave at most this many papers (estimated): counted
+    #: from those conditions' side.
+    FEW_IN_COLLECTION = 1000
 
     def __init__(self, db: Db) -> None:
         self.db = db
 
     # --------------------------------------------------------------- pages
     def page(self, cv: CompiledView, offset: int, limit: int) -> list[PageRow]:
+        if cv.fts is None and cv.collection_at is not None and cv.live and cv.sort in LIVE_INDEX:
+            rows = self._collection_page(cv, offset, limit)
+            if rows is not None:
+                return rows
         if cv.fts is not None and cv.live:
             try:
                 rows = self._search_page(cv, offset, limit)
@@ -79,6 +95,63 @@ class Planner:
                 # read-only library of an older version without the schema v4 indexes
                 log.debug("search page shortcut not possible: %s", e)
         return self.sqlite_page(cv, offset, limit)
+
+    # --------------------------------------------------------- collections
+    def collection_ids(self, cv: CompiledView) -> list[int]:
+        """The collections a view's collection condition covers (it, and its subcollections
+        when the view shows them)."""
+        assert cv.collection_at is not None and cv.view.collection is not None
+        if not cv.view.subcollections:
+            return [cv.view.collection]
+        return [i for (i,) in self.db.q(f"WITH RECURSIVE {SUBTREE_CTE} SELECT id FROM subtree",
+                                        (cv.view.collection,))]
+
+    def _collection_page(self, cv: CompiledView, offset: int, limit: int) -> list[PageRow] | None:
+        """A page of a collection (no words to match): SQLite lists the collection's papers and
+        sorts them all (90 ms for 50,000); walking the sort index and asking the collection about
+        each paper passed fills a page after ``need * n / members`` papers (0.5 ms).  Walked when
+        that is the cheaper, as a search's walk is (``choose``); None leaves it to SQLite."""
+        need = offset + limit
+        if need > self.FAST_PAGE_MAX_ROWS:
+            return None
+        est, conds, others = self._collection_estimate(cv)
+        n = self.db.value("SELECT max(id) FROM papers") or 1
+        if est * est >= 4 * need * n:
+            return self._walk(cv, conds, offset, limit)
+        if others:
+            # Few papers pass: SQLite starts from what the other conditions allow (a tag's
+            # papers, a year) and asks the collection about those, not the other way round.
+            where, params = where_of(conds)
+            return self._rows(f"FROM papers p WHERE {where} {cv.order} LIMIT ? OFFSET ?", [*params, limit, offset])
+        return None  # (a small collection: SQLite lists its papers and sorts them)
+
+    def _collection_estimate(self, cv: CompiledView) -> tuple[float, list[Condition], list[Condition]]:
+        """(papers of the collection passing the view's other conditions, estimated; the
+        conditions with the collection asked paper by paper; the other conditions)."""
+        colls = dumps(self.collection_ids(cv))
+        est: float = self.db.value(_MEMBERS_SQL.format(what="count(*)"), (colls,)) or 0
+        others = [c for i, c in enumerate(cv.conditions) if i not in (0, cv.collection_at)]
+        if others and est:
+            # ... of which this share passes the others (a sample of the members, read in
+            # the narrow filter index)
+            sample = [pid for (pid,) in self.db.q(_MEMBERS_SQL.format(what="paper_id") + " LIMIT 2000", (colls,))]
+            kept = self._in_filter_index([cv.conditions[0], *others], sample, "count(*)")[0][0]
+            est = est * kept / max(len(sample), 1)
+        conds = list(cv.conditions)
+        conds[cv.collection_at] = Condition(_MEMBER_PROBE, (colls,))
+        return est, conds, others
+
+    def _collection_count(self, cv: CompiledView) -> int:
+        """Papers of a collection outside the trash, counted in the collection's rows (not by
+        asking it about every paper of the library) minus its papers in the trash (few)."""
+        ids = self.collection_ids(cv)
+        what = "count(*)" if len(ids) == 1 else "count(DISTINCT paper_id)"
+        members = self.db.value(_MEMBERS_SQL.format(what=what), (dumps(ids),)) or 0
+        trashed = self.db.value(
+            "SELECT count(DISTINCT cp.paper_id) FROM papers p INDEXED BY papers_trashed "
+            "JOIN collection_papers cp ON cp.paper_id = p.id WHERE p.trashed_at IS NOT NULL "
+            "AND cp.collection_id IN (SELECT value FROM json_each(?))", (dumps(ids),)) or 0
+        return int(members - trashed)
 
     def _rows(self, sql: str, params: list[object]) -> list[PageRow]:
         return [PageRow(*r) for r in self.db.q(PAGE_SELECT + sql, params)]
@@ -98,6 +171,12 @@ class Planner:
         need = offset + limit
         batch = max(2 * need, 256)
         order = "DESC" if cv.view.descending else "ASC"
+        if cv.collection_at is not None:
+            # Every strategy starts from the matches or a sort index: the collection is asked
+            # about the papers passed (listing its 50,000 papers first cost 10-20 ms a query).
+            conds = list(cv.conditions)
+            conds[cv.collection_at] = Condition(_MEMBER_PROBE, (dumps(self.collection_ids(cv)),))
+            cv = dataclasses.replace(cv, conditions=tuple(conds))
         probe = Probe([r[0] for r in self.db.q(
             f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid {order} LIMIT ?", (cv.fts, batch)
         )], batch)
@@ -253,6 +332,24 @@ class Planner:
         return self.db.value(f"SELECT count(*) FROM papers p WHERE {cv.where}", cv.params)
 
     def _fast_count(self, cv: CompiledView) -> int:
+        if cv.live and cv.collection_at is not None and len(cv.conditions) == 2:
+            return self._collection_count(cv)
+        if cv.live and cv.collection_at is not None and cv.fts is None:
+            est, conds, _others = self._collection_estimate(cv)
+            if est <= self.FEW_IN_COLLECTION:
+                # Few pass: counted from what the other conditions allow, each asked about the
+                # collection (a tag's 7 papers: 0.1 ms, not 30 ms through the filter index).
+                where, params = where_of(conds)
+                return self.db.value(f"SELECT count(*) FROM papers p WHERE {where}", params)
+        if cv.live and cv.collection_at is not None and cv.fts is not None and len(cv.conditions) == 3:
+            # Words in a collection: counted in the FTS index, each match asked whether it is in
+            # the collection (not the library's filter index scanned with two lists).
+            return self.db.value(
+                "SELECT count(*) FROM papers_fts f WHERE papers_fts MATCH ? AND f.rowid NOT IN "
+                "(SELECT id FROM papers WHERE trashed_at IS NOT NULL) AND "
+                + _MEMBER_PROBE.replace("p.id", "f.rowid"),
+                (cv.fts, dumps(self.collection_ids(cv))),
+            )
         if cv.fts is not None and len(cv.conditions) == 2 and cv.fts_at == 1:
             # Only words and the trash in or out: count in the FTS index and leave
             # out (or keep only) the trashed papers, a short list, instead of

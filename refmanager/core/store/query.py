@@ -134,6 +134,8 @@ class CompiledView:
     #: the sort key (allow-listed) and its ORDER BY
     sort: str
     order: str
+    #: which condition is the view's collection (None: no collection)
+    collection_at: int | None = None
 
     @property
     def live(self) -> bool:
@@ -171,7 +173,9 @@ def compile_view(view: View) -> CompiledView:
     if section.where != "1":
         conds.append(Condition(section.where, (recent_cutoff(),) if "?" in section.where else ()))
     conds.extend(Condition(_TAG_CONDITION, (tag,)) for tag in view.tags)
+    collection_at = None
     if view.collection is not None:
+        collection_at = len(conds)
         conds.append(Condition(SUBTREE_CONDITION if view.subcollections else COLLECTION_CONDITION,
                                (view.collection,)))
     sort = view.sort if view.sort in SORTS else "added"
@@ -192,6 +196,7 @@ def compile_view(view: View) -> CompiledView:
     return CompiledView(
         view=view, conditions=tuple(conds), fts_at=fts_at, fts=fts, hint=hint, probe_ok=probe_ok,
         date_range=date_range, sort=sort, order=f"ORDER BY {SORTS[sort]} {direction}, p.id {direction}",
+        collection_at=collection_at,
     )
 
 
