@@ -17,7 +17,6 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 #: Papers in the collection the benchmark makes (issue 18: 50,000 in a 1,000,000-paper library).

@@ -9,6 +9,8 @@ from pathlib import Path
 # Offscreen Qt with a 1920x1200 screen, so 1280x800 windows fit (the default screen is 800x800).
 os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + str(Path(__file__).resolve().parent / "data" / "offscreen.json")
 os.environ.setdefault("REFMANAGER_NO_NETWORK", "1")
+# No PDF index run starts by itself in a window (tests/gui/test_fulltext_gui.py turns it on).
+os.environ.setdefault("REFMANAGER_NO_BACKGROUND_INDEX", "1")
 
 import pytest  # noqa: E402
 from hypothesis import Phase, settings  # noqa: E402

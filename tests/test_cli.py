@@ -103,7 +103,8 @@ def test_version_and_help(capsys):
         main(["--version"])
     assert e.value.code == 0
     assert capsys.readouterr().out.strip() == f"refmanager {__version__}"
-    for cmd in ("import", "list", "search", "show", "tag", "untag", "note", "export"):
+    for cmd in ("import", "list", "search", "show", "tag", "untag", "note", "export", "collection", "saved-search",
+                "tags", "undo", "redo"):
         with pytest.raises(SystemExit) as e:
             main([cmd, "--help"])
         assert e.value.code == 0
@@ -120,3 +121,27 @@ def test_subprocess_never_shows_a_traceback(tmp_path):
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
     assert r.stderr == f"refmanager: {png}:1: this is a PNG image, not a text file\n"
+
+
+def test_search_says_what_it_did_not_understand(capsys, libpath):
+    """Item 10: a query with a hint used to print the hint and then the whole library (year:20x5),
+    or nothing at all (autor:mesnard); it is refused, the reason on stderr, exit status 2."""
+    run(capsys, "--library", libpath, "import", str(FULL_SEED))
+    assert run(capsys, "--library", libpath, "search", "year:20x5") == (
+        2, "", "refmanager: search: year: expects 2020, 2020..2024, ..2019 or 2021.. (not '20x5'); nothing listed "
+               "(see `refmanager search --help`)\n")
+    assert run(capsys, "--library", libpath, "search", "autor:mesnard") == (
+        2, "", "refmanager: search: did you mean author:? (there is no autor:); nothing listed "
+               "(see `refmanager search --help`)\n")
+    code, out, err = run(capsys, "--library", libpath, "search", "author:mesnard", "--json")
+    assert (code, err) == (0, "")
+    # the seed's seven papers with Thomas Mesnard among the authors, newest first (the file's last first)
+    assert [p["title"] for p in json.loads(out)] == [
+        "STDP as presynaptic activity times rate of change of postsynaptic activity",
+        "Towards deep learning with spiking neurons in energy based models with contrastive Hebbian plasticity",
+        "Ghost Units Yield Biologically Plausible Backprop in Deep Neural Networks",
+        "Hindsight Credit Assignment",
+        "Counterfactual Credit Assignment in Model-Free Reinforcement Learning",
+        "VaultGemma: A Differentially Private Gemma Model",
+        "Gemma: Open Models Based on Gemini Research and Technology",
+    ]

@@ -201,3 +201,21 @@ def test_an_undo_record_without_memberships_leaves_them(five):
     del snap["_collections"]
     lib.snapshots.restore({"papers": {str(ids["Adam"]): snap}})
     assert lib.collections_of([ids["Adam"]]) == {ids["Adam"]: ["A"]}
+
+
+def test_import_into_a_path_makes_the_collection_in_the_same_action(five, tmp_path: Path):
+    lib, _ = five
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps([{"title": "Quantum quokkas", "authors": ["Ada Lovelace"], "date": "2021"}]))
+    lib.import_paths([f], collection="Thesis/Imported")
+    assert tree(lib) == [("Thesis", 0, 1), ("Thesis/Imported", 1, 1)]
+    assert lib.undo() == "import of one.json: 1 paper"
+    assert tree(lib) == []  # (one undo: the papers and the collections the import made)
+    assert lib.redo() == "import of one.json: 1 paper"
+    assert tree(lib) == [("Thesis", 0, 1), ("Thesis/Imported", 1, 1)]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"not": "a listing"}')
+    lib.import_paths([bad], collection="Elsewhere")
+    assert lib.find_collection("Elsewhere") is None  # (nothing imported: nothing made)
+    with pytest.raises(CollectionError, match="cannot be empty"):
+        lib.import_paths([f], collection=" / ")

@@ -309,7 +309,7 @@ _text = st.lists(st.sampled_from(HOSTILE) | st.text(_chars, max_size=4), min_siz
 text = _text.filter(lambda t: "rxiv" not in t.lower())
 line = text.filter(lambda t: collapse_ws(t) != "")
 name = line.filter(lambda t: "," not in t and not is_et_al(t))  # RIS: a comma is "Family, Given"
-tag = line.filter(lambda t: "," not in t and ";" not in t)  # one string in BibTeX and CSL
+tag = line.filter(lambda t: "," not in t)  # the separator of tags (a ";" is part of a tag: issue 18)
 journal = line.filter(lambda t: not common.is_preprint_venue(t))  # "arXiv", "CoRR" are no journal
 _doi_chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), exclude_characters='"{}\\')
 doi = st.builds("10.{}/{}".format, st.integers(1000, 10**9 - 1), st.text(_doi_chars, min_size=1, max_size=12)).filter(

@@ -80,7 +80,7 @@ def test_unknown_tags_continuations_and_et_al() -> None:
     assert (e.title, e.authors, e.et_al, e.date) == (
         "A long title that goes on", ["Jane Doe", "Richard Roe III"], True, "2020"
     )
-    assert e.tags == ["rl", "bandits"]
+    assert e.tags == ["rl; bandits", "rl"]  # a KW line is one tag, its ";" kept (issue 18)
     assert e.note == "first line\nsecond line\n  indented\n\nanother note"
 
 

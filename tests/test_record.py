@@ -78,7 +78,7 @@ def test_an_inproceedings_keeps_its_type_venue_and_every_field(tmp_path: Path):
 def test_bibtex_to_library_to_bibtex_keeps_type_key_and_every_field(path: Path, tmp_path: Path):
     with Library(tmp_path / "a.db") as a:
         a.import_paths([path])
-        text = to_bibtex(a.get_many(a.all_ids()))
+        text = to_bibtex(a.get_many(a.all_ids()), groups=a.export_groups(a.all_ids()))
         before = paper_fields(a)
     with Library(tmp_path / "b.db") as b:
         b.import_text(text, "again.bib")

@@ -126,3 +126,47 @@ def test_rows_of_many_papers_come_as_runs(seeded: Library):
     assert seeded.get(ids[0]).title == "Counterfactual Credit Assignment in Model-Free Reinforcement Learning"
     assert seeded.row_ranges(View(search="gemma", sort="title"), [ids[0]]) == []  # not in that view
     assert seeded.row_ranges(view, []) == []
+
+
+# ------------------------------------------------ qualifiers the parser does not know (item 10)
+@pytest.mark.parametrize(("word", "meant"), [
+    ("autor", "author"), ("AUTHORS", "author"), ("auhtor", "author"), ("athor", "author"), ("au", "author"),
+    ("yr", "year"), ("yaer", "year"), ("tags", "tag"), ("tga", "tag"), ("cats", "cat"), ("category", "cat"),
+    ("colection", "collection"), ("collections", "collection"), ("kye", "key"), ("typ", "type"),
+    ("https", None), ("http", None), ("re", None), ("doi", None), ("title", None), ("arxiv", None),
+    ("10", None), ("a", None), ("author", None),
+])
+def test_close_qualifier(word: str, meant: str | None):
+    from refmanager.core.search import close_qualifier
+
+    assert close_qualifier(word) == meant
+
+
+def test_a_misspelt_qualifier_gets_a_hint_and_is_searched_as_typed(seeded: Library):
+    seeded.set_note(4, "filed under tags:rl by hand")
+    papers, hint = seeded.search("tags:rl")
+    assert hint == "did you mean tag:? (there is no tags:)"
+    assert [p.title for p in papers] == ["Gemma 3 Technical Report"]  # (the text, as the app searches it)
+    assert seeded.search("autor:mesnard") == ([], "did you mean author:? (there is no autor:)")
+    assert parse_query("autor:a -Autor:b").hint == "did you mean author:? (there is no autor:); " \
+                                                   "did you mean author:? (there is no Autor:)"
+    assert parse_query("autor:a autor:b").hint == "did you mean author:? (there is no autor:)"  # (once)
+
+
+@pytest.mark.parametrize("query", ["https://arxiv.org/abs/2408.00118", "re:gemma", "doi:10.1/x", "a:b:c", "10:30",
+                                   "Gemma: open models", "title:gemma"])
+def test_colons_far_from_a_qualifier_are_text_without_a_hint(query: str):
+    assert parse_query(query).hint is None
+
+
+def test_a_qualifier_with_nothing_after_it_gets_a_hint_and_is_left_out(seeded: Library):
+    """``tag:`` alone used to be searched as the word "tag"; ``tag: rl`` (a space too many)
+    searched "tag" and "rl"."""
+    assert parse_query("tag:").hint == "tag: needs a tag name"
+    assert parse_query("tag:").fts is None
+    assert parse_query("-author:").hint == "author: needs a name"
+    assert parse_query("year:").hint == "year: needs a year such as 2020 or 2020..2024"
+    assert parse_query("type:").hint == "type: needs an item type such as book or paper-conference"
+    assert parse_query("cat: hindsight").fts == '"hindsight"*'
+    papers, hint = seeded.search("tag:")
+    assert (len(papers), hint) == (21, "tag: needs a tag name")

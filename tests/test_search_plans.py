@@ -404,3 +404,86 @@ def test_a_large_collection_walks_the_sort_index(big: Library, collected: dict[s
     assert any("papers_live_title" in p and "collection_papers" in p and "TEMP B-TREE" not in p for p in large), large
     small = plans(big, recorded(big, lambda: big.page(View(collection=collected["Small"], sort="title"), 0, 7)))
     assert not any("papers_live_title" in p for p in small), small
+
+
+# ------------------------------------------------------- full text (issue 19)
+@pytest.fixture(scope="module")
+def with_fulltext(big: Library) -> Library:
+    """On ``big``: every other paper (the trash's too) has a PDF's text of two pages, every
+    tenth a second PDF; "walrus" in a few, dense and sparse words from ``WORDS`` in all."""
+    from refmanager.core.store.fulltext import FileState
+
+    if big.db.value("SELECT count(*) FROM fulltext_pages"):
+        return big
+    rng = random.Random(19)
+    c = big.db.conn
+    for pid in range(1, 601, 2):
+        for k in range(2 if pid % 10 == 1 else 1):
+            aid = c.execute("INSERT INTO attachments(paper_id, name, path, mode, added_at) VALUES (?, ?, ?, 'link', ?)",
+                            (pid, f"p{pid}-{k}.pdf", f"/nowhere/p{pid}-{k}.pdf", "2024-01-01T00:00:00+00:00")).lastrowid
+            c.commit()
+            pages = [" ".join(rng.choice(WORDS) for _ in range(30)) for _ in range(2)]
+            if pid % 40 == 1:
+                pages[1] += " walrus"
+            big.fulltext_store(aid, pages, FileState(1, 1, "x"))
+    return big
+
+
+FULLTEXT_QUERIES = ["fulltext:walrus", "fulltext:g", "fulltext:models", 'fulltext:"graph neural"', "-fulltext:walrus",
+                    "g fulltext:walrus", "models -fulltext:g", "author:jiang fulltext:gr", "tag:to-read fulltext:mo",
+                    "fulltext:zzzz"]
+#: searched with "search full text too" on (View.fulltext)
+TOGGLED = ["g", "walrus", "models -gemma", '"sparse attention"', "quokka walrus", "author:jiang g", "-walrus", "zzzz"]
+
+
+def fulltext_views(**kw: Any) -> list[View]:
+    return [View(search=q, **kw) for q in FULLTEXT_QUERIES] + [View(search=q, fulltext=True, **kw) for q in TOGGLED]
+
+
+def test_fulltext_views_find_what_they_should(with_fulltext: Library):
+    lib = with_fulltext
+    walrus = {pid for pid in range(1, 601, 40)} - set(lib.all_ids(trash=True))
+    assert set(lib.ids(View(search="fulltext:walrus"))) == walrus and len(walrus) == 14
+    assert set(lib.ids(View(search="walrus", fulltext=True))) == walrus
+    assert lib.ids(View(search="walrus")) == []
+    quokka = set(lib.ids(View(search="quokka")))
+    assert set(lib.ids(View(search="quokka walrus", fulltext=True))) == quokka & walrus
+
+
+@pytest.mark.parametrize("section", ["all", "unread", "trash"])
+@pytest.mark.parametrize("sort", ["added", "date", "title", "year", "starred"])
+def test_fulltext_pages_and_counts_equal_sqlite_plan(with_fulltext: Library, section: str, sort: str):
+    lib = with_fulltext
+    for desc in (True, False):
+        for v in fulltext_views(section=section, sort=sort, descending=desc):
+            for offset, limit in ((0, 100), (0, 7), (250, 100)):
+                assert lib.page(v, offset, limit) == general_page(lib, v, offset, limit), (v, offset)
+            assert lib.count(v) == general_count(lib, v), v
+
+
+def test_fulltext_views_equal_sqlite_plan_in_every_strategy(with_fulltext: Library, collected: dict[str, int],
+                                                            monkeypatch: pytest.MonkeyPatch):
+    """Forced into each strategy (probing walks, deep pages) and in collections: the same rows."""
+    lib = with_fulltext
+    planner = lib.views.planner
+    for cost, deep in ((0, 5000), (10**9, 50), (0, 50)):
+        monkeypatch.setattr(planner, "PROBE_COST", cost)
+        monkeypatch.setattr(planner, "FAST_PAGE_MAX_ROWS", deep)
+        for sort in ("added", "date", "authors"):
+            for v in fulltext_views(sort=sort):
+                for offset, limit in ((0, 100), (250, 100)):
+                    assert lib.page(v, offset, limit) == general_page(lib, v, offset, limit), (v, cost, deep)
+    for cid in collected.values():
+        for v in fulltext_views(collection=cid, sort="title"):
+            assert lib.page(v, 0, 50) == general_page(lib, v, 0, 50), v
+            assert lib.count(v) == general_count(lib, v), v
+
+
+def test_fulltext_is_searched_in_its_fts_index(with_fulltext: Library):
+    lib = with_fulltext
+    found = plans(lib, recorded(lib, lambda: lib.count(View(search="fulltext:walrus"))))
+    assert any("SCAN f VIRTUAL TABLE INDEX" in p and ":M" in p for p in found), found
+    hits = plans(lib, recorded(lib, lambda: lib.fulltext_hits(View(search="fulltext:walrus"), [1, 41, 81])))
+    # the shown papers' pages, each asked of the index by its rowid (no list of every match)
+    assert any("SEARCH a USING INDEX attachments_paper" in p and "fulltext_fts VIRTUAL TABLE INDEX 0:=M" in p
+               for p in hits), hits

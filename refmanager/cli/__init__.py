@@ -20,6 +20,8 @@ from .. import __version__
 from ..core.errors import RefManagerError
 from ..core.export import DEFAULT_KEY_PATTERN, EXPORT_FORMATS
 from ..core.fields import Paper, paper_json
+from ..core.names import short_authors
+from .organising import UsageError
 
 if TYPE_CHECKING:
     from ..core.library import Library
@@ -29,6 +31,12 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+
+#: The marks after a paper's id in ``list`` and ``search``.  A listing on a terminal ends with
+#: a line saying what the marks shown mean; piped or redirected, the text stays one line per
+#: paper (``--json`` is the form for scripts).
+MARKS = (("*", "starred"), ("•", "unread"))
+_LEGEND_TEXT = ", ".join(f"{m} {word}" for m, word in MARKS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,15 +66,27 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("import", "Import listings or JSON exports into the library and print the report.")
     sp.add_argument("files", nargs="+", metavar="FILE")
     sp.add_argument("--json", action="store_true", help="print the report as JSON")
+    sp.add_argument("--collection", metavar="PATH",
+                    help='put every paper of the files in this collection ("Thesis/Related work"; made if missing)')
 
-    sp = cmd("list", "List the papers in the library.")
+    from . import organising
+
+    sp = cmd("list", "List the papers in the library (oldest first). "
+                     f"Marks after the id: {_LEGEND_TEXT} (explained under the list on a terminal).")
     sp.add_argument("--json", action="store_true", help="print JSON")
     sp.add_argument("--trash", action="store_true", help="list the papers in the trash instead")
+    organising.add_view_options(sp)
 
-    sp = cmd("search", "Search the library (qualifiers: author: tag: year: cat:, \"phrases\").")
-    sp.add_argument("query")
+    sp = cmd("search", "Search the library, newest first (words as prefixes, \"phrases\", -word, author: tag: "
+                       "year: cat: key: type: collection:). A query with something it cannot use (autor:, "
+                       "year:20x5, tag: alone) is refused: the reason on standard error, exit status 2.")
+    sp.add_argument("query", nargs="?", default="", help="the search (optional with --saved, which it refines)")
     sp.add_argument("--json", action="store_true", help="print JSON")
     sp.add_argument("--trash", action="store_true", help="search the trash instead")
+    organising.add_view_options(sp)
+    from . import fulltext
+
+    fulltext.add_search_option(sp)  # search --fulltext
 
     sp = cmd("show", "Show one paper.")
     sp.add_argument("id", type=int)
@@ -113,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     from . import citing
 
     citing.add_commands(cmd)  # cite, styles
+    organising.add_commands(cmd)  # collection, saved-search, tags
+    fulltext.add_commands(cmd)  # fulltext reindex, fulltext status
 
     sp = cmd("undo", "Undo the last change to the library.")
     sp = cmd("redo", "Redo the last undone change.")
@@ -139,9 +161,7 @@ def _open(args: argparse.Namespace) -> Library:
 
 def _paper_line(p: Paper) -> str:
     title = p.title or ("[no title] " + (p.abstract or "")[:60] + "…")
-    authors = p.authors[0] if p.authors else "?"
-    if len(p.authors) > 1 or p.et_al:
-        authors += " et al."
+    authors = short_authors(p.authors, p.et_al) or "?"  # "Kingma & Ba", as the table
     year = (p.date or "")[:4]
     flags = ("*" if p.starred else " ") + ("" if p.read else "•")
     tags = (" [" + ", ".join(p.tags) + "]") if p.tags else ""
@@ -155,6 +175,9 @@ def _print_papers(papers: list[Paper], as_json: bool) -> None:
     else:
         for p in papers:
             print(_paper_line(p))
+        shown = {"*": any(p.starred for p in papers), "•": any(not p.read for p in papers)}
+        if any(shown.values()) and sys.stdout.isatty():
+            print("   ".join(f"{m} {word}" for m, word in MARKS if shown[m]))
 
 
 def _need(lib: Library, pid: int) -> None:
@@ -163,11 +186,9 @@ def _need(lib: Library, pid: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.library import View
-
     if args.command == "restore-backup" or (args.command == "backup" and args.list):
         return _backups(args)  # without opening the library: it may be the damaged one
-    from . import citing
+    from . import citing, fulltext, organising
 
     if args.command == "styles":
         return citing.styles(args)  # (no library needed)
@@ -178,26 +199,30 @@ def run(args: argparse.Namespace) -> int:
             from ..core.import_child import collector_paused
 
             missing = [f for f in args.files if not os.path.exists(f)]
+            into = None
             with collector_paused():
-                report = lib.import_paths(args.files)
+                if args.collection is not None:
+                    report, into = organising.import_into(lib, args.files, args.collection)
+                else:
+                    report = lib.import_paths(args.files)
             if args.json:
-                print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+                print(json.dumps({**report.to_json(), **({"collection": into} if into else {})},
+                                 ensure_ascii=False, indent=2))
             else:
+                if into and into["made"]:
+                    print(f"Made collection {into['path']!r}")
                 for line in report.lines():
                     print(line)
             for problem in report.problems():
                 print(f"refmanager: {problem}", file=sys.stderr)
             return EXIT_ERROR if report.rejected or missing else EXIT_OK
-        if c == "list":
-            view = View(section="trash" if args.trash else "all", sort="added", descending=False)
-            _print_papers(lib.get_many(lib.ids(view)), args.json)
+        if c in ("list", "search"):  # (a query with a hint is refused: organising.view_of)
+            _print_papers(lib.get_many(lib.ids(fulltext.with_fulltext(organising.view_of(lib, args), args))), args.json)
             return EXIT_OK
-        if c == "search":
-            papers, hint = lib.search(args.query, trash=args.trash)
-            if hint:
-                print(f"refmanager: hint: {hint}", file=sys.stderr)
-            _print_papers(papers, args.json)
-            return EXIT_OK
+        if c in organising.COMMANDS:  # collection, saved-search, tags
+            return organising.run(lib, args)
+        if c in fulltext.COMMANDS:  # fulltext reindex, fulltext status
+            return fulltext.run(lib, args)
         if c == "show":
             p = lib.get(args.id)
             if p is None:
@@ -239,7 +264,7 @@ def run(args: argparse.Namespace) -> int:
         if c == "export":
             ids = lib.all_ids(trash=args.trash)
             papers = [p for i in range(0, len(ids), 1000) for p in lib.get_many(ids[i : i + 1000])]
-            data = EXPORT_FORMATS[args.format].write(papers, args.key_pattern)
+            data = EXPORT_FORMATS[args.format].write(papers, args.key_pattern, groups=lib.export_groups(ids))
             if args.output:
                 Path(args.output).write_text(data, encoding="utf-8")
                 print(f"exported {len(ids)} papers to {args.output}", file=sys.stderr)
@@ -359,6 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(args.library)
     try:
         return run(args)
+    except UsageError as e:  # (a query with a hint, an update with nothing to change)
+        print(f"refmanager: {e}", file=sys.stderr)
+        return EXIT_USAGE
     except RefManagerError as e:
         print(f"refmanager: {e}", file=sys.stderr)
         return EXIT_ERROR

@@ -13,7 +13,7 @@ as it was written.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -249,6 +249,48 @@ def paper_json(p: Paper) -> dict[str, Any]:
     return {n: getattr(p, n) for n in JSON_FIELDS}
 
 
+# ---------------------------------------------------------------------- tags
+#: What separates tags in a text that lists them: the tag field and ``refmanager tag``, a
+#: BibTeX ``keywords`` value, a CSL ``keyword`` string.  The comma, as biblatex's keyword
+#: lists, JabRef's default keyword separator and Zotero's BibTeX import read it.  A ``;`` is
+#: part of a tag (but where a format says otherwise: BibTeX ``keywords``, Web of Science).
+TAG_SEPARATOR = ","
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def clean_tag(name: str) -> str:
+    """One tag given whole (a RIS ``KW`` line, a chip of the detail pane): its whitespace
+    collapsed, so a name never starts, ends or breaks a line with it."""
+    return " ".join(name.split())
+
+
+def tag_key(name: str) -> str:
+    """What two tag names compare by: SQLite's ``COLLATE NOCASE`` (ASCII letters only), as the
+    ``tags`` table compares them, so that a list keeps every tag the library holds apart
+    ("É" and "é" are two tags there, and must stay two on the way through a file)."""
+    return name.translate(_ASCII_LOWER)
+
+
+def unique_tags(names: Iterable[str]) -> list[str]:
+    """Tags cleaned (``clean_tag``), empty ones and repeats (``tag_key``) dropped, in order."""
+    out: dict[str, str] = {}
+    for n in names:
+        t = clean_tag(n)
+        if t and tag_key(t) not in out:
+            out[tag_key(t)] = t
+    return list(out.values())
+
+
+def split_tags(text: str | None) -> list[str]:
+    """The tags a text lists (``"nlp, pretraining"``: two): one per comma-separated part.
+
+    The one rule for what the user types and for a format's keyword list.  A keyword a file
+    gives whole (a RIS ``KW`` line, a MEDLINE term, a braced BibTeX group) is one tag
+    (``clean_tag``) and keeps a comma it holds, as a tag made before this rule does: cut
+    there, Zotero's MeSH tag "Colitis, Ulcerative/*therapy" would be two meaningless tags."""
+    return unique_tags(text.split(TAG_SEPARATOR)) if text else []
+
+
 def what(p: Paper) -> str:
     """A paper's name in an undo label."""
     text = p.title or (p.abstract or "")[:40] or f"paper {p.id}"
@@ -263,6 +305,8 @@ class PageRow(NamedTuple):
     title: str | None
     abstract_head: str | None
     first_author: str | None
+    #: (for "Kingma & Ba": ``names.short_authors``)
+    second_author: str | None
     n_authors: int | None
     et_al: int
     year: int | None
@@ -289,6 +333,7 @@ class PageRow(NamedTuple):
 _PAGE_SQL = {
     "abstract_head": "substr(p.abstract, 1, 160)",
     "first_author": "json_extract(p.authors, '$[0]')",
+    "second_author": "json_extract(p.authors, '$[1]')",
     "n_authors": "json_array_length(p.authors)",
     "has_note": "p.note IS NOT NULL AND p.note != ''",
 }

@@ -17,7 +17,7 @@ from typing import Any
 
 from .fields import PageRow, Paper, paper_json
 from .import_stream import ImportReport
-from .models import Entry
+from .models import Entry, LibraryGroups
 from .store import backup
 from .store.alternatives import Alternatives
 from .store.arxiv import ArxivRecords
@@ -29,12 +29,13 @@ from .store.duplicates import Duplicates
 from .store.editing import Edited, Editor
 from .store.files import AttachmentFiles
 from .store.fts import Fts
+from .store.fulltext import FileState, FullText, FullTextStatus, Hit, PendingFile
 from .store.history import History, Undone
 from .store.importing import Importer
 from .store.marking import Marking
 from .store.merging import Merger
 from .store.papers import Papers
-from .store.query import SECTIONS, SORTS, CompiledView, View, compile_view
+from .store.query import SECTIONS, SORTS, CompiledView, View, compile_view, compiled
 from .store.snapshots import Snapshots
 from .store.sources import Sources
 from .store.splitting import Splitter
@@ -73,6 +74,7 @@ class Library:
         self.splitter = Splitter(self.papers, self.tags, self.alternatives, self.sources, self.snapshots, self.history)
         self.duplicates = Duplicates(self.papers, self.history)
         self.attacher = Attachments(db, self.papers, self.files, self.history)
+        self.fulltext = FullText(db, self.files)
         self.arxiv = ArxivRecords(self.papers, self.sources, self.history)
         self.importer = Importer(db, self.papers, self.tags, self.alternatives, self.fts, self.snapshots, self.history,
                                  self.collections)
@@ -141,6 +143,12 @@ class Library:
         """refmanager JSON of these papers (default: every paper outside the trash)."""
         ids = self.all_ids() if ids is None else ids
         return [paper_json(p) for i in range(0, len(ids), 1000) for p in self.get_many(ids[i : i + 1000])]
+
+    def export_groups(self, ids: Sequence[int]) -> LibraryGroups:
+        """What an export of these papers keeps besides them (``export.EXPORT_FORMATS``'s
+        ``groups``): every collection (empty ones too), each paper's, every saved search."""
+        return LibraryGroups([c.path for c in self.collections.tree(counts=False)], self.collections.of(ids),
+                             [(s.name, s.query) for s in self.saved_searches.list()])
 
     def paper_sources(self, pid: int) -> list[dict[str, Any]]:
         return self.sources.of(pid)
@@ -279,17 +287,25 @@ class Library:
         return self.marking.restore(ids)
 
     def empty_trash(self) -> int:
-        return self.marking.empty_trash()
+        n = self.marking.empty_trash()
+        self.fulltext.forget_detached()  # (their files' text)
+        return n
 
     def delete_papers(self, ids: Sequence[int], *, label: str | None = None) -> int:
-        return self.marking.delete_papers(ids, label=label)
+        n = self.marking.delete_papers(ids, label=label)
+        self.fulltext.forget_detached()
+        return n
 
     # ------------------------------------------------------------- history
     def undo(self, expect: str | None = None) -> Undone | None:
-        return self.history.undo(expect)
+        done = self.history.undo(expect)
+        self.fulltext.forget_detached()  # (an attach undone: its file's text goes too)
+        return done
 
     def redo(self, expect: str | None = None) -> Undone | None:
-        return self.history.redo(expect)
+        done = self.history.redo(expect)
+        self.fulltext.forget_detached()
+        return done
 
     # ------------------------------------------------------- citation keys
     def regenerate_keys(self, ids: Sequence[int]) -> dict[int, str]:
@@ -325,14 +341,15 @@ class Library:
     # ------------------------------------------------------------ importing
     def import_inputs(self, inputs: Iterable[tuple[str, str | bytes | os.PathLike[str]]], *,
                       progress: Progress = None, cancelled: Cancelled = None, label: str | None = None,
-                      collection: int | None = None) -> ImportReport:
+                      collection: int | str | None = None) -> ImportReport:
         """One import action: every input in one transaction (``store/importing.py``);
-        ``collection``: every paper of the input is put in that collection too."""
+        ``collection``: every paper of the input is put in that collection too (an id, or a
+        path, made by the import when missing)."""
         return self.importer.run(inputs, progress=progress, cancelled=cancelled, label=label, collection=collection)
 
     def import_paths(self, paths: Iterable[str | os.PathLike[str]], *, progress: Progress = None,
                      cancelled: Cancelled = None, label: str | None = None,
-                     collection: int | None = None) -> ImportReport:
+                     collection: int | str | None = None) -> ImportReport:
         return self.import_inputs([(str(p), Path(p)) for p in paths], progress=progress, cancelled=cancelled,
                                   label=label, collection=collection)
 
@@ -382,6 +399,25 @@ class Library:
 
     def detach(self, pid: int, attachment_id: int) -> None:
         self.attacher.detach(pid, attachment_id)
+        self.fulltext.forget_detached()  # (the file's text goes with it; an undo reads it again)
+
+    # ------------------------------------------------ full text (schema v12)
+    def fulltext_pending(self, paper_ids: Sequence[int] | None = None) -> list[PendingFile]:
+        return self.fulltext.pending(paper_ids)
+
+    def fulltext_store(self, attachment_id: int, pages: Sequence[str], state: FileState,
+                       message: str | None = None) -> bool:
+        return self.fulltext.store(attachment_id, pages, state, message)
+
+    def fulltext_failed(self, attachment_id: int, state: FileState, message: str) -> bool:
+        return self.fulltext.failed(attachment_id, state, message)
+
+    def fulltext_status(self) -> FullTextStatus:
+        return self.fulltext.status()
+
+    def fulltext_hits(self, view: View | CompiledView, ids: Sequence[int]) -> dict[int, Hit]:
+        """Where the view's full-text words occur in these papers' PDFs (pages from 1, a snippet)."""
+        return self.fulltext.hits(compiled(view), ids)
 
     def attachment_path_allowed(self, path: str | os.PathLike[str]) -> bool:
         return self.files.path_allowed(path)

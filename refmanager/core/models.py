@@ -91,6 +91,42 @@ class Problem:
         return self.message if self.line is None else f"line {self.line}: {self.message}"
 
 
+#: A collection as a file names it: its names from the top (a name may hold "/"; the library
+#: makes it "∕", ``store.collections.clean_name``).
+GroupPath = tuple[str, ...]
+
+
+@dataclass
+class FileGroups:
+    """The collections and saved searches a file describes (JabRef's groups, refmanager JSON),
+    as plain data: they cross from the parsing process to the writer, which applies them in
+    the import's transaction (so one undo takes them back with the papers)."""
+
+    #: every collection of the file, parents before children, with the line that makes it
+    collections: list[tuple[GroupPath, int | None]] = field(default_factory=list)
+    #: memberships by entry: (the entry's line, its citation key or "") -> its collections.  By
+    #: the entry, not by the paper: an entry merged into a paper already in the library still
+    #: puts that paper in its collections.
+    members: dict[tuple[int, str], list[GroupPath]] = field(default_factory=dict)
+    #: saved searches: (name, query in refmanager's search language, line)
+    searches: list[tuple[str, str, int | None]] = field(default_factory=list)
+
+
+@dataclass
+class LibraryGroups:
+    """A library's collections and saved searches, for an export that keeps them."""
+
+    #: every collection's path ("Thesis/Related work"), parents first: empty ones are written too
+    paths: list[str] = field(default_factory=list)
+    #: each exported paper's collections, by paper id
+    of: dict[int, list[str]] = field(default_factory=dict)
+    #: (name, query) of every saved search
+    searches: list[tuple[str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.paths or self.searches)
+
+
 @dataclass
 class ParsedFile:
     """What a parser made of one file.
@@ -105,6 +141,8 @@ class ParsedFile:
     owner: str | None = None  # profile listings: whose profile it is
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    #: the collections and saved searches it describes (None: it describes none)
+    groups: FileGroups | None = None
 
 
 @dataclass
@@ -118,3 +156,5 @@ class Parsing:
     entries: Iterator[Entry]
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    #: the collections and saved searches (complete once ``entries`` is read to its end)
+    groups: FileGroups | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .split import KNOWN_ORG_AUTHORS, PARTICLES, TEAM_WORDS
@@ -77,6 +78,32 @@ def split_name(name: str) -> PersonName:
     if len(words) == 1 and words[0] in PARTICLES:  # "de Vries": no given name at all
         particle.insert(0, words.pop())
     return PersonName(given=" ".join(words), family=family, particle=" ".join(particle), suffix=suffix)
+
+
+def family_of(name: str) -> str:
+    """The name a short author list shows: the family name with its particles ("van der
+    Maaten", "de Vries"), without a suffix; a team or organisation whole ("Gemma Team")."""
+    p = split_name(name)
+    return p.family if p.literal else p.full_family
+
+
+def short_authors(authors: Sequence[str | None], et_al: bool = False, count: int | None = None) -> str:
+    """The author column of the table and of ``list``: "Kingma" for one author, "Kingma & Ba"
+    for two, "Kingma et al." for three or more or when the list was cut (``et_al``); "" for none.
+
+    ``count``: how many authors the paper has when ``authors`` holds only the first ones (a
+    table row reads two).  Family names as ``split_name`` cuts them, so that a name reads
+    the same here, in citation keys and in BibTeX."""
+    names = [a for a in authors if a and a.strip()]
+    if not names:
+        return ""
+    n = max(len(names), count or 0)
+    first = family_of(names[0])
+    if et_al or n > 2 or (n == 2 and len(names) < 2):
+        return f"{first} et al."
+    if n == 2:
+        return f"{first} & {family_of(names[1])}"
+    return first
 
 
 def join_name(given: str = "", particle: str = "", family: str = "", suffix: str = "") -> str:

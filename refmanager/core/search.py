@@ -10,11 +10,18 @@
     type:book               an item type (CSL's names: book, chapter, paper-conference, thesis, ...)
     collection:Thesis       papers in a collection or its subcollections; a path: collection:"Thesis/Related work"
                             (a name without "/" also finds a collection of that name deeper down)
+    fulltext:dropout        papers whose attached PDFs' text has the word (a prefix); fulltext:"a phrase"
     -word                   papers without that word
 
 Anything a user types is safe: every FTS5 term is quoted (double quotes
 doubled), qualifiers go into bound SQL parameters, and what cannot be
-understood becomes a hint, never an exception.
+understood becomes a hint, never an exception.  A word before a colon that is
+close to a qualifier (``autor:``, ``tags:``, ``yr:``) gets a hint ("did you mean
+author:?") and is still searched as typed; other colons (``https://``, ``re:``)
+are plain text without a hint.  A qualifier with nothing after it (``tag:``)
+gets the hint its empty value gets and is left out, not searched as a word.
+The command line refuses a query with a hint (exit 2); the app shows it under
+the box.
 """
 
 from __future__ import annotations
@@ -25,7 +32,16 @@ from dataclasses import dataclass, field
 from .categories import CATEGORY_NAMES, normalise_category_query
 from .record import TYPES
 
-QUALIFIERS = ("author", "tag", "year", "cat", "key", "type", "collection")
+QUALIFIERS = ("author", "tag", "year", "cat", "key", "type", "collection", "fulltext")
+#: ``fulltext:``: papers with an attachment whose indexed text (schema v12, ``store/fulltext.py``)
+#: matches the FTS5 expression (the parameter).  Through ``attachments``: text no attachment owns
+#: any more (detached, not yet forgotten) is never found, and a merge's papers keep their files'.
+FULLTEXT_COND = (
+    "p.id IN (SELECT a.paper_id FROM fulltext_fts f JOIN fulltext_pages fp ON fp.id = f.rowid "
+    "JOIN attachments a ON a.id = fp.attachment_id WHERE fulltext_fts MATCH ?)"
+)
+#: A word with "search full text too" on (``View.fulltext``): in the paper's record or its full text.
+_WORD_OR_FULLTEXT = "(p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?) OR " + FULLTEXT_COND + ")"
 #: ``collection:``: the collections at that path (or of that name, for a name without "/"),
 #: and every collection under them.  Parameters: the path, 1 when it holds no "/", the path.
 _COLLECTION_COND = (
@@ -35,6 +51,13 @@ _COLLECTION_COND = (
     "sub(id) AS (SELECT id FROM paths WHERE path = ? COLLATE NOCASE OR (? AND name = ? COLLATE NOCASE) "
     "UNION SELECT c.id FROM collections c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub))"
 )
+#: Words people type for one of ours (arXiv's ``au:``, plurals, synonyms): a hint names ours.
+QUALIFIER_ALIASES = {
+    "au": "author", "authors": "author", "by": "author", "tags": "tag", "yr": "year", "years": "year",
+    "date": "year", "category": "cat", "categories": "cat", "keys": "key", "citekey": "key",
+    "types": "type", "collections": "collection", "coll": "collection",
+}
+_BARE_QUALIFIER = re.compile(r"^(\w+):$")
 _YEAR = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?(?:"([^"]*)("?)|(\S+))')
 
@@ -56,6 +79,10 @@ class ParsedQuery:
     where: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
+    #: some condition reads the PDFs' full text (``fulltext:``, or words with ``fulltext=True``)
+    fulltext: bool = False
+    #: the positive terms looked for in the full text: where ``FullText.hits`` finds its pages
+    fulltext_terms: list[str] = field(default_factory=list)
 
     @property
     def hint(self) -> str | None:
@@ -86,11 +113,51 @@ def _has_word(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
-def parse_query(text: str, *, date_sorted: bool = False) -> ParsedQuery:
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (a swap of two neighbours counts one): ``autor`` is
+    1 from ``author``, ``auhtor`` 1."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                d = min(d, prev2[j - 2] + 1)
+            cur.append(d)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def close_qualifier(word: str) -> str | None:
+    """The qualifier ``word`` (typed before a colon, not one of ours) was probably meant to be,
+    or None.  Close means a known alias, or one typo (two for a word of six letters or more:
+    ``colection``, ``athor``) of a word of at least three letters, so that ``re:``, ``https:``
+    or ``doi:`` stay plain text."""
+    w = word.lower()
+    if w in QUALIFIERS:
+        return None
+    if w in QUALIFIER_ALIASES:
+        return QUALIFIER_ALIASES[w]
+    if len(w) < 3 or not w.isalpha():
+        return None
+    best = min(QUALIFIERS, key=lambda q: (_edit_distance(w, q), q))
+    allowed = 2 if len(best) >= 6 and len(w) >= 4 else 1
+    return best if _edit_distance(w, best) <= allowed else None
+
+
+def _hint(q: ParsedQuery, text: str) -> None:
+    if text not in q.hints:
+        q.hints.append(text)
+
+
+def parse_query(text: str, *, date_sorted: bool = False, fulltext: bool = False) -> ParsedQuery:
     """``date_sorted``: the view is sorted by date, so ``year:`` also becomes a range
     of dates SQLite can seek in the date index.  (Not otherwise: then SQLite would
     take that range and sort a whole year's papers by another key — 0.8 s for
-    ``year:2019..2021`` sorted by date added at a million papers.)"""
+    ``year:2019..2021`` sorted by date added at a million papers.)  ``fulltext``:
+    "search full text too": each plain word or phrase matches a paper whose record or
+    attached PDFs' text has it (a condition of its own, not part of the FTS expression)."""
     q = ParsedQuery()
     positive: list[str] = []
     negative: list[str] = []
@@ -103,8 +170,17 @@ def parse_query(text: str, *, date_sorted: bool = False) -> ParsedQuery:
         value = quoted if phrase else bare
         if value is None:
             continue
+        if qual is None and not phrase and (bare_q := _BARE_QUALIFIER.match(value)) \
+                and bare_q.group(1).lower() in QUALIFIERS:
+            # "tag:" with nothing after it (or "tag: rl"): the hint its empty value gets,
+            # rather than a search for the word "tag".
+            qual, value = bare_q.group(1), ""
         if qual is not None and qual.lower() not in QUALIFIERS:
-            # Not one of ours ("re:", "https:"): search the text as typed.
+            # Not one of ours ("re:", "https:"): search the text as typed, with a hint
+            # when it looks like a misspelt one of ours ("autor:").
+            meant = close_qualifier(qual)
+            if meant is not None:
+                _hint(q, f"did you mean {meant}:? (there is no {qual}:)")
             value = f"{qual}:{value}"
             qual = None
         qual = qual.lower() if qual else None
@@ -127,7 +203,10 @@ def parse_query(text: str, *, date_sorted: bool = False) -> ParsedQuery:
             q.params.append(value)
         elif qual == "year":
             ym = _YEAR.match(value)
-            if not value or not ym or (ym.group(1) is None and ym.group(3) is None):
+            if not value:
+                q.hints.append("year: needs a year such as 2020 or 2020..2024")
+                continue
+            if not ym or (ym.group(1) is None and ym.group(3) is None):
                 q.hints.append(f"year: expects 2020, 2020..2024, ..2019 or 2021.. (not {value!r})")
                 continue
             lo, dots, hi = ym.groups()
@@ -178,8 +257,21 @@ def parse_query(text: str, *, date_sorted: bool = False) -> ParsedQuery:
                 continue
             q.where.append(("NOT " if neg else "") + _COLLECTION_COND)
             q.params.extend([path, int("/" not in path), path])
+        elif qual == "fulltext":
+            if not _has_word(value):
+                q.hints.append('fulltext: needs a word or a "phrase"')
+                continue
+            expr = fts_quote(value) if phrase else fts_quote(value) + "*"
+            q.where.append(("NOT " if neg else "") + FULLTEXT_COND)
+            q.params.append(expr)
+            q.fulltext = True
+            if not neg:
+                q.fulltext_terms.append(expr)
         elif qual == "type":
             t = value.strip().lower()
+            if not t:
+                q.hints.append("type: needs an item type such as book or paper-conference")
+                continue
             if t not in TYPES:
                 q.hints.append(f"type: one of {', '.join(TYPES)} (not {value!r})")
                 continue
@@ -204,6 +296,13 @@ def parse_query(text: str, *, date_sorted: bool = False) -> ParsedQuery:
             if not _has_word(value):
                 continue
             expr = fts_quote(value) if phrase else fts_quote(value) + "*"
+            if fulltext:
+                q.where.append(("NOT " if neg else "") + _WORD_OR_FULLTEXT)
+                q.params.extend([expr, expr])
+                q.fulltext = True
+                if not neg:
+                    q.fulltext_terms.append(expr)
+                continue
             (negative if neg else positive).append(expr)
             q.probe_ok = q.probe_ok and (phrase or _cheap_prefix(value))
     if positive:

@@ -173,3 +173,28 @@ def check_ids(e: Entry) -> list[str]:
             )
     return problems
 
+
+#: Colour names a tag's colour may be given by (CSS's names for them), as ``#rrggbb``.
+COLOR_NAMES = {
+    "black": "#000000", "white": "#ffffff", "gray": "#808080", "grey": "#808080", "silver": "#c0c0c0",
+    "red": "#ff0000", "maroon": "#800000", "orange": "#ffa500", "gold": "#ffd700", "yellow": "#ffff00",
+    "olive": "#808000", "lime": "#00ff00", "green": "#008000", "teal": "#008080", "cyan": "#00ffff",
+    "aqua": "#00ffff", "blue": "#0000ff", "navy": "#000080", "purple": "#800080", "magenta": "#ff00ff",
+    "fuchsia": "#ff00ff", "pink": "#ffc0cb", "brown": "#a52a2a", "indigo": "#4b0082", "violet": "#ee82ee",
+}
+_HEX_COLOR = re.compile(r"#(?:[0-9a-f]{3}|[0-9a-f]{6})")
+
+
+def clean_color(text: str | None) -> str | None:
+    """A tag's colour as stored: ``#rrggbb`` (from ``#RGB``, ``#RRGGBB`` or a name in
+    ``COLOR_NAMES``), or None for none (``None``, empty, ``none``).  One form, so the app
+    and the command line read what either wrote; anything else is a ValidationError."""
+    t = (text or "").strip().lower()
+    if t in ("", "none"):
+        return None
+    if t in COLOR_NAMES:
+        return COLOR_NAMES[t]
+    if _HEX_COLOR.fullmatch(t):
+        return t if len(t) == 7 else "#" + "".join(c * 2 for c in t[1:])
+    raise ValidationError("colour", f"not a colour: {text!r} (use #RGB, #RRGGBB, none, or one of "
+                                    f"{', '.join(sorted(COLOR_NAMES))})")

@@ -32,6 +32,8 @@ class Act:
     icon: str | None = None
     #: "table": the shortcut works only while the paper table has focus (single letters)
     scope: str | None = None
+    #: a setting shown as a check mark (the slot reads ``isChecked()``)
+    checkable: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,11 @@ Entry = Act | Submenu | None
 MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
     ("&File", (
         Act("import", "&Import…", "imports.import_dialog", SK.Open, "import"),
+        # its text names the collection shown: Import into "Thesis"… (collections_controller)
+        Act("import_into", "Import into collection…", "collections.import_into_dialog"),
         Act("paste", "Import from clipboard", "imports.paste", "Ctrl+Shift+V"),
+        SEP,
+        Act("new_collection", "New &collection…", "collections.new_collection_dialog", "Ctrl+Shift+N", "folder"),
         SEP,
         Act("new_library", "&New library…", "files.new_library_dialog", SK.New),
         Act("open_library", "Open &library…", "files.open_library_dialog", "Ctrl+Shift+O"),
@@ -77,10 +83,12 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("copy_reference", "Copy b&ibliography", "cites.copy_bibliography", "Ctrl+Alt+C"),
         SEP,
         Act("find", "&Find", "view.focus_search", SK.Find, "search"),
+        Act("save_search", "Sa&ve search…", "collections.save_search_dialog", None, "saved-search"),
         Act("select_all", "Select &all", "table.selectAll", SK.SelectAll),
         SEP,
         Act("tag", "Add &tag…", "marking.tag_dialog", "Ctrl+T", "tag"),
         Act("untag", "Remove tag…", "marking.untag_dialog", "Ctrl+Shift+T"),
+        Act("remove_from_collection", "Remove from collection", "collections.remove_selected"),
         SEP,
         Act("merge", "&Merge papers…", "papers.merge_selected", "Ctrl+Shift+M"),
         Act("duplicates", "Find &duplicates…", "papers.find_duplicates_dialog"),
@@ -91,6 +99,9 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
     )),
     ("&View", (
         Act("clear_search", "Clear search", "view.clear_search"),
+        Act("subcollections", "Show papers of s&ubcollections", "collections.toggle_subcollections", checkable=True),
+        # a word matches a paper whose record or attached PDFs have it (fulltext_controller.py)
+        Act("search_fulltext", "Search full &text too", "fulltext.toggle", checkable=True),
         Submenu("columns", "Columns", "fill_columns_menu", dynamic=True),
     )),
     ("&Paper", (
@@ -110,6 +121,9 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("toggle_star", "Toggle &star", "marking.toggle_star", "S", "star", scope="table"),
     )),
     ("&Help", (
+        # the search language and this table's shortcuts, generated (help_window.py)
+        Act("help", "&Search syntax and shortcuts", "show_help", SK.HelpContents),
+        SEP,
         Act("about", "&About refmanager", "about"),
     )),
 )
@@ -118,7 +132,7 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
 #: "restore" in the trash.
 TABLE_MENU: tuple[str | None, ...] = (
     "open", "pdf", "find_arxiv", "copy_bibtex", "copy_citation", "copy_reference", None,
-    "tag", "untag", "toggle_read", "toggle_star", None,
+    "tag", "untag", "remove_from_collection", "toggle_read", "toggle_star", None,
     "edit", "attach", "merge", "split", None,
     "trash",
 )
@@ -134,6 +148,7 @@ def slot_of(window: Any, path: str) -> Callable[[], Any]:
 
 def make_action(window: QMainWindow, spec: Act, icons: list[tuple[QAction, str]]) -> QAction:
     a = QAction(spec.text, window)
+    a.setCheckable(spec.checkable)
     if spec.icon:
         a.setIcon(icon(spec.icon))
         icons.append((a, spec.icon))

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QPoint, QRect, QSize, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QApplication,
     QCompleter,
     QFrame,
     QHBoxLayout,
@@ -115,6 +114,15 @@ def _label(selectable: bool = True, wrap: bool = True) -> QLabel:
     return lab
 
 
+def _bold(widget: QWidget, scale: float = 1.0) -> QWidget:
+    """A heading: the widget's font in bold, ``scale`` times its size."""
+    f = widget.font()
+    f.setBold(True)
+    f.setPointSizeF(f.pointSizeF() * scale)
+    widget.setFont(f)
+    return widget
+
+
 class NoteEditor(QPlainTextEdit):
     """Markdown note editor that saves itself: after a pause, on focus loss, on demand.
 
@@ -124,6 +132,8 @@ class NoteEditor(QPlainTextEdit):
     leaving or another paper)."""
 
     saveRequested = Signal()
+    #: the editor got the focus (the pane brings it into view)
+    focused = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,11 +170,33 @@ class NoteEditor(QPlainTextEdit):
             self.session = uuid.uuid4().hex
         self.timer.start()
 
+    def focusInEvent(self, e: Any) -> None:  # noqa: N802
+        super().focusInEvent(e)
+        if e.reason() not in (Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.PopupFocusReason):
+            self.focused.emit()  # (not when the window comes back: the pane stays where the user left it)
+
     def focusOutEvent(self, e: Any) -> None:  # noqa: N802
         if self.dirty:
             self.saveRequested.emit()
         self.session = None  # (the next key starts another undo step)
         super().focusOutEvent(e)
+
+
+def _tag_chip(tag: str, colors: dict[str, str]) -> QToolButton:
+    """A tag as a chip in its colour; clicking it removes the tag."""
+    chip = QToolButton()
+    chip.setText(f"{no_mnemonic(tag)}  ✕")
+    chip.setToolTip(plain_tooltip(f"Remove tag {tag!r}"))
+    chip.setAccessibleName(f"Remove tag {tag}")
+    chip.setObjectName("tagChip")
+    color = colors.get(tag.casefold())
+    bg = QColor(color) if color else QColor("#8a94a6")
+    fg = "#ffffff" if bg.lightness() < 150 else "#000000"
+    chip.setStyleSheet(
+        f"QToolButton#tagChip {{ background: {bg.name()}; color: {fg}; border-radius: 9px; padding: 2px 8px; }}"
+    )
+    chip.setProperty("tag", tag)
+    return chip
 
 
 class DetailPane(QScrollArea):
@@ -188,6 +220,14 @@ class DetailPane(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(280)
         self.paper: Paper | None = None
+        #: the paper the pane shows (kept through a refresh's moment of no selection)
+        self._shown_id: int | None = None
+        #: "nothing selected" is shown from the event loop: a refresh selects the same paper
+        #: again at once, and the pane then keeps its place, its focus and what is typed
+        self.empty_timer = QTimer(self)
+        self.empty_timer.setSingleShot(True)
+        self.empty_timer.setInterval(0)
+        self.empty_timer.timeout.connect(self._show_empty)
         #: what ``set_extras`` was given last (shown again when Edit is toggled)
         self._review: dict[str, Any] | None = None
         self._history: list[str] = []
@@ -209,10 +249,7 @@ class DetailPane(QScrollArea):
         lay.setContentsMargins(12, 12, 12, 12)
         lay.setSpacing(8)
         self.title = _label()
-        tf = self.title.font()
-        tf.setPointSizeF(tf.pointSizeF() * 1.3)
-        tf.setBold(True)
-        self.title.setFont(tf)
+        _bold(self.title, 1.3)
         self.title.setAccessibleName("Title")
         self.authors = _label()
         self.authors.setAccessibleName("Authors")
@@ -249,9 +286,7 @@ class DetailPane(QScrollArea):
         rl = QVBoxLayout(self.review_box)
         rl.setContentsMargins(8, 8, 8, 8)
         self.review_title = _label()
-        rf = self.review_title.font()
-        rf.setBold(True)
-        self.review_title.setFont(rf)
+        _bold(self.review_title)
         self.raw_line = _label()
         self.raw_line.setAccessibleName("Line as imported")
         rl.addWidget(self.review_title)
@@ -277,7 +312,7 @@ class DetailPane(QScrollArea):
         self.tags_layout = FlowLayout(tags_box)
         lay.addWidget(tags_box)
         self.tag_edit = QLineEdit()
-        self.tag_edit.setPlaceholderText("Add a tag…")
+        self.tag_edit.setPlaceholderText("Add tags, separated by commas…")  # (Library.add_tags splits)
         self.tag_edit.setAccessibleName("Add a tag")
         self.tag_edit.setClearButtonEnabled(True)
         self.tag_model = QStringListModel()
@@ -297,9 +332,7 @@ class DetailPane(QScrollArea):
         files_row = QHBoxLayout()
         self.files_label = _label()
         self.files_label.setText("Files")
-        ff = self.files_label.font()
-        ff.setBold(True)
-        self.files_label.setFont(ff)
+        _bold(self.files_label)
         self.attach_button = QPushButton(icon("pdf"), "Attach file…")
         self.attach_button.clicked.connect(self.attachRequested)
         files_row.addWidget(self.files_label)
@@ -309,19 +342,19 @@ class DetailPane(QScrollArea):
         self.files_box = QVBoxLayout()
         lay.addLayout(self.files_box)
         self.attachment_buttons: list[QPushButton] = []
+        self.fulltext_hits = _label()  # (the search's words in the PDFs: gui/fulltext_controller.py)
+        lay.addWidget(self.fulltext_hits)
 
         note_title = QLabel("Notes")
-        nf = note_title.font()
-        nf.setBold(True)
-        note_title.setFont(nf)
-        lay.addWidget(note_title)
+        lay.addWidget(_bold(note_title))
         self.note = NoteEditor()
         self.note.setAccessibleName("Note")
         self.note.saveRequested.connect(self.flush_note)
+        self.note.focused.connect(self.show_note_editor)
+        self.note.cursorPositionChanged.connect(lambda: self.note.hasFocus() and self.ensureWidgetVisible(self.note))
         lay.addWidget(self.note, 1)
         hist_title = QLabel("History")
-        hist_title.setFont(nf)
-        lay.addWidget(hist_title)
+        lay.addWidget(_bold(hist_title))
         self.history = _label()
         self.history.setAccessibleName("History")
         lay.addWidget(self.history)
@@ -333,10 +366,7 @@ class DetailPane(QScrollArea):
         ml = QVBoxLayout(many)
         ml.setContentsMargins(12, 12, 12, 12)
         self.many_label = _label()
-        mf = self.many_label.font()
-        mf.setBold(True)
-        mf.setPointSizeF(mf.pointSizeF() * 1.2)
-        self.many_label.setFont(mf)
+        _bold(self.many_label, 1.2)
         ml.addWidget(self.many_label)
         self.bulk_buttons: dict[str, QPushButton] = {}
         for key, label, ico in (
@@ -372,14 +402,15 @@ class DetailPane(QScrollArea):
         self.flush_note()
         if not papers:
             self.paper = None
-            self.stack.setCurrentWidget(self.empty)
+            self.empty_timer.start()
             return
         if len(papers) > 1:
             self.show_many(len(papers), trash=all(p.trashed for p in papers))
             return
         p = papers[0]
-        same = self.paper is not None and self.paper.id == p.id
-        self.paper = p
+        same = self._shown_id == p.id
+        self.empty_timer.stop()
+        self.paper, self._shown_id = p, p.id
         if p.title:
             self.title.setText(p.title)
         else:
@@ -424,10 +455,11 @@ class DetailPane(QScrollArea):
         )
         self._show_tags(p.tags, colors or {})
         self.abstract.setText(p.abstract or "")
-        if not same or not self.editor.isAncestorOf(QApplication.focusWidget()):
-            self.editor.load(p)  # (not under the user's hands: a field being typed stays as typed)
+        self.editor.load(p, keep_typing=same)  # (the same paper again: a field being typed stays as typed)
         if not same or (not self.note.dirty and self.note.toPlainText() != (p.note or "")):
             self.note.load(p.note or "")  # (the same text: the cursor and the typing session stay)
+        if not same:
+            self.verticalScrollBar().setValue(0)  # (another paper starts at its title)
         self.stack.setCurrentWidget(self.one)
 
     def _edit_toggled(self, on: bool) -> None:
@@ -440,6 +472,14 @@ class DetailPane(QScrollArea):
         if on and self.paper is not None:
             self.editor.load(self.paper)
             self.editor.title.setFocus()
+
+    def show_note_editor(self) -> None:
+        """The note editor in view when it gets the focus (below a long abstract it is
+        under the pane's bottom): all of it when it fits, and its cursor (``ensureWidgetVisible``
+        shows a text editor's cursor: also while typing)."""
+        half = self.note.height() // 2
+        self.ensureVisible(0, self.note.mapTo(self.widget(), QPoint(0, 0)).y() + half, 0, half)
+        self.ensureWidgetVisible(self.note)
 
     def set_extras(self, review: dict[str, Any] | None, history: list[str], attachments: list[dict[str, Any]]) -> None:
         """What needs a second query: the review options, the history, the files."""
@@ -490,10 +530,15 @@ class DetailPane(QScrollArea):
             self.pdf_button.setEnabled(True)
             self.pdf_button.setToolTip(plain_tooltip(f"Open the attached PDF ({local[0]['name']})"))
 
+    def _show_empty(self) -> None:
+        self._shown_id = None
+        self.stack.setCurrentWidget(self.empty)
+
     def show_many(self, n: int, trash: bool = False) -> None:
         """Several papers selected: the bulk actions."""
         self.flush_note()
-        self.paper = None
+        self.empty_timer.stop()
+        self.paper = self._shown_id = None
         self.many_label.setText(f"{n:,} papers selected")
         self.bulk_buttons["trash"].setVisible(not trash)
         self.stack.setCurrentWidget(self.many)
@@ -504,18 +549,7 @@ class DetailPane(QScrollArea):
             if it is not None and it.widget():
                 it.widget().deleteLater()
         for t in tags:
-            chip = QToolButton()
-            chip.setText(f"{no_mnemonic(t)}  ✕")
-            chip.setToolTip(plain_tooltip(f"Remove tag {t!r}"))
-            chip.setAccessibleName(f"Remove tag {t}")
-            chip.setObjectName("tagChip")
-            color = colors.get(t.casefold())
-            bg = QColor(color) if color else QColor("#8a94a6")
-            fg = "#ffffff" if bg.lightness() < 150 else "#000000"
-            chip.setStyleSheet(
-                f"QToolButton#tagChip {{ background: {bg.name()}; color: {fg}; border-radius: 9px; padding: 2px 8px; }}"
-            )
-            chip.setProperty("tag", t)
+            chip = _tag_chip(t, colors)
             chip.clicked.connect(lambda _=False, name=t: self.removeTag.emit(name))
             self.tags_layout.addWidget(chip)
 

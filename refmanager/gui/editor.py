@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -42,10 +43,13 @@ class FieldLine(QLineEdit):
         self.setAccessibleName(field)
         self.editingFinished.connect(self._commit)
 
-    def load(self, text: str) -> None:
+    def load(self, text: str, keep: bool = False) -> None:
+        """Show ``text``; ``keep``: the user is typing here, the text stays as typed (and
+        ``text``, the value stored, is what Esc brings back and what Enter compares with)."""
         self.original = text
-        self.setText(text)
-        self.setCursorPosition(0)
+        if not keep:
+            self.setText(text)
+            self.setCursorPosition(0)
 
     def _commit(self) -> None:
         if self.text() != self.original:
@@ -71,9 +75,10 @@ class FieldText(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.setMinimumHeight(90)
 
-    def load(self, text: str) -> None:
+    def load(self, text: str, keep: bool = False) -> None:
         self.original = text
-        self.setPlainText(text)
+        if not keep:
+            self.setPlainText(text)
 
     def keyPressEvent(self, e: QKeyEvent) -> None:  # noqa: N802
         if e.key() == Qt.Key.Key_Escape:
@@ -91,6 +96,21 @@ class FieldText(QPlainTextEdit):
     def _commit(self) -> None:
         if self.toPlainText() != self.original:
             self.committed.emit(self.field, self.toPlainText())
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped message that gets all its lines in a form: QFormLayout gives a
+    wrapped label the height of its one-line size hint, so it keeps a minimum height
+    for its width (set again when its width or its text changes)."""
+
+    def resizeEvent(self, e: Any) -> None:  # noqa: N802
+        super().resizeEvent(e)
+        self.fit()
+
+    def fit(self) -> None:
+        h = self.heightForWidth(self.width())
+        if h > 0 and h != self.minimumHeight():
+            self.setMinimumHeight(h)
 
 
 class AuthorList(QWidget):
@@ -175,6 +195,8 @@ class PaperEditor(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # a field too wide beside its label goes under it: the form never gets wider than the pane
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.title = FieldLine("title", "Title")
         self.authors = AuthorList()
         self.et_al = QCheckBox("The author list is cut short (et al.)")
@@ -184,10 +206,13 @@ class PaperEditor(QWidget):
         self.category.setEditable(True)
         self.category.setAccessibleName("category")
         self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.category.setMinimumContentsLength(12)
+        self.category.setMinimumContentsLength(16)
         self.category.addItem("", "")
         for code, name in sorted(CATEGORY_NAMES.items()):
             self.category.addItem(f"{code} — {name}", code)
+        # the list as wide as its longest name; the box shows the start of its text (the code)
+        self.category.view().setMinimumWidth(self.category.view().sizeHintForColumn(0) + 8)
+        self.category.currentIndexChanged.connect(lambda _i: self._category_start())
         self.category.activated.connect(lambda _i: self._category_done())
         self.category.lineEdit().editingFinished.connect(self._category_done)
         self.arxiv_id = FieldLine("arxiv_id", "e.g. 2408.00118")
@@ -204,12 +229,15 @@ class PaperEditor(QWidget):
         self.issue = FieldLine("issue", "issue")
         self.pages = FieldLine("pages", "e.g. 12-34")
         self.abstract = FieldText("abstract")
-        self.error = QLabel()
+        self.error = WrappedLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
         self.error.setObjectName("EditError")
         self.error.setStyleSheet("color: #c62828;")
         self.error.setVisible(False)
+        self.error_gap = QWidget()  # (the error row's label: the message sits under the field)
+        #: the field the error is about (highlighted until the error goes)
+        self.error_field: QWidget | None = None
         form.addRow("Title", self.title)
         form.addRow("Authors", self.authors)
         form.addRow("", self.et_al)
@@ -241,7 +269,7 @@ class PaperEditor(QWidget):
         self.extra_lines: dict[str, FieldLine] = {}
         form.addRow("Other fields", self.extra_box)
         form.addRow("Abstract", self.abstract)
-        form.addRow("", self.error)
+        form.addRow(self.error_gap, self.error)
         self.form = form
         for w in (self.title, self.orgs, self.date, self.arxiv_id, self.doi, self.journal, self.volume,
                   self.issue, self.pages, self.abstract, self.citekey, self.publisher):
@@ -251,39 +279,44 @@ class PaperEditor(QWidget):
         self._loading = False
         self._category = ""
 
-    def load(self, p: Paper) -> None:
+    def load(self, p: Paper, keep_typing: bool = False) -> None:
+        """Show the paper's fields.  ``keep_typing``: the same paper again (after a save, or
+        another program's change): the field with the focus keeps what is typed in it, so
+        saving one field neither loses the next one's text nor moves the focus."""
         self._loading = True
-        self.title.load(p.title or "")
-        self.authors.load(p.authors)
+        typing = QApplication.focusWidget() if keep_typing else None
+        if typing is not None and not self.isAncestorOf(typing):
+            typing = None
+        lines = [(self.title, p.title), (self.orgs, ", ".join(p.orgs)), (self.date, p.date),
+                 (self.arxiv_id, p.arxiv_id), (self.doi, p.doi), (self.journal, p.journal),
+                 (self.volume, p.volume), (self.issue, p.issue), (self.pages, p.pages),
+                 (self.citekey, p.citekey), (self.publisher, p.publisher), (self.abstract, p.abstract)]
+        for line, value in lines:
+            line.load(value or "", keep=line is typing)
+        if typing is None or not self.authors.isAncestorOf(typing):
+            self.authors.load(p.authors)
         self.et_al.setChecked(bool(p.et_al))
-        self.orgs.load(", ".join(p.orgs))
-        self.date.load(p.date or "")
         self._category = p.category or ""
-        i = self.category.findData(self._category)
-        if i >= 0:
-            self.category.setCurrentIndex(i)
-        else:
-            self.category.setEditText(self._category)
-        self.arxiv_id.load(p.arxiv_id or "")
-        self.doi.load(p.doi or "")
-        self.journal.load(p.journal or "")
-        self.volume.load(p.volume or "")
-        self.issue.load(p.issue or "")
-        self.pages.load(p.pages or "")
+        if typing is None or (typing is not self.category and not self.category.isAncestorOf(typing)):
+            i = self.category.findData(self._category)
+            if i >= 0:
+                self.category.setCurrentIndex(i)
+            else:
+                self.category.setEditText(self._category)
+            self._category_start()
         kind = p.type or "article"
         i = self.type.findData(kind)
         self.type.setCurrentIndex(i if i >= 0 else 0)
-        self.citekey.load(p.citekey or "")
-        self.publisher.load(p.publisher or "")
         record = p.record or {}
         for f in RECORD_FIELDS:
             v = record.get(f.name)
             line = self.record_lines[f.name]
-            line.load("; ".join(v) if isinstance(v, list) else (v or ""))
+            line.load("; ".join(v) if isinstance(v, list) else (v or ""), keep=line is typing)
             self.form.setRowVisible(line, bool(v) or not f.types or kind in f.types)
-        self._load_extras(p.extras or {})
-        self.abstract.load(p.abstract or "")
-        self.show_error(None)
+        if typing is None or not self.extra_box.isAncestorOf(typing):
+            self._load_extras(p.extras or {})
+        if typing is None:
+            self.show_error(None)  # (else an error about the field being typed stays beside it)
         self._loading = False
 
     def _load_extras(self, extras: dict[str, Any]) -> None:
@@ -321,9 +354,15 @@ class PaperEditor(QWidget):
             value = None
         self.fieldEdited.emit(field, value)
 
+    def _category_start(self) -> None:
+        """Show the start of the category ("cs.CL — Comp…"): Qt leaves the cursor at the end."""
+        self.category.lineEdit().setCursorPosition(0)
+        self.category.setToolTip(self.category.currentText())
+
     def _category_done(self) -> None:
         if self._loading:
             return
+        self._category_start()
         data = self.category.currentData()
         text = self.category.currentText().strip()
         code = data if data and text.startswith(str(data)) else text.split(" — ")[0].strip()
@@ -331,6 +370,49 @@ class PaperEditor(QWidget):
             self._category = code
             self.fieldEdited.emit("category", code or None)
 
-    def show_error(self, message: str | None) -> None:
+    def field_widget(self, field: str) -> QWidget | None:
+        """The form's widget for a field (None: the form has none)."""
+        widgets: dict[str, QWidget] = {
+            "title": self.title, "authors": self.authors.list, "et_al": self.et_al, "orgs": self.orgs,
+            "date": self.date, "category": self.category, "arxiv_id": self.arxiv_id, "doi": self.doi,
+            "type": self.type, "citekey": self.citekey, "journal": self.journal, "volume": self.volume,
+            "issue": self.issue, "pages": self.pages, "publisher": self.publisher, "abstract": self.abstract,
+        }
+        return widgets.get(field) or self.record_lines.get(field) or self.extra_lines.get(field)
+
+    def _form_row(self, widget: QWidget) -> int:
+        """The row of the main form that holds ``widget`` (-1: none)."""
+        while widget is not None and widget is not self:
+            row, _ = self.form.getWidgetPosition(widget)
+            if row >= 0:
+                return row
+            widget = widget.parentWidget()
+        return -1
+
+    def show_error(self, message: str | None, *fields: str) -> QWidget | None:
+        """The message right under the row of the field it is about (the first of ``fields``
+        the form shows), that field highlighted, and focused while the user is in the form;
+        no field known: at the form's end.  Returns the widget to bring into view; None
+        clears the error."""
+        if self.error_field is not None:
+            self.error_field.setStyleSheet("")
+            self.error_field.setAccessibleDescription("")
+            self.error_field = None
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
+        if not message:
+            return None
+        widget = next((w for w in map(self.field_widget, fields) if w is not None and self._form_row(w) >= 0), None)
+        self.form.takeRow(self.error)  # (its widgets kept: put back under the field's row)
+        self.form.insertRow(self._form_row(widget) + 1 if widget is not None else self.form.rowCount(),
+                            self.error_gap, self.error)
+        self.error.setVisible(True)
+        self.error.fit()
+        if widget is None:
+            return self.error
+        self.error_field = widget
+        widget.setStyleSheet(f"{widget.metaObject().className()} {{ border: 2px solid #c62828; border-radius: 3px; }}")
+        widget.setAccessibleDescription(message)
+        if self.isAncestorOf(QApplication.focusWidget()):  # (not when the user went elsewhere: the table)
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        return widget

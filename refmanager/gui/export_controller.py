@@ -45,12 +45,15 @@ class ExportController(Controller):
             w.statusBar().showMessage("Nothing to export", 4000)
             return
         f = export.EXPORT_FORMATS[fmt]
-        path = dialogs.get_save_file(w, "Export", f.files, f"{self.session.lib.path.stem}{f.suffix}")
+        # ("collection": the one shown, named after it; ``ViewController.ids_in``)
+        shown = self.view.current_collection() if scope == "collection" else None
+        stem = shown.name if shown is not None else self.session.lib.path.stem
+        path = dialogs.get_save_file(w, "Export", f.files, f"{stem}{f.suffix}")
         if not path:
             return
         papers = self._papers(ids)
         try:
-            text = f.write(papers, self.key_pattern())
+            text = f.write(papers, self.key_pattern(), groups=self.session.lib.export_groups(ids))
         except export.ExportRefused as e:  # an identifier that is none (a library from before they were checked)
             dialogs.warn(w, "Export refused", str(e))
             return
@@ -65,8 +68,9 @@ class ExportController(Controller):
         pattern = self.window.settings.value("prefs/citation_key", export.DEFAULT_KEY_PATTERN)
         return str(pattern or export.DEFAULT_KEY_PATTERN)
 
-    def copy_bibtex(self) -> None:
-        papers = self.session.lib.get_many(self.view.selected_ids())
+    def copy_bibtex(self, scope: str = "selection") -> None:
+        """BibTeX of the selected papers (or of a scope: "collection", the one shown) to the clipboard."""
+        papers = self._papers(self._ids(scope))
         if papers:
             try:
                 text = export.to_bibtex(papers, self.key_pattern())

@@ -1,9 +1,12 @@
 """Getting papers in: File → Import, paste, drop; each one import action in the
 background (``workers.ImportProcess``), with progress and Cancel, then a
-summary and the new papers selected."""
+summary and the new papers selected.  An import may go into a collection (File →
+Import into "X"…, files dropped on a collection): the child puts every paper of the
+input in it, in the import's one undoable action (the spec's ``collection``)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,8 @@ from .view_controller import ViewController
 from .window_parts import WindowParts
 from .workers import ImportProcess
 
+log = logging.getLogger(__name__)
+
 #: Skipped records listed in the summary itself (all of them: details and "Copy problems").
 SHOWN_PROBLEMS = 5
 
@@ -31,11 +36,19 @@ class ImportController(Controller):
     def __init__(self, window: WindowParts, session: LibrarySession, view: ViewController, tasks: TaskRunner) -> None:
         super().__init__(window, session, view, tasks)
         self.last_report: ImportReport | None = None
+        #: the collection the running import goes into (None: none)
+        self.into: int | None = None
 
     def import_dialog(self) -> None:
         files = dialogs.get_open_files(self.window)
         if files:
             self.import_inputs([(f, Path(f)) for f in files])
+
+    def import_into_dialog(self, collection: int, name: str) -> None:
+        """Files chosen in the dialog, into a collection."""
+        files = dialogs.get_open_files(self.window, f"Import into \u201c{name}\u201d")
+        if files:
+            self.import_inputs([(f, Path(f)) for f in files], collection=collection)
 
     def paste(self) -> None:
         md = QApplication.clipboard().mimeData()
@@ -46,19 +59,25 @@ class ImportController(Controller):
         if text.strip():
             self.import_inputs([("pasted text", text)], label="paste")
 
-    def import_mime(self, md: Any) -> None:
-        """Files or text dropped on the window or the table."""
+    def import_mime(self, md: Any, collection: int | None = None) -> None:
+        """Files or text dropped on the window, the table, or the sidebar (on a collection: into it)."""
         if md.hasUrls() and any(u.isLocalFile() for u in md.urls()):
             files = [u.toLocalFile() for u in md.urls() if u.isLocalFile()]
-            self.import_inputs([(f, Path(f)) for f in files])
+            self.import_inputs([(f, Path(f)) for f in files], collection=collection)
         elif md.hasText():
-            self.import_inputs([("dropped text", md.text())], label="drop")
+            self.import_inputs([("dropped text", md.text())], label="drop", collection=collection)
 
-    def import_inputs(self, inputs: list[tuple[str, Any]], label: str | None = None) -> None:
+    def import_inputs(self, inputs: list[tuple[str, Any]], label: str | None = None,
+                      collection: int | None = None) -> None:
         """Start one import action in the background, with progress and Cancel."""
         self.window.detail.flush_note()
         worker = ImportProcess(self.session.lib.path, inputs, label, self.window)
+        if collection is not None:
+            worker.spec["collection"] = collection  # (import_child: every paper goes in it too)
         if self.tasks.start(worker, "Import", "Importing…", "entries"):
+            if collection is not None:
+                log.info("importing %d input(s) into collection %d", len(inputs), collection)
+            self.into = collection
             worker.finished.connect(self._finished)
             worker.failed.connect(self._failed)
             worker.cancelled.connect(self._cancelled)
@@ -70,7 +89,7 @@ class ImportController(Controller):
         self.view.refresh(keep_selection=False)
         new = report.added_ids or report.merged_ids
         if new:
-            if self.view.model.view != View() and self.view.model.view.section not in ("all", "unread", "recent"):
+            if not self._shows_new():
                 self.window.sidebar.select_section("all")
             self.view.select_ids(new)
         problems = report.problems()
@@ -82,12 +101,26 @@ class ImportController(Controller):
             text += f", {len(report.rejected)} file(s) rejected"
         if report.rejected:
             text += "\n\n" + "\n".join(f"Rejected {r}" for r in report.rejected)
+        into = self.session.lib.collections.get(self.into) if self.into is not None else None
+        if into is not None and (report.added or report.merged or report.unchanged):
+            text += f"\n\nEvery paper of the import is in the collection \u201c{into.path}\u201d."
         skips = [p for p in problems if ": skipped: " in p]
         if skips:
             more = f"\n… and {len(skips) - SHOWN_PROBLEMS} more" if len(skips) > SHOWN_PROBLEMS else ""
             text += "\n\nSkipped:\n" + "\n".join(skips[:SHOWN_PROBLEMS]) + more
         self.finished.emit(report)
         dialogs.import_summary(self.window, title, text, "\n".join(report.lines()), problems)
+
+    def _shows_new(self) -> bool:
+        """Whether the view may show the new papers (else All papers is shown to select them)."""
+        v = self.view.model.view
+        if v == View() or v.section in ("all", "unread", "recent"):
+            if v.collection is None:
+                return True
+            into = self.into
+            return into == v.collection or (
+                into is not None and v.subcollections and into in self.session.lib.collections.subtree(v.collection))
+        return False
 
     def _failed(self, message: str) -> None:
         self.tasks.end()

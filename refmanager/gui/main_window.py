@@ -9,6 +9,8 @@ that act on them.
 * ``exports``  export and copied BibTeX
 * ``cites``    references in the chosen citation style: copy, export, the detail pane
 * ``files``    library files: new, open, recent, backups
+* ``collections``  collections and saved searches: the sidebar's menus and drops, import into one
+* ``fulltext`` the PDFs' text: the index run in the background, "Search full text too", the pages found
 
 Menus and shortcuts come from one table (``actions.MENUS``).
 """
@@ -29,7 +31,10 @@ from ..core.library import Library
 from . import dialogs
 from .actions import build_menus, fill_table_menu
 from .cite_controller import CiteController
+from .collections_controller import CollectionsController
 from .export_controller import ExportController
+from .fulltext_controller import FullTextController
+from .help_window import show_help
 from .import_controller import ImportController
 from .library_files import LibraryFilesController
 from .lookup_controller import LookupController
@@ -60,9 +65,13 @@ class MainWindow(WindowParts):
         self.exports = ExportController(self, self.session, self.view)
         self.cites = CiteController(self, self.session, self.view, self.tasks)
         self.files = LibraryFilesController(self, self.session)
+        self.collections = CollectionsController(self, self.session, self.view, self.imports, self.exports)
+        self.fulltext = FullTextController(self, self.session, self.view)
         self.watcher = LibraryWatcher(self.session, self)
         build_menus(self)
         self._connect()
+        self.collections.setup(self.guarded)
+        self.fulltext.setup()
         self.session.libraryChanged.connect(lambda: self.setWindowTitle(window_title(f"{self.lib.path.name} — refmanager")))
         self.setWindowTitle(window_title(f"{lib.path.name} — refmanager"))
         self.view.refresh_sidebar()
@@ -81,7 +90,7 @@ class MainWindow(WindowParts):
         """The widgets' signals to the controllers."""
         v, m, p, d, t = self.view, self.marking, self.papers, self.detail, self.table
         self.search_esc.triggered.connect(v.clear_search)
-        self.sidebar.tagAction.connect(m.tag_action)
+        self.sidebar.tagAction.connect(self.guarded(m.tag_action))  # (a refused rename: a message)
         t.doubleClicked.connect(lambda _i: p.open_on_arxiv())
         t.activatedPaper.connect(p.open_on_arxiv)
         t.pasteRequested.connect(self.imports.paste)
@@ -100,6 +109,7 @@ class MainWindow(WindowParts):
         d.acceptReview.connect(g(p.accept_review))
         d.attachRequested.connect(p.attach_dialog)
         d.openAttachment.connect(p.open_attachment)
+        p.paperOpened.connect(m.paper_opened)
         v.model.editFailed.connect(lambda msg: dialogs.warn(self, "Not saved", msg))
         self.watcher.changedElsewhere.connect(self.changed_elsewhere)
         self.watcher.fileGone.connect(self.files.file_gone)
@@ -158,6 +168,7 @@ class MainWindow(WindowParts):
         for timer in (self.marking.read_timer, self.view.search_timer, self.detail.note.timer, self.watcher.timer):
             timer.stop()
         self.tasks.stop()
+        self.fulltext.stop()
         for done in self.findChildren(ImportProcess):  # finished, still checkpointing: let it end
             done.wait()
         wait_all()
@@ -183,6 +194,11 @@ class MainWindow(WindowParts):
             dlg.save()
             theme.follow_system(str(self.settings.value("prefs/theme", "system")))
             self.cites.refresh()
+            self.marking.apply_preferences()
+
+    def show_help(self) -> None:
+        """Help → Search syntax and shortcuts (not modal: it may stay open beside the table)."""
+        show_help(self)
 
     def about(self) -> None:
         dialogs.inform(

@@ -8,19 +8,18 @@ from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 
+from ..core.errors import RefManagerError
 from ..core.store.history import Undone
 from ..core.store.marking import NOTE_KEPT_BOTH
 from . import dialogs
 from .controller import Controller
 from .plain import no_mnemonic
+from .preferences import mark_read_policy
 from .session import LibrarySession
 from .view_controller import ViewController
 from .window_parts import WindowParts
 
 log = logging.getLogger(__name__)
-
-#: A paper selected this long is marked read.
-MARK_READ_MS = 1500
 
 
 class MarkingController(Controller):
@@ -29,10 +28,19 @@ class MarkingController(Controller):
 
     def __init__(self, window: WindowParts, session: LibrarySession, view: ViewController) -> None:
         super().__init__(window, session, view)
+        #: marks the paper shown read once it has been shown a while (Preferences → Mark as read)
         self.read_timer = QTimer(self)
         self.read_timer.setSingleShot(True)
-        self.read_timer.setInterval(MARK_READ_MS)
-        self.read_timer.timeout.connect(self._mark_current_read)
+        self.read_timer.timeout.connect(self._mark_shown_read)
+        self.read_mode = "after"
+        #: the paper the detail pane shows (the one the timer is for)
+        self._shown: int | None = None
+        #: "no paper" counts from the event loop: a refresh shows none, then the same one at once
+        self._forget = QTimer(self)
+        self._forget.setSingleShot(True)
+        self._forget.setInterval(0)
+        self._forget.timeout.connect(lambda: self._paper_shown(None, now=True))
+        self.apply_preferences()
         view.paperShown.connect(self._paper_shown)
         view.refreshed.connect(self.update_undo_actions)
         #: the labels the Edit menu shows: undo and redo do those or nothing (``HistoryMoved``)
@@ -44,20 +52,52 @@ class MarkingController(Controller):
         return self.session.lib
 
     # ---------------------------------------------------------------- read
-    def _paper_shown(self, pid: int | None) -> None:
-        if pid is None:
+    def apply_preferences(self) -> None:
+        """When a paper counts as read: after it has been shown N seconds, when opened, never."""
+        self.read_mode, seconds = mark_read_policy(self.window.settings)
+        self.read_timer.setInterval(seconds * 1000)
+        if self.read_mode != "after":
             self.read_timer.stop()
-        else:
+
+    def _paper_shown(self, pid: int | None, now: bool = False) -> None:
+        """Another paper shown: its time starts now.  The same paper shown again (a refresh
+        after an edit, another program's change, marking it unread) keeps its timer: a paper
+        the user just marked unread is not marked read behind their back."""
+        if pid is None and not now:
+            self._forget.start()
+            return
+        self._forget.stop()
+        if pid == self._shown:
+            return
+        self._shown = pid
+        self.read_timer.stop()
+        if pid is not None and self.read_mode == "after":
             self.read_timer.start()
 
-    def _mark_current_read(self) -> None:
-        ids = self.view.selected_ids()
-        if len(ids) == 1:
-            p = self.lib.get(ids[0])
-            if p and not p.read:
-                self.lib.set_read(ids, True)
-                self.view.model.refresh_rows()
-                self.view.refresh_sidebar()
+    def _mark_shown_read(self) -> None:
+        if self._shown is not None and self.view.selected_ids() == [self._shown]:
+            self._mark_read(self._shown)
+
+    def paper_opened(self, pid: int) -> None:
+        """The paper was opened (arXiv, its PDF or a file): read, unless "never"."""
+        if self.read_mode != "never":
+            if pid == self._shown:
+                self.read_timer.stop()
+            self._mark_read(pid)
+
+    def _mark_read(self, pid: int) -> None:
+        """Incidental to what the user did: a paper gone meanwhile, or a library that cannot
+        be written, is logged (the watcher reports a file gone), never a message box."""
+        try:
+            p = self.lib.get(pid)
+            if p is None or p.read:
+                return
+            self.lib.set_read([pid], True)
+        except RefManagerError as e:
+            log.warning("paper %d not marked read: %s", pid, e)
+            return
+        self.view.model.refresh_rows()
+        self.view.refresh_sidebar()
 
     def toggle_read(self) -> None:
         ids = self.view.selected_ids()
@@ -87,7 +127,8 @@ class MarkingController(Controller):
         ids = self.view.selected_ids()
         if not ids:
             return
-        name = dialogs.get_text(self.window, "Add tag", f"Tag for {len(ids)} paper(s):", items=self.lib.tag_names())
+        name = dialogs.get_text(self.window, "Add tag", f"Tags for {len(ids)} paper(s), separated by commas:",
+                                items=self.lib.tag_names())
         if name:
             self.add_tags(ids, [name])
 

@@ -4,7 +4,10 @@ find duplicates."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
 
 from ..core import links as core_links
 from ..core.errors import RefManagerError
@@ -18,8 +21,13 @@ from .window_parts import WindowParts
 if TYPE_CHECKING:
     from .duplicates import DuplicatesDialog
 
+log = logging.getLogger(__name__)
+
 
 class PaperController(Controller):
+    #: a paper was opened (its id): on arXiv, its PDF or one of its files
+    paperOpened = Signal(int)
+
     def __init__(self, window: WindowParts, session: LibrarySession, view: ViewController) -> None:
         super().__init__(window, session, view)
         self.detail = window.detail
@@ -32,8 +40,8 @@ class PaperController(Controller):
     # --------------------------------------------------------------- links
     def open_on_arxiv(self) -> None:
         p = self.view.current_paper()
-        if p is not None:
-            gui_links.open_url(core_links.abs_url(p))
+        if p is not None and gui_links.open_url(core_links.abs_url(p)):
+            self.paperOpened.emit(p.id)
 
     def open_pdf(self) -> None:
         """The attached PDF when there is one, else arXiv's PDF."""
@@ -42,14 +50,17 @@ class PaperController(Controller):
             return
         local = [a for a in self.lib.attachments(p.id) if a["exists"] and str(a["name"]).lower().endswith(".pdf")]
         if local:
-            self.open_attachment(str(local[0]["path"]))
-            return
-        url = core_links.pdf_url(p)
-        if url:
-            gui_links.open_url(url)
+            opened = gui_links.open_local_file(str(local[0]["path"]), self.lib)
+        else:
+            url = core_links.pdf_url(p)
+            opened = gui_links.open_url(url) if url else False
+        if opened:
+            self.paperOpened.emit(p.id)
 
     def open_attachment(self, path: str) -> None:
-        gui_links.open_local_file(path, self.lib)
+        """One of the detail pane's files (of the paper it shows)."""
+        if gui_links.open_local_file(path, self.lib) and self.detail.paper is not None:
+            self.paperOpened.emit(self.detail.paper.id)
 
     # ------------------------------------------------------------- editing
     def toggle_edit(self) -> None:
@@ -64,7 +75,10 @@ class PaperController(Controller):
             # (saved over what the form showed: a value another program wrote meanwhile is kept too)
             done = self.lib.edit_paper(p.id, expected={field: getattr(p, field, None)}, **{field: value})
         except RefManagerError as e:
-            self.detail.editor.show_error(getattr(e, "message", str(e)))
+            # next to the field the error names (else the one typed in), brought into view
+            shown = self.detail.editor.show_error(getattr(e, "message", str(e)), getattr(e, "field", field), field)
+            if shown is not None:
+                self.detail.ensureWidgetVisible(shown, 0, 40)
             return
         self.detail.editor.show_error(None)
         self.view.refresh()

@@ -1,14 +1,48 @@
-"""Preferences (Ctrl+,): library location, attachments, citation keys and style, theme."""
+"""Preferences (Ctrl+,): library location, attachments, citation keys and style, theme,
+when a paper counts as read."""
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
 
 from ..core.cite import DEFAULT_STYLE
 from ..core.export import DEFAULT_KEY_PATTERN
 from ..core.locations import default_library_path
 from .style_chooser import StyleChooser
+
+log = logging.getLogger(__name__)
+
+#: "Mark as read": (value, label).  Opening a paper (double-click, Enter, its PDF or a file,
+#: arXiv) marks it read unless "never"; "after" also marks a paper shown that long.
+MARK_READ_MODES = (("after", "after it has been shown for"), ("opened", "only when it is opened"), ("never", "never"))
+#: Long enough to read a title while moving through the table with the arrow keys.
+DEFAULT_MARK_READ_SECONDS = 2
+MAX_MARK_READ_SECONDS = 600
+
+
+def mark_read_policy(settings: QSettings) -> tuple[str, int]:
+    """(mode, seconds) from the settings; anything unreadable is the default (after 2 s)."""
+    mode = str(settings.value("prefs/mark_read", "after") or "after")
+    if mode not in {m for m, _ in MARK_READ_MODES}:
+        log.warning("unknown prefs/mark_read %r: using 'after'", mode)
+        mode = "after"
+    try:
+        seconds = int(settings.value("prefs/mark_read_seconds", DEFAULT_MARK_READ_SECONDS))
+    except (TypeError, ValueError):
+        seconds = DEFAULT_MARK_READ_SECONDS
+    return mode, min(max(seconds, 1), MAX_MARK_READ_SECONDS)
 
 
 class PreferencesDialog(QDialog):
@@ -35,6 +69,24 @@ class PreferencesDialog(QDialog):
         form.addRow("Citation key pattern", self.key_pattern)
         form.addRow("Citation style", self.style_chooser)
         form.addRow("Theme", self.theme)
+        mode, seconds = mark_read_policy(settings)
+        self.mark_read = QComboBox()
+        self.mark_read.setAccessibleName("Mark as read")
+        for value, label in MARK_READ_MODES:
+            self.mark_read.addItem(label, value)
+        self.mark_read.setCurrentIndex(max(0, self.mark_read.findData(mode)))
+        self.mark_read_seconds = QSpinBox()
+        self.mark_read_seconds.setAccessibleName("Seconds shown before a paper is marked read")
+        self.mark_read_seconds.setRange(1, MAX_MARK_READ_SECONDS)
+        self.mark_read_seconds.setSuffix(" seconds")
+        self.mark_read_seconds.setValue(seconds)
+        self.mark_read.currentIndexChanged.connect(
+            lambda _i: self.mark_read_seconds.setEnabled(self.mark_read.currentData() == "after"))
+        self.mark_read_seconds.setEnabled(mode == "after")
+        row = QHBoxLayout()
+        row.addWidget(self.mark_read, 1)
+        row.addWidget(self.mark_read_seconds)
+        form.addRow("Mark as read", row)
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         box.accepted.connect(self.accept)
         box.rejected.connect(self.reject)
@@ -47,4 +99,6 @@ class PreferencesDialog(QDialog):
         s.setValue("prefs/citation_key", self.key_pattern.text().strip() or DEFAULT_KEY_PATTERN)
         s.setValue("prefs/citation_style", self.style_chooser.selected_name())
         s.setValue("prefs/theme", self.theme.currentData())
+        s.setValue("prefs/mark_read", self.mark_read.currentData())
+        s.setValue("prefs/mark_read_seconds", self.mark_read_seconds.value())
         s.sync()

@@ -23,6 +23,7 @@ from ..core.errors import RefManagerError
 from ..core.fields import PageRow
 from ..core.library import CompiledView, View
 from ..core.links import opening_words
+from ..core.names import short_authors
 from ..core.record import TYPES
 from .icons import icon
 from .session import LibrarySession
@@ -49,11 +50,22 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("pages", "Pages", "pages"),
     ("publisher", "Publisher", "publisher"),
     ("doi", "DOI", "doi"),
+    # Not sortable (no sort key): the library has no sort by "has a note", and one would read
+    # every row of a big library (no index).  Last, so saved header states keep their columns.
+    ("note", "Has note", ""),
 ]
 #: What the record's columns show (a ``PageRow`` field each).
 _RECORD_CELLS = {"type": "type", "key": "citekey", "venue": "journal", "volume": "volume", "pages": "pages",
                  "publisher": "publisher", "doi": "doi"}
 COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
+#: Columns shown as an icon or a mark, centred
+_MARKS = ("starred", "read", "note")
+
+
+def sortable(column: int) -> bool:
+    """Whether clicking the column's header may sort by it."""
+    return 0 <= column < len(COLUMNS) and bool(COLUMNS[column][2])
+
 
 PAGE_SIZE = 200
 MAX_PAGES = 40  # at most 8,000 rows in memory
@@ -84,7 +96,17 @@ _CENTRED = int(Qt.AlignmentFlag.AlignCenter)
 
 
 def _authors_text(r: PageRow) -> str:
-    return (r.first_author or "") + (" et al." if (r.n_authors or 0) > 1 or r.et_al else "")
+    """"Kingma & Ba", "Kingma et al." (``names.short_authors``); the tool tip names them all."""
+    return short_authors((r.first_author, r.second_author), bool(r.et_al), r.n_authors)
+
+
+def _all_authors(lib: Any, r: PageRow, most: int = 50) -> str:
+    """The author column's tool tip: the authors in full (the row holds two; a longer list
+    is read on hover), the first ``most`` of a very long one."""
+    p = lib.get(r.id) if (r.n_authors or 0) > 2 else None
+    names = p.authors if p is not None else [a for a in (r.first_author, r.second_author) if a]
+    more = f", … ({len(names)} authors)" if len(names) > most else ""
+    return ", ".join(names[:most]) + more + (" et al." if r.et_al else "")
 
 
 def plain_tooltip(text: str) -> str:
@@ -323,10 +345,13 @@ class PaperTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
+        key = COLUMNS[section][0]
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][1]
+            return None if key == "note" else COLUMNS[section][1]
+        if role == Qt.ItemDataRole.DecorationRole:
+            return icon("note") if key == "note" else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return {"starred": "Starred", "read": "Unread"}.get(COLUMNS[section][0], COLUMNS[section][1])
+            return {"starred": "Starred", "read": "Unread", "note": "Has a note (not sortable)"}.get(key, COLUMNS[section][1])
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -361,8 +386,8 @@ class PaperTableModel(QAbstractTableModel):
             return None
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _CENTRED if key in ("starred", "read", "year") else None
-        if (role == Qt.ItemDataRole.DecorationRole and key != "title") or (
+            return _CENTRED if key in _MARKS or key == "year" else None
+        if (role == Qt.ItemDataRole.DecorationRole and key not in ("title", "note")) or (
             role == Qt.ItemDataRole.ForegroundRole and key not in ("starred", "read", "title")
         ):
             return None
@@ -418,6 +443,8 @@ class PaperTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole:
             if key == "title" and pid in self._note_hits:
                 return icon("note")  # the search matched this paper's note
+            if key == "note" and r.has_note:
+                return icon("note")
             return None
         if role == Qt.ItemDataRole.FontRole:
             return _font(not r.read, key == "title" and not r.title)
@@ -428,13 +455,15 @@ class PaperTableModel(QAbstractTableModel):
                     text += "\n(the search matches this paper's note)"
                 return plain_tooltip(text)
             if key == "authors" and r.first_author:
-                return plain_tooltip(_authors_text(r))
+                return plain_tooltip(_all_authors(self.lib, r))
             if key == "tags" and r.tags_text:
                 return plain_tooltip(r.tags_text)
             if key == "starred":
                 return "Starred" if r.starred else None
             if key == "read":
                 return None if r.read else "Unread"
+            if key == "note":
+                return "Has a note" if r.has_note else None
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if key == "starred":
@@ -449,9 +478,13 @@ class PaperTableModel(QAbstractTableModel):
     def tag_color(self, name: str) -> str | None:
         return self._colors.get(name.casefold())
 
+    def sort_column(self) -> int:
+        """The column the view is sorted by (-1: a sort no column shows)."""
+        return next((i for i, (_, _, k) in enumerate(COLUMNS) if k == self._view.sort), -1)
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
-            return
+        if not sortable(column):
+            return  # (the header's indicator is put back: ``window_parts``)
         self._view = replace(
             self._view,
             sort=COLUMNS[column][2],

@@ -1,8 +1,11 @@
-"""What the window shows: the view (sidebar filter, search box, sort), the table's
-model, the selection, and the selected paper in the detail pane.
+"""What the window shows: the view (the sidebar's place and tags, search box, sort), the
+table's model, the selection, and the selected paper in the detail pane.
 
 Other controllers change the library and then call ``refresh``; it reloads the
-table and the sidebar, keeps the selection and says ``refreshed``.
+table and the sidebar, keeps the selection and says ``refreshed``.  The view follows
+what it shows: a tag, collection or saved search renamed, moved or edited (by the
+user, an undo, another program) is still shown under its new name; one deleted gives
+All papers.  Tags are followed by their id (a rename keeps it).
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QMimeData, QObject, Qt, QTimer, Signal
 
+from ..core.errors import RefManagerError
 from ..core.fields import Paper
-from ..core.library import View
+from ..core.library import Collection, Library, SavedSearch, View
+from .dragging import PaperDrag, papers_mime
 from .session import LibrarySession
+from .sidebar import Place
 from .table_model import COL, COLUMNS, PaperTableModel
 from .window_parts import WindowParts
 
@@ -28,6 +34,29 @@ log = logging.getLogger(__name__)
 #: typed while a query ran) as one query; any longer only delays the table (a first page takes
 #: ~5-20 ms at 100,000 papers, and keystroke-to-table must stay under 50 ms).
 SEARCH_DEBOUNCE_MS = 5
+#: The app's setting: a collection shows its subcollections' papers too (View menu).
+SUBCOLLECTIONS_KEY = "view/subcollections"
+
+
+def setting_bool(value: object, default: bool) -> bool:
+    """A QSettings value as a bool (an INI file gives back "true" and "false")."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+        return value.lower() in ("true", "1")
+    return default
+
+
+def saved_counts(lib: Library, searches: list[SavedSearch]) -> dict[int, int | None]:
+    """What each saved search finds now (None: its query cannot run)."""
+    out: dict[int, int | None] = {}
+    for s in searches:
+        try:
+            out[s.id] = lib.count(View(saved=s.query))
+        except RefManagerError as e:
+            log.info("saved search %r: %s", s.name, e)
+            out[s.id] = None
+    return out
 
 
 class ViewController(QObject):
@@ -35,6 +64,8 @@ class ViewController(QObject):
     refreshed = Signal()
     #: the detail pane shows one paper (its id) or none (None)
     paperShown = Signal(object)
+    #: the view shows another place (section, collection, saved search), or one renamed
+    placeChanged = Signal()
 
     def __init__(self, window: WindowParts, session: LibrarySession) -> None:
         super().__init__(window)
@@ -45,6 +76,16 @@ class ViewController(QObject):
         self.sidebar = window.sidebar
         self.model = PaperTableModel(session, window)
         self.table.setModel(self.model)
+        #: a collection shows its subcollections' papers too (View → Show papers of subcollections)
+        self.subcollections = setting_bool(window.settings.value(SUBCOLLECTIONS_KEY, True), True)
+        self.sidebar.set_subcollections(self.subcollections)
+        if not self.subcollections:
+            self.model.set_view(replace(self.model.view, subcollections=False))
+        #: the saved search shown (its id; the view holds its query)
+        self.saved_id: int | None = None
+        #: the id of each tag the view filters by (a rename keeps it: the view follows)
+        self._tag_ids: dict[str, int | None] = {}
+        self.drag = PaperDrag(self.table, self.selection_mime)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
@@ -64,9 +105,59 @@ class ViewController(QObject):
         return self.session.lib
 
     # -------------------------------------------------------------- views
-    def _filter_changed(self, section: str, tags: tuple[str, ...]) -> None:
-        self.model.set_view(replace(self.model.view, section=section, tags=tuple(tags)))
+    def _filter_changed(self, place: Place) -> None:
+        """The user picked a place (and tags) in the sidebar."""
+        saved = ""
+        if place.saved is not None:
+            s = self.lib.saved_searches.get(place.saved)
+            if s is None:  # (deleted elsewhere, not yet seen)
+                self.refresh()
+                return
+            saved = s.query
+        self.saved_id = place.saved
+        self._tag_ids = {t: self.lib.tags.find(t) for t in place.tags}
+        self.model.set_view(replace(self.model.view, section=place.section, tags=tuple(place.tags),
+                                    collection=place.collection, subcollections=self.subcollections, saved=saved))
         self.after_view_change()
+        self.placeChanged.emit()
+
+    @property
+    def place(self) -> Place:
+        """What the view shows, as the sidebar selects it."""
+        v = self.model.view
+        return Place(section=v.section, collection=v.collection, saved=self.saved_id, tags=v.tags)
+
+    def current_collection(self) -> Collection | None:
+        """The collection shown (None: the view shows no collection)."""
+        cid = self.model.view.collection
+        return self.lib.collections.get(cid) if cid is not None else None
+
+    def set_subcollections(self, on: bool) -> None:
+        """A collection shows its subcollections' papers too, or only its own (remembered)."""
+        self.subcollections = on
+        self.window.settings.setValue(SUBCOLLECTIONS_KEY, on)
+        self.sidebar.set_subcollections(on)
+        if self.model.view.subcollections != on:
+            self.model.set_view(replace(self.model.view, subcollections=on))
+            self.after_view_change()
+
+    def _followed(self, v: View) -> View:
+        """The view after a change: what it showed, under its name now; a collection or
+        saved search deleted gives All papers; a tag deleted no longer narrows it."""
+        lib = self.lib
+        saved = lib.saved_searches.get(self.saved_id) if self.saved_id is not None else None
+        if (v.collection is not None and lib.collections.get(v.collection) is None) or (
+                self.saved_id is not None and saved is None):
+            self.saved_id, self._tag_ids = None, {}
+            return replace(v, section="all", tags=(), collection=None, saved="")
+        tags: dict[str, int | None] = {}
+        for t in v.tags:
+            tid = self._tag_ids.get(t)
+            name = lib.tags.name_of(tid) if tid is not None else (t if lib.tags.find(t) is not None else None)
+            if name is not None:
+                tags[name] = tid
+        self._tag_ids = tags
+        return replace(v, tags=tuple(tags), saved=saved.query if saved is not None else v.saved)
 
     def focus_search(self) -> None:
         self.window.search.setFocus()
@@ -99,7 +190,10 @@ class ViewController(QObject):
         self.window.status_label.setText(f"{n:,} paper{'s' if n != 1 else ''} · {m:,} selected")
 
     def _library_changed(self) -> None:
-        self.model.set_view(View(sort=self.model.view.sort, descending=self.model.view.descending))
+        self.saved_id, self._tag_ids = None, {}
+        self.sidebar.forget_library()
+        self.model.set_view(View(sort=self.model.view.sort, descending=self.model.view.descending,
+                                 subcollections=self.subcollections))
         self.sidebar.select_section("all")
         self.refresh(keep_selection=False)
 
@@ -133,7 +227,18 @@ class ViewController(QObject):
             return self.selected_ids()
         if scope == "view":
             return self.lib.ids(self.model.compiled)
+        if scope == "collection":  # what the collection shows, without the search box's words
+            v = self.model.view
+            if v.collection is None:
+                return []
+            return self.lib.ids(View(collection=v.collection, subcollections=v.subcollections, sort="added",
+                                     descending=False))
         return self.lib.all_ids()
+
+    def selection_mime(self) -> QMimeData | None:
+        """What a drag of the selected rows carries (``dragging.papers_mime``); None: no rows."""
+        ids = self.selected_ids()
+        return papers_mime(str(self.lib.path), ids) if ids else None
 
     def current_paper(self) -> Paper | None:
         """The one selected paper (or, with none selected, the current row's)."""
@@ -235,8 +340,12 @@ class ViewController(QObject):
         """After a change: re-query the table, sidebar and detail pane."""
         ids = self.selected_ids() if keep_selection else []
         self.detail.flush_note()
-        self.model.reload()
+        before = self.place
+        self.model.set_view(self._followed(self.model.view))
         self.refresh_sidebar()
+        self.sidebar.show_place(self.place)
+        if self.place != before:
+            self.placeChanged.emit()
         self.detail.set_tag_names(self.sidebar.tag_names())
         if ids:
             self.select_ids(ids)
@@ -245,18 +354,28 @@ class ViewController(QObject):
         self.refreshed.emit()
 
     def refresh_sidebar(self) -> None:
-        """Tags and counts now (small library), or the counts from the worker thread (big one)."""
-        lib = self.lib
+        """Tags, collections, saved searches and their counts now (small library), or the
+        counts from the worker thread (big one)."""
+        lib, sb = self.lib, self.sidebar
+        searches = lib.saved_search_list()
         if not self.session.big:
             rows = lib.tag_counts()
-            self.sidebar.show_tags([(name, color) for name, _, color in rows])
-            self.sidebar.set_counts(lib.counts())
-            self.sidebar.set_tag_counts(rows)
+            tree = lib.collection_tree()
+            sb.show_tags([(name, color) for name, _, color in rows])
+            sb.show_collections(tree)
+            sb.show_saved(searches)
+            self._sidebar_counted((lib.counts(), rows, tree, saved_counts(lib, searches)))
             return
-        self.sidebar.show_tags(lib.tag_list())
-        self.session.run(lambda lib: (lib.counts(), lib.tag_counts()), self._sidebar_counted)
+        sb.show_tags(lib.tag_list())
+        sb.show_collections(lib.collection_tree(counts=False))
+        sb.show_saved(searches)
+        self.session.run(lambda lib: (lib.counts(), lib.tag_counts(), lib.collection_tree(), saved_counts(lib, searches)),
+                         self._sidebar_counted)
 
-    def _sidebar_counted(self, result: tuple[dict[str, int], list[tuple[str, int, str | None]]]) -> None:
-        counts, tag_counts = result
+    def _sidebar_counted(self, result: tuple[dict[str, int], list[tuple[str, int, str | None]], list[Collection],
+                                             dict[int, int | None]]) -> None:
+        counts, tag_counts, tree, found = result
         self.sidebar.set_counts(counts)
         self.sidebar.set_tag_counts(tag_counts)
+        self.sidebar.set_collection_counts(tree)
+        self.sidebar.set_saved_counts(found)

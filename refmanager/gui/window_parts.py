@@ -29,12 +29,12 @@ from .delegates import TagsDelegate
 from .detail_pane import DetailPane
 from .icons import app_icon, icon
 from .sidebar import Sidebar
-from .table_model import COL, COLUMNS, PaperTableModel
+from .table_model import COL, COLUMNS, PaperTableModel, sortable
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WIDTHS = {"starred": 26, "read": 26, "title": 360, "authors": 160, "year": 50,
-                  "date": 92, "category": 74, "tags": 130, "added": 92}
+DEFAULT_WIDTHS = {"starred": 26, "read": 26, "note": 26, "title": 360, "authors": 140, "year": 50,
+                  "date": 92, "category": 74, "tags": 104, "added": 92}
 HIDDEN_BY_DEFAULT = {"date", "added", "type", "key", "venue", "volume", "pages", "publisher", "doi"}
 
 
@@ -170,6 +170,8 @@ class WindowParts(QMainWindow):
         hh.setMinimumSectionSize(24)
         for key in HIDDEN_BY_DEFAULT:
             self.table.setColumnHidden(COL[key], True)
+        hh.moveSection(hh.visualIndex(COL["note"]), hh.visualIndex(COL["read"]) + 1)  # (the marks together)
+        hh.sortIndicatorChanged.connect(self._keep_sort_indicator)
         self.tags_delegate = TagsDelegate(model, self.table)
         self.table.setItemDelegateForColumn(COL["tags"], self.tags_delegate)
         hh.setSortIndicator(COL["date"], Qt.SortOrder.DescendingOrder)  # newest papers first
@@ -201,6 +203,9 @@ class WindowParts(QMainWindow):
                 pass
         # the title takes the room the other columns leave: nothing clipped at 1280x800
         hh.setSectionResizeMode(COL["title"], QHeaderView.ResizeMode.Stretch)
+        # an icon's width (a state saved before the column existed gives it the default 100)
+        hh.setSectionResizeMode(COL["note"], QHeaderView.ResizeMode.Fixed)
+        hh.resizeSection(COL["note"], DEFAULT_WIDTHS["note"])
         self.table.model().sort(hh.sortIndicatorSection(), hh.sortIndicatorOrder())
 
     def save_state(self) -> None:
@@ -223,6 +228,16 @@ class WindowParts(QMainWindow):
             a.setChecked(not self.table.isColumnHidden(i))
             a.setEnabled(key != "title")
             a.toggled.connect(lambda on, col=i: self.table.setColumnHidden(col, not on))
+
+    def _keep_sort_indicator(self, section: int, _order: Any) -> None:
+        """A click on a column that cannot sort (Has note) leaves the sort and its arrow as they were."""
+        if sortable(section):
+            return
+        model, hh = self.table.model(), self.table.horizontalHeader()
+        order = Qt.SortOrder.DescendingOrder if model.view.descending else Qt.SortOrder.AscendingOrder
+        hh.blockSignals(True)
+        hh.setSortIndicator(model.sort_column(), order)
+        hh.blockSignals(False)
 
     def header_menu(self, pos: Any) -> None:
         m = QMenu(self)

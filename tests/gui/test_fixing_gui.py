@@ -49,6 +49,8 @@ def test_invalid_date_shows_inline_message_and_esc_reverts(window, qtbot):
     qtbot.keyClick(date, Qt.Key.Key_Return)
     assert window.detail.editor.error.isVisible()
     assert "2024-02-30" in window.detail.editor.error.text()
+    form = window.detail.editor.form  # (under the date's row, not at the end of the form)
+    assert form.getWidgetPosition(window.detail.editor.error)[0] == form.getWidgetPosition(date)[0] + 1
     assert window.lib.get(pid).date == "2024-03-13"
     qtbot.keyClick(date, Qt.Key.Key_Escape)
     assert date.text() == "2024-03-13"

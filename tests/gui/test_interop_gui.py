@@ -124,7 +124,8 @@ def test_the_column_chooser_offers_the_record(window, qtbot):
     menu = QMenu()
     window.fill_columns_menu(menu)
     labels = [a.text() for a in menu.actions()]
-    assert labels[-7:] == ["Type", "Key", "Venue", "Volume", "Pages", "Publisher", "DOI"]
+    assert labels[-8:-1] == ["Type", "Key", "Venue", "Volume", "Pages", "Publisher", "DOI"]
+    assert labels[-1] == "Has note"
     assert all(window.table.isColumnHidden(COL[k]) for k in ("type", "key", "venue", "doi"))
     menu.actions()[labels.index("Key")].setChecked(True)
     assert not window.table.isColumnHidden(COL["key"])

@@ -55,7 +55,8 @@ def test_existing_library_is_never_reseeded(make_window, tmp_path):
          "VaultGemma: A Differentially Private Gemma Model"),
         ("year", None, "VaultGemma: A Differentially Private Gemma Model"),
         ("date", None, "VaultGemma: A Differentially Private Gemma Model"),
-        ("authors", "Aleksandar Botev et al.", "Zhaohan Daniel Guo et al."),
+        # sorted by the first author's name ("Aleksandar Botev"), shown by family name (issue 18)
+        ("authors", "Botev et al.", "Guo et al."),
         ("category", None, "stat.ML"),
     ],
 )
@@ -395,10 +396,12 @@ def test_toggle_read_and_star_keys(window, qtbot):
     assert window.sidebar.section_count("unread") == 20
 
 
-def test_selecting_for_a_moment_marks_read(window, qtbot):
+def test_selecting_for_a_while_marks_read(window, qtbot):
     select_title(window, qtbot, GEMMA)
     pid = window.detail.paper.id
     assert window.marking.read_timer.isActive()
+    assert window.marking.read_timer.interval() == 2000  # (Preferences → Mark as read: 2 s by default)
+    assert window.lib.get(pid).read is False
     window.marking.read_timer.timeout.emit()
     assert window.lib.get(pid).read is True
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS
 from ..fields import Paper, paper_json
+from ..models import LibraryGroups
 from .bibtex import bibtex_title, latex_escape, to_bibtex
 from .common import CSL_MARKUP, RIS_NOTE_TAG, ExportRefused, check_values, citation_keys
 from .csl import csl_items, to_csljson
@@ -32,9 +33,20 @@ __all__ = [
 ]
 
 
-def to_json(papers: Sequence[Paper]) -> str:
-    """refmanager JSON: the documented fields (``fields.JSON_FIELDS``), as ``export --format json``."""
-    return json.dumps([paper_json(p) for p in papers], ensure_ascii=False, indent=2) + "\n"
+def to_json(papers: Sequence[Paper], groups: LibraryGroups | None = None) -> str:
+    """refmanager JSON: the documented fields (``fields.JSON_FIELDS``), as ``export --format json``.
+
+    With the library's collections or saved searches (``groups``), an object ``{"papers":
+    [...], "collections": [every path], "saved_searches": [{"name", "query"}]}`` whose papers
+    each list their collections' paths; without any, the plain list older versions read."""
+    if not groups:
+        return json.dumps([paper_json(p) for p in papers], ensure_ascii=False, indent=2) + "\n"
+    data = {
+        "papers": [{**paper_json(p), "collections": groups.of.get(p.id or 0, [])} for p in papers],
+        "collections": list(groups.paths),
+        "saved_searches": [{"name": name, "query": query} for name, query in groups.searches],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 @dataclass(frozen=True)
@@ -45,13 +57,17 @@ class ExportFormat:
     suffix: str
     #: the file dialog's filter
     files: str
-    write: Callable[[Sequence[Paper], str], str]  # (papers, citation key pattern) -> text
+    #: (papers, citation key pattern, groups=None) -> text; ``groups``: the library's collections
+    #: and saved searches (``Library.export_groups``), kept by BibTeX and refmanager JSON
+    write: Callable[..., str]
 
 
 #: Every export format, by the name ``--format`` takes.
 EXPORT_FORMATS: dict[str, ExportFormat] = {
     "bibtex": ExportFormat("BibTeX", ".bib", "BibTeX (*.bib)", to_bibtex),
-    "ris": ExportFormat("RIS", ".ris", "RIS (*.ris)", lambda papers, _pattern: to_ris(papers)),
-    "csljson": ExportFormat("CSL-JSON", ".csl.json", "CSL-JSON (*.json)", to_csljson),
-    "json": ExportFormat("refmanager JSON", ".json", "refmanager JSON (*.json)", lambda papers, _pattern: to_json(papers)),
+    "ris": ExportFormat("RIS", ".ris", "RIS (*.ris)", lambda papers, _pattern, groups=None: to_ris(papers)),
+    "csljson": ExportFormat("CSL-JSON", ".csl.json", "CSL-JSON (*.json)",
+                            lambda papers, pattern, groups=None: to_csljson(papers, pattern)),
+    "json": ExportFormat("refmanager JSON", ".json", "refmanager JSON (*.json)",
+                         lambda papers, _pattern, groups=None: to_json(papers, groups)),
 }

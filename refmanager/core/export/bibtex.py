@@ -9,9 +9,11 @@ from typing import Any
 
 from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS, base_key, clean_key, suffixes  # noqa: F401
 from ..fields import Paper
+from ..models import LibraryGroups
 from ..names import split_name
 from ..record import CSL_TO_BIBTEX, IN_BOOK, default_type, institution_field
 from .common import check_values, citation_keys
+from .jabref_groups import field_name, grouping_comment, written_names
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +153,8 @@ def _bib_name(name: str) -> str:
 
 
 
-def _bib_entry(p: Paper, key: str) -> str:
+def _bib_entry(p: Paper, key: str, groups: Sequence[str] = ()) -> str:
+    """``groups``: the names of the paper's collections as the file's groups have them."""
     fields: list[tuple[str, str]] = []
     extras = dict((p.extras or {}).get("bibtex") or {})
     kind = p.type or default_type(arxiv_id=p.arxiv_id, journal=p.journal)
@@ -213,8 +216,14 @@ def _bib_entry(p: Paper, key: str) -> str:
     put("urldate", record.get("accessed"))
     put("doi", p.doi)
     put("abstract", text(p.abstract))
-    put("keywords", latex_escape(", ".join(p.tags or [])))
+    # one tag each, braced when it holds a separator the importer cuts at ("," ";"): back whole
+    put("keywords", ", ".join("{%s}" % latex_escape(t) if "," in t or ";" in t else latex_escape(t)
+                              for t in p.tags or []))
     put("annote", text(p.note))
+    if groups:  # (JabRef's membership field; names no collection had when imported stay after them)
+        kept = extras.pop("groups", None)
+        kept = (kept if _balanced(kept) else latex_escape(kept)) if isinstance(kept, str) and kept.strip() else None
+        put("groups", ", ".join([*map(field_name, dict.fromkeys(groups)), *([kept] if kept else [])]))
     written = {name.lower() for name, _ in fields}
     for name, value in extras.items():  # (fields no table knows: as they came, unless written above)
         if isinstance(value, str) and re.fullmatch(r"[A-Za-z][\w\-:.+]*", name) and name.lower() not in written:
@@ -267,9 +276,17 @@ def bibtex_title(title: str) -> str:
     return "".join(out).replace("  ", " ")
 
 
-def to_bibtex(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN) -> str:
+def to_bibtex(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN,
+              groups: LibraryGroups | None = None) -> str:
     """BibTeX entries (UTF-8; ``@misc`` for preprints, ``@article`` with a journal).
-    ``ExportRefused`` for a paper with an identifier that is none (``check_values``)."""
+    ``ExportRefused`` for a paper with an identifier that is none (``check_values``).
+    ``groups``: the library's collections and saved searches, written as JabRef's groups
+    (``jabref_groups``): each paper's ``groups`` field, and the tree in a comment at the end."""
     check_values(papers)
     keys = citation_keys(papers, key_pattern)
-    return "\n".join(_bib_entry(p, k) for p, k in zip(papers, keys))
+    if not groups:
+        return "\n".join(_bib_entry(p, k) for p, k in zip(papers, keys))
+    names = written_names(groups.paths)
+    entries = [_bib_entry(p, k, [names.get(c) or c.rsplit("/", 1)[-1] for c in groups.of.get(p.id or 0, ())])
+               for p, k in zip(papers, keys)]
+    return "\n".join([*entries, grouping_comment(groups, names)])

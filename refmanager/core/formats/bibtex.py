@@ -25,6 +25,7 @@ What real ``.bib`` files hold and how it is read:
   reported with its line (the rest of the file imports); a field given twice
   keeps its first value, with a warning.  A repeated citation key is not an
   error: both entries are read (the second with a warning).
+* JabRef's groups become collections and saved searches (``jabref_groups``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from ..models import Entry, ParsedFile, Parsing, Problem
 from ..names import is_et_al, join_name
 from ..record import BIBTEX_RECORD, BIBTEX_TO_CSL, CSL_TO_BIBTEX, IN_BOOK, clean_record, institution_field
 from . import bibtex_values as values
-from . import common
+from . import common, jabref_groups
 from .bibtex_values import TooLong, scan_value
 from .latex import to_text
 
@@ -91,7 +92,7 @@ _IN_TYPES = frozenset({"inproceedings", "conference", "incollection", "inbook"})
 #: paper in it (a volume's DOI on every paper would merge them all into one).
 _NOT_INHERITED = frozenset(
     {"title", "crossref", "ids", "key", "doi", "eprint", "arxivid", "url", "eid", "isbn", "abstract",
-     "keywords", "annote", "annotation", "comment", "note", "file", "pages", "volume", "number", "issue"}
+     "keywords", "annote", "annotation", "comment", "note", "file", "pages", "volume", "number", "issue", "groups"}
 )
 
 
@@ -423,7 +424,9 @@ def _to_entry(e: BibEntry, fields: dict[str, str], line: int, warnings: list[Pro
         volume=common.clean_inline(_get(fields, "volume")),
         issue=issue,
         pages=common.clean_inline(_get(fields, "pages")),
-        tags=common.split_keywords(_get(fields, "keywords")),
+        # the list's separators (biblatex's ",", IEEE's and Scopus's ";") outside braces; a
+        # braced group is one keyword, as written (docs/formats.md, "tags")
+        tags=common.dedupe_tags(map(to_text, common.split_unbraced(fields.get("keywords") or "", ",;"))),
         note=note,
         citekey=e.key or None,
         type=kind,
@@ -585,10 +588,11 @@ def iter_parse(text: str, **_context: Any) -> Parsing:
     text = text.lstrip("\ufeff")
     reader = _Reader(len(text))
     estimate = max(1, text.count("\n@"))  # (about: blocks starting a line, @string included)
-    return Parsing(NAME, estimate, _read_entries(text, reader), reader.skipped, reader.warnings)
+    entries, groups = jabref_groups.follow(text, _read_entries(text, reader), reader.warnings)
+    return Parsing(NAME, estimate, entries, reader.skipped, reader.warnings, groups)
 
 
 def parse(text: str, **_context: Any) -> ParsedFile:
     parsing = iter_parse(text)
     entries = list(parsing.entries)
-    return ParsedFile(format=NAME, entries=entries, skipped=parsing.skipped, warnings=parsing.warnings)
+    return ParsedFile(NAME, entries, skipped=parsing.skipped, warnings=parsing.warnings, groups=parsing.groups)

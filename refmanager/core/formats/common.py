@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from .. import arxivid
 from ..errors import ParseError
+from ..fields import split_tags, unique_tags
 from ..models import Entry, ParsedFile, Problem
 from ..textnorm import collapse_ws
 from ..validation import normalise_doi
@@ -121,19 +122,40 @@ def join_notes(notes: list[str | None]) -> str | None:
 
 
 def split_keywords(text: str | None) -> list[str]:
-    """"rl; exploration, curiosity" -> three tags (case-insensitive duplicates dropped)."""
-    if not text:
-        return []
-    return dedupe_tags(re.split(r"[;,]", text))
+    """A keyword list given as one text (CSL ``keyword``): "rl; exploration, curiosity" -> two
+    tags, "rl; exploration" and "curiosity" (``fields.split_tags``: the comma separates)."""
+    return split_tags(text)
 
 
-def dedupe_tags(tags: list[str]) -> list[str]:
-    out: dict[str, str] = {}
-    for t in tags:
-        t = collapse_ws(t)
-        if t and t.casefold() not in out:
-            out[t.casefold()] = t
-    return list(out.values())
+def dedupe_tags(tags: Iterable[str]) -> list[str]:
+    """Keywords each given whole (a RIS ``KW`` line, a MEDLINE ``OT``): one tag each, a comma
+    kept, duplicates as the library compares tag names dropped (``fields.unique_tags``)."""
+    return unique_tags(tags)
+
+
+def split_unbraced(raw: str, separators: str) -> list[str]:
+    """A raw BibTeX value cut at the ``separators`` outside braces, a backslash escaping the
+    character after it (``{Colitis, Ulcerative}``, JabRef's ``Colitis\\, Ulcerative``: one part
+    each); the parts raw (LaTeX), JabRef's escaped separators made braced ones."""
+    parts: list[str] = []
+    depth, start, i = 0, 0, 0
+    while i < len(raw):
+        c = raw[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and c in separators:
+            parts.append(raw[start:i])
+            start = i + 1
+        i += 1
+    parts.append(raw[start:])
+    for sep in separators:  # (JabRef escapes a keyword's own separator, "\\,": its pull request 14637)
+        parts = [p.replace("\\" + sep, "{" + sep + "}") for p in parts]
+    return parts
 
 
 def html_to_text(text: str) -> str:

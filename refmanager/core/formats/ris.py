@@ -396,8 +396,8 @@ def _to_entry(line: int, rec: dict[str, Any], pairs: list[list[str]]) -> Entry:
             record[field] = common.clean_inline(v)
             tags.take("SN", v)
     keywords: list[str] = []
-    for kw in _as_list(rec.get("keywords")):
-        keywords.extend(re.split(r"[;\n]", kw))
+    for kw in _as_list(rec.get("keywords")):  # a KW line is one tag, its "," and ";" kept
+        keywords.extend(kw.split("\n"))  # (EndNote writes several, one a line)
     notes = [common.strip_arxiv_lines(n) for n in raw_notes]
     extras = tags.extras()
     return Entry(

@@ -2,8 +2,9 @@
 
 * ``FileStarted``: a file parses; its entries follow
 * ``Entries``: a batch of prepared entries (``rows.prepare``)
-* ``FileEnded``: the file parsed to its end (with the records it skipped
-  and the warnings of its records)
+* ``FileEnded``: the file parsed to its end (with the records it skipped,
+  the warnings of its records, and the collections and saved searches it
+  describes: ``models.FileGroups``, applied by the writer inside the import)
 * ``Rejected``: the input cannot be imported (at any point: the writer drops
   what it wrote of it).  Also what the import report lists.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..models import FileGroups
 from ..rows import EntryValues
 
 
@@ -26,6 +28,9 @@ class FileStarted:
     warnings: tuple[str, ...]
     #: entries expected in the file (for progress)
     estimate: int
+    #: the file describes collections or saved searches (``FileEnded.groups``): the writer
+    #: remembers which paper each entry became
+    groups: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,8 @@ class FileEnded:
     warnings: tuple[str, ...] = ()
     #: records that could not be used, (line, reason): the rest of the file imported
     skipped: tuple[tuple[int | None, str], ...] = ()
+    #: the collections, memberships and saved searches the file describes
+    groups: FileGroups | None = None
 
 
 @dataclass(frozen=True, slots=True)

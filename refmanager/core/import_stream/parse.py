@@ -92,7 +92,7 @@ def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None) -> Ite
             text, warnings = _read(name, src)
             parsing = formats.iter_parse_text(text, name, known=known)
             del text
-            yield FileStarted(name, parsing.format, tuple(warnings), parsing.estimate)
+            yield FileStarted(name, parsing.format, tuple(warnings), parsing.estimate, parsing.groups is not None)
             batch: list[EntryValues] = []
             for e in parsing.entries:
                 batch.append(prepare(e))
@@ -101,7 +101,8 @@ def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None) -> Ite
                     batch = []
             if batch:
                 yield Entries(batch)
-            yield FileEnded(tuple(map(str, parsing.warnings)), tuple((p.line, p.message) for p in parsing.skipped))
+            yield FileEnded(tuple(map(str, parsing.warnings)), tuple((p.line, p.message) for p in parsing.skipped),
+                            parsing.groups)
         except ParseError as e:
             log.info("rejected %s", e)
             yield Rejected(name, e.line, e.message)

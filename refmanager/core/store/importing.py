@@ -33,11 +33,12 @@ from ..import_stream import (
 )
 from ..rows import Prepared
 from .alternatives import Alternatives
-from .collections import Collections
+from .collections import Collections, SavedSearches, clean_name, split_path
 from .db import Db, chunks, now_iso
 from .entry_merge import EntryMerge
 from .fts import DeferredIndex, Fts
 from .history import History
+from .import_groups import apply_groups
 from .matching import ImportKeys, Matcher
 from .papers import INSERT_NAME_SQL, Papers
 from .snapshots import Snapshot, Snapshots
@@ -80,12 +81,15 @@ class Importer:
         self.history = history
 
     def run(self, inputs: Iterable[tuple[str, Any]], *, progress: Progress = None, cancelled: Cancelled = None,
-            label: str | None = None, collection: int | None = None) -> ImportReport:
+            label: str | None = None, collection: int | str | None = None) -> ImportReport:
         """Parse and write every input in one transaction (or not at all); a file
         that cannot be parsed is rejected on its own, the others are imported."""
         inputs = list(inputs)
         report = ImportReport()
-        if collection is not None:
+        if isinstance(collection, str):
+            for name in split_path(collection) or [""]:
+                clean_name(name)  # (a bad path is refused before anything is read)
+        elif collection is not None:
             self.collections.need(collection)
         sizes = [input_size(src) for _, src in inputs]
         path = None if self.db.in_memory else self.db.path
@@ -103,7 +107,10 @@ class Importer:
                 try:
                     with self.db.transaction(), self.fts.deferred() as index:
                         session = self._session(report, index, sizes, progress, cancelled)
-                        session.into = collection
+                        # (a path: the collection is made in the import's own action, so one
+                        # undo takes back both, and a failed import leaves no empty collection)
+                        session.into = (self.collections.ensure_path(collection) if isinstance(collection, str)
+                                        else collection)
                         session.write(_chain(msg, msgs))
                         session.finish(label)
                 except _NothingChanged:
@@ -160,8 +167,14 @@ class ImportSession:
         self.tags_before = self.snapshots.tag_rows()
         self.rows_before = self.snapshots.table_rows()
         self.collections = importer.collections
+        self.saved_searches = SavedSearches(self.db, self.history)
         #: the collection every paper of the import goes into (None: none)
         self.into: int | None = None
+        #: collections made, memberships added and saved searches made by the files' groups
+        self.grouped = 0
+        #: when the current file describes collections: (line, citation key) -> the papers its
+        #: entries became (added, merged into or already there)
+        self.file_refs: dict[tuple[int, str], list[int]] | None = None
         self.import_id: int = self.db.execute("INSERT INTO imports(at, label) VALUES (?, ?)", (self.at, "import")).lastrowid  # type: ignore[assignment]
         report.import_id = self.import_id
         #: the papers this import changed, as they were before (None: added by it)
@@ -190,8 +203,12 @@ class ImportSession:
             elif isinstance(msg, FileStarted):
                 self._file_started(msg)
             elif isinstance(msg, FileEnded):
-                self.db.execute("RELEASE import_file")
                 assert self.file is not None
+                if msg.groups is not None:  # (inside the file's savepoint: a part of the import)
+                    self.grouped += apply_groups(
+                        msg.groups, db=self.db, collections=self.collections, saved_searches=self.saved_searches,
+                        refs=self.file_refs or {}, file=self.file, before=self._snapshot_before)
+                self.db.execute("RELEASE import_file")
                 self.file.warnings.extend(msg.warnings)
                 self.file.skipped = [{"line": line, "reason": reason} for line, reason in msg.skipped]
                 self.report.files.append(self.file)
@@ -208,6 +225,7 @@ class ImportSession:
         r = self.report
         self.marks = (len(r.added_ids), len(r.merged_ids), len(self.before), len(self.seen), self.done)
         self.file_keys = {}
+        self.file_refs = {} if msg.groups else None
         self.db.execute("SAVEPOINT import_file")
 
     def _rejected(self, msg: Rejected) -> None:
@@ -242,6 +260,8 @@ class ImportSession:
             if self.cancelled is not None and self.done % 200 == 0 and self.cancelled():
                 raise ImportCancelled("import cancelled; the library is unchanged")
             outcome, pid, note = self._entry(Prepared(values), fr.file)
+            if self.file_refs is not None:
+                self.file_refs.setdefault((values.line, values.citekey or ""), []).append(pid)
             if outcome == "added":
                 fr.added += 1
                 report.added_ids.append(pid)
@@ -378,7 +398,7 @@ class ImportSession:
         """The import's label, report and undo record; tags_text refreshed once."""
         self.tags.refresh_text(sorted(self.tags_later))
         report = self.report
-        collected = self._into_collection()
+        collected = self._into_collection() + self.grouped
         if not (report.added or report.merged or collected):
             raise _NothingChanged
         names = [Path(f.file).name for f in report.files]

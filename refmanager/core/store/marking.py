@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import PaperGone, RefManagerError
+from ..fields import TAG_SEPARATOR, split_tags, unique_tags
 from .db import Db, chunks, now_iso
 from .history import History
 from .papers import Papers
@@ -38,9 +39,31 @@ class Marking:
         self.papers = papers
 
     # ---------------------------------------------------------------- tags
+    def typed_tags(self, texts: Sequence[str]) -> list[str]:
+        """The tags the user typed (the tag field, ``refmanager tag``): each text cut at its
+        commas (``fields.split_tags``: "nlp, pretraining" is two tags), but a text naming a
+        tag the library has is that tag: one holding a comma (a keyword a file gave whole, or
+        a tag made before the rule) is still added and removed by its name."""
+        out: list[str] = []
+        for text in texts:
+            whole = clean_tag(text)
+            if TAG_SEPARATOR in whole and self.tags.find(whole) is not None:
+                out.append(whole)
+            else:
+                out.extend(split_tags(whole))
+        return unique_tags(out)
+
+    def _typed_name(self, name: str) -> str:
+        """A tag's new name as typed (rename, merge): one tag; a comma only in a tag that exists."""
+        name = clean_tag(name)
+        if TAG_SEPARATOR in name and self.tags.find(name) is None:
+            raise RefManagerError(f"a tag name cannot hold {TAG_SEPARATOR!r}: it separates tags ({name!r})")
+        return name
+
     def add_tags(self, ids: Sequence[int], tags: Sequence[str]) -> int:
-        """Tag papers; returns how many (paper, tag) pairs were new."""
-        tags = [t for t in map(clean_tag, tags) if t]
+        """Tag papers with the tags ``tags`` name (``typed_tags``); returns how many (paper,
+        tag) pairs were new."""
+        tags = self.typed_tags(tags)
         if not ids or not tags:
             return 0
         label = f"Add tag {tags[0]!r}" if len(tags) == 1 else f"Add {len(tags)} tags"
@@ -49,7 +72,7 @@ class Marking:
             return self.tags.attach_many(ids, tags)
 
     def remove_tags(self, ids: Sequence[int], tags: Sequence[str]) -> int:
-        tags = [t for t in map(clean_tag, tags) if t]
+        tags = self.typed_tags(tags)
         if not ids or not tags:
             return 0
         label = f"Remove tag {tags[0]!r}" if len(tags) == 1 else f"Remove {len(tags)} tags"
@@ -59,7 +82,7 @@ class Marking:
 
     def rename_tag(self, old: str, new: str) -> None:
         """Rename a tag; renaming onto an existing tag merges them."""
-        new = clean_tag(new)
+        new = self._typed_name(new)
         if not new:
             raise RefManagerError("a tag name cannot be empty")
         tid = self.tags.find(old)
@@ -76,6 +99,7 @@ class Marking:
 
     def merge_tag(self, source: str, target: str) -> None:
         """Give every paper tagged ``source`` the tag ``target``, then drop ``source``."""
+        target = self._typed_name(target)
         ids = self.tags.papers_with(source)
         with self.history.action(f"Merge tag {source!r} into {target!r}", ids, tag_names=[source, target]):
             tid = self.tags.id_of(target)

@@ -55,6 +55,8 @@ class Probe:
 
     ids: list[int]
     batch: int
+    #: how many matches a rowid-order plan may read before leaving it to SQLite
+    budget: int = 20000
 
     @property
     def all(self) -> bool:
@@ -131,11 +133,16 @@ class Planner:
         colls = dumps(self.collection_ids(cv))
         est: float = self.db.value(_MEMBERS_SQL.format(what="count(*)"), (colls,)) or 0
         others = [c for i, c in enumerate(cv.conditions) if i not in (0, cv.collection_at)]
-        if others and est:
+        # (a condition on the words, "-models", lists its matches: as costly as the page itself,
+        # so it is left out of the sample and taken to keep half)
+        cheap = [c for c in others if "papers_fts" not in c.sql]
+        if len(cheap) < len(others):
+            est /= 2
+        if cheap and est:
             # ... of which this share passes the others (a sample of the members, read in
             # the narrow filter index)
             sample = [pid for (pid,) in self.db.q(_MEMBERS_SQL.format(what="paper_id") + " LIMIT 2000", (colls,))]
-            kept = self._in_filter_index([cv.conditions[0], *others], sample, "count(*)")[0][0]
+            kept = self._in_filter_index([cv.conditions[0], *cheap], sample, "count(*)")[0][0]
             est = est * kept / max(len(sample), 1)
         conds = list(cv.conditions)
         conds[cv.collection_at] = Condition(_MEMBER_PROBE, (colls,))
@@ -174,12 +181,23 @@ class Planner:
         if cv.collection_at is not None:
             # Every strategy starts from the matches or a sort index: the collection is asked
             # about the papers passed (listing its 50,000 papers first cost 10-20 ms a query).
+            colls = dumps(self.collection_ids(cv))
             conds = list(cv.conditions)
-            conds[cv.collection_at] = Condition(_MEMBER_PROBE, (dumps(self.collection_ids(cv)),))
+            conds[cv.collection_at] = Condition(_MEMBER_PROBE, (colls,))
             cv = dataclasses.replace(cv, conditions=tuple(conds))
+            # The first matches are read in one batch large enough for the collection's share
+            # of the library: a prefix query ("model*") costs ~100 ms at 1M papers whatever its
+            # LIMIT, so a second batch doubled the time of a search in a collection.
+            members = self.db.value(_MEMBERS_SQL.format(what="count(*)"), (colls,)) or 0
+            n = self.db.value("SELECT max(id) FROM papers") or 1
+            share = max(members / n, 1 / self.FAST_PAGE_MAX_IDS)
+            batch = min(max(batch, int(batch / share)), self.FAST_PAGE_MAX_IDS // 4)
+            budget = min(int(self.FAST_PAGE_MAX_IDS / share), 4 * self.FAST_PAGE_MAX_IDS)
+        else:
+            budget = self.FAST_PAGE_MAX_IDS
         probe = Probe([r[0] for r in self.db.q(
             f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid {order} LIMIT ?", (cv.fts, batch)
-        )], batch)
+        )], batch, max(budget, self.FAST_PAGE_MAX_IDS))
         name = self.choose(cv, probe, need)
         log.debug("page of %r: %s", cv.view.search, name)
         return PAGE_STRATEGIES[name](self, cv, probe, offset, limit)
@@ -294,7 +312,7 @@ class Planner:
             # The next batch: enough to fill the page at the share kept so far.
             kept = max(len(cands), 1) / seen
             batch = max(4 * batch, int(2 * (need - len(cands)) / kept))
-            if seen + batch > self.FAST_PAGE_MAX_IDS:
+            if seen + batch > probe.budget:
                 # The other conditions are selective (a tag, a rare category): start
                 # from the papers they allow, and check the words against the
                 # matches ("+" keeps SQLite from starting with the many matches).

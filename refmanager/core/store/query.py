@@ -100,6 +100,8 @@ class View:
     subcollections: bool = True
     #: a saved search's query, applied with the box's (the box refines a saved search)
     saved: str = ""
+    #: "search full text too": a word matches a paper whose record or attached PDFs' text has it
+    fulltext: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,10 @@ class CompiledView:
     order: str
     #: which condition is the view's collection (None: no collection)
     collection_at: int | None = None
+    #: some condition reads the PDFs' full text (``search.FULLTEXT_COND``)
+    fulltext: bool = False
+    #: the FTS5 expression of the words looked for in the full text (``FullText.hits``), or None
+    fulltext_terms: str | None = None
 
     @property
     def live(self) -> bool:
@@ -180,12 +186,13 @@ def compile_view(view: View) -> CompiledView:
                                (view.collection,)))
     sort = view.sort if view.sort in SORTS else "added"
     direction = "DESC" if view.descending else "ASC"
-    fts_at = fts = hint = date_range = None
-    probe_ok = True
+    fts_at = fts = hint = date_range = fulltext_terms = None
+    probe_ok, fulltext = True, False
     search = " ".join(s for s in (view.saved.strip(), view.search.strip()) if s)
     if search:
-        q = parse_query(search, date_sorted=sort == "date")
+        q = parse_query(search, date_sorted=sort == "date", fulltext=view.fulltext)
         hint, probe_ok, date_range = q.hint, q.probe_ok, q.date_range
+        fulltext, fulltext_terms = q.fulltext, " OR ".join(q.fulltext_terms) or None
         if q.fts:
             fts, fts_at = q.fts, len(conds)
             conds.append(Condition(FTS_CONDITION, (q.fts,)))
@@ -196,7 +203,7 @@ def compile_view(view: View) -> CompiledView:
     return CompiledView(
         view=view, conditions=tuple(conds), fts_at=fts_at, fts=fts, hint=hint, probe_ok=probe_ok,
         date_range=date_range, sort=sort, order=f"ORDER BY {SORTS[sort]} {direction}, p.id {direction}",
-        collection_at=collection_at,
+        collection_at=collection_at, fulltext=fulltext, fulltext_terms=fulltext_terms,
     )
 
 

@@ -439,6 +439,49 @@ CREATE TABLE saved_searches (
     created_at TEXT NOT NULL
 );
 """,
+    # v11 -> v12: the full text of attached PDFs (issue 19, ``store/fulltext.py``).  One row per
+    # page (``page`` from 1) and an FTS5 index over them, external content kept by triggers like
+    # ``papers_fts`` (same tokenizer and prefix indexes); ``fulltext_state`` says, per attachment,
+    # what was read (size, mtime, SHA-256: a changed file is read again), how it went (indexed,
+    # failed with its message, pending: asked for again) and when.  No foreign key to
+    # ``attachments``: undo puts a paper's attachment rows back by deleting and inserting them
+    # (``snapshots._restore_extras``), which would wipe the text at every undo; readers join
+    # through ``attachments``, and ``FullText.forget_detached`` deletes what no attachment owns.
+    """
+CREATE TABLE fulltext_state (
+    attachment_id INTEGER PRIMARY KEY,
+    size INTEGER,
+    mtime_ns INTEGER,
+    sha256 TEXT,
+    status TEXT NOT NULL CHECK (status IN ('indexed', 'failed', 'pending')),
+    message TEXT,
+    pages INTEGER NOT NULL DEFAULT 0,
+    at TEXT NOT NULL
+);
+CREATE TABLE fulltext_pages (
+    id INTEGER PRIMARY KEY,
+    attachment_id INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    UNIQUE (attachment_id, page)
+);
+CREATE VIRTUAL TABLE fulltext_fts USING fts5(
+    text,
+    content='fulltext_pages', content_rowid='id',
+    prefix='1 2 3',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER fulltext_pages_ai AFTER INSERT ON fulltext_pages BEGIN
+    INSERT INTO fulltext_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER fulltext_pages_ad AFTER DELETE ON fulltext_pages BEGIN
+    INSERT INTO fulltext_fts(fulltext_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER fulltext_pages_au AFTER UPDATE OF text ON fulltext_pages BEGIN
+    INSERT INTO fulltext_fts(fulltext_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO fulltext_fts(rowid, text) VALUES (new.id, new.text);
+END;
+""",
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

@@ -3,13 +3,17 @@
 Nothing here is an undoable action by itself: ``marking.Marking`` wraps the
 user's tag commands in the history; imports, merges and undo write tags
 through these methods directly.  Tag names compare without case
-(``COLLATE NOCASE``) and have their whitespace collapsed.
+(``COLLATE NOCASE``) and have their whitespace collapsed (``fields.clean_tag``).
+A name is taken as it is given: the text the user types is cut into tags at its
+commas before it comes here (``marking.Marking``, ``fields.split_tags``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ..fields import clean_tag
+from ..validation import clean_color
 from .db import Db, chunks
 
 #: ``tags_text`` of each paper: its tag names in name order, for search and sorting.
@@ -21,15 +25,15 @@ _REFRESH_TEXT_SQL = (
 _ATTACH_SQL = "INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)"
 
 
-def clean_tag(name: str) -> str:
-    return " ".join(name.split())
-
-
 class Tags:
     def __init__(self, db: Db) -> None:
         self.db = db
 
     # ------------------------------------------------------------- writing
+    def name_of(self, tid: int) -> str | None:
+        """A tag's name now (None: deleted or merged away): a view follows a renamed tag by id."""
+        return self.db.value("SELECT name FROM tags WHERE id = ?", (tid,))
+
     def find(self, name: str) -> int | None:
         return self.db.value("SELECT id FROM tags WHERE name = ? COLLATE NOCASE", (name,))
 
@@ -95,7 +99,9 @@ class Tags:
         self.db.execute("DELETE FROM tags WHERE name = ? COLLATE NOCASE", (name,))
 
     def set_color(self, name: str, color: str | None) -> None:
-        self.db.execute("UPDATE tags SET color = ? WHERE name = ? COLLATE NOCASE", (color, name))
+        """``color``: ``#RGB``, ``#RRGGBB``, a colour name or none (``validation.clean_color``,
+        which refuses anything else), stored as ``#rrggbb``."""
+        self.db.execute("UPDATE tags SET color = ? WHERE name = ? COLLATE NOCASE", (clean_color(color), name))
 
     # ------------------------------------------------------------- reading
     def of(self, ids: Sequence[int]) -> dict[int, list[str]]:
