@@ -199,6 +199,9 @@ def test_fulltext_and_the_toggle_find_words_on_page_3_only(seeded: Library, file
     assert ids(seeded, "zebrafish", fulltext=True) == [1]
     assert ids(seeded, "zebrafish lighthouse", fulltext=True) == [1]
     assert seeded.count(View(search="zebrafish", fulltext=True)) == 1
+    seeded.set_note(3, "a zebrafish in my note")  # (the table's note mark, the toggle on)
+    assert ids(seeded, "zebrafish", fulltext=True) == [1, 3]
+    assert seeded.note_hits(View(search="zebrafish", fulltext=True), [1, 3]) == {3}
     # a word in some records and in paper 2's PDF only: the toggle adds paper 2
     assert ids(seeded, "gemma", fulltext=True) == sorted([*record, 2])
     assert 2 not in ids(seeded, "-gemma", fulltext=True) and 2 in ids(seeded, "-gemma")

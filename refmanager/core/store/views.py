@@ -107,13 +107,15 @@ class Views:
     def note_hits(self, view: View | CompiledView, ids: Sequence[int]) -> set[int]:
         """Which of these papers the view's search matches in their note (shown in the table)."""
         cv = compiled(view)
-        if not cv.fts or not ids:
+        # (with "search full text too", the words are conditions of their own: any in the note)
+        fts = cv.fts or (cv.fulltext_terms if cv.view.fulltext else None)
+        if not fts or not ids:
             return set()
         marks = ",".join("?" * len(ids))
         try:
             return {pid for (pid,) in self.db.q(
                 f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid IN ({marks})",
-                ["note : (" + cv.fts + ")", *ids],
+                ["note : (" + fts + ")", *ids],
             )}
         except sqlite3.OperationalError as e:
             raise self._failed("note_hits", cv, e) from None
