@@ -168,7 +168,7 @@ def test_import_into_a_new_collection(capsys, libpath, five_json, tmp_path):
     run(capsys, libpath, "collection", "create", "Thesis")
     code, out, _ = run(capsys, libpath, "import", "--collection", "thesis", str(other), "--json")
     assert code == 0
-    assert json.loads(out)["collection"] == {"path": "Thesis", "made": False, "id": 1}
+    assert json.loads(out)["collection"] == {"path": "Thesis", "made": False, "id": 3}  # (ids never reused)
     assert ids(capsys, libpath, "list", "--collection", "Thesis") == [6]  # (made again: the undone 6 is free)
 
 

@@ -90,6 +90,11 @@ def test_collection_qualifier(five):
     assert titles(lib, View(search='collection:"related work"')) == ["Attention"]  # a name at any depth
     assert titles(lib, View(search="-collection:Thesis")) == ["Adam", "Deep", "Quokkas"]
     assert titles(lib, View(search="collection:Other")) == []
+    top = lib.create_collection("Related work")  # (a top-level one of the same name)
+    lib.add_to_collection(top, [ids["Quokkas"]])
+    assert titles(lib, View(search='collection:"related work"')) == ["Attention", "Quokkas"]  # (any depth)
+    assert titles(lib, View(search='collection:"/Related work"')) == ["Quokkas"]  # (from the top only)
+    assert titles(lib, View(search='collection:"/Thesis/Related work"')) == ["Attention"]
     assert titles(lib, View(search="collection:Nowhere")) == []
     assert lib.search_hint(View(search='collection:""')) == "collection: needs a collection's name or path"
 
@@ -219,3 +224,29 @@ def test_import_into_a_path_makes_the_collection_in_the_same_action(five, tmp_pa
     assert lib.find_collection("Elsewhere") is None  # (nothing imported: nothing made)
     with pytest.raises(CollectionError, match="cannot be empty"):
         lib.import_paths([f], collection=" / ")
+
+
+def test_split_takes_back_the_memberships_a_merge_brought(five):
+    lib, ids = five
+    x = lib.create_collection("X")
+    y = lib.create_collection("Y")
+    lib.add_to_collection(x, [ids["Attention"]])
+    lib.add_to_collection(y, [ids["Deep"]])
+    kept = lib.merge_papers([ids["Attention"], ids["Deep"]], keep=ids["Attention"])
+    assert lib.collections_of([kept]) == {kept: ["X", "Y"]}
+    a, b = lib.split_paper(kept)
+    assert lib.collections_of([a, b]) == {a: ["X"], b: ["Y"]}
+
+
+def test_a_split_never_puts_a_paper_in_a_collection_made_since(five):
+    """Collection ids are never reused: a merge's snapshot names the deleted collection's id,
+    and a collection made later must not take the paper in."""
+    lib, ids = five
+    old = lib.create_collection("Old project")
+    lib.add_to_collection(old, [ids["Deep"]])
+    kept = lib.merge_papers([ids["Attention"], ids["Deep"]], keep=ids["Attention"])
+    lib.delete_collection(old)
+    new = lib.create_collection("Unrelated")
+    assert new != old
+    a, b = lib.split_paper(kept)
+    assert lib.collections_of([a, b]) == {a: [], b: []}

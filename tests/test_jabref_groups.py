@@ -410,7 +410,7 @@ def test_search_groups_become_saved_searches(lib: Library):
 """
     report = lib.import_text(text, "s.bib")
     # a search group refining a static group: the papers of that collection only
-    assert searches(lib) == [("Smith", "author:smith"), ("Thesis NLP", 'collection:Thesis tag:nlp')]
+    assert searches(lib) == [("Smith", "author:smith"), ("Thesis NLP", 'collection:/Thesis tag:nlp')]
     assert lib.search("collection:Thesis tag:nlp")[0][0].title == "One"
     assert report.files[0].warnings == [
         "line 6: JabRef search group 'Either' (keywords == a or keywords == b) cannot be said in refmanager's "

@@ -9,8 +9,10 @@
     key:vaswani2017attention    a citation key (or a key of a paper merged into it); key:vaswani* a prefix
     type:book               an item type (CSL's names: book, chapter, paper-conference, thesis, ...)
     collection:Thesis       papers in a collection or its subcollections; a path: collection:"Thesis/Related work"
-                            (a name without "/" also finds a collection of that name deeper down)
+                            (a name without "/" also finds a collection of that name deeper down;
+                            collection:/Thesis only the one at the top)
     fulltext:dropout        papers whose attached PDFs' text has the word (a prefix); fulltext:"a phrase"
+    annotation:dropout      papers whose PDF annotations (highlighted text, comments, notes) have the word
     -word                   papers without that word
 
 Anything a user types is safe: every FTS5 term is quoted (double quotes
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from .categories import CATEGORY_NAMES, normalise_category_query
 from .record import TYPES
 
-QUALIFIERS = ("author", "tag", "year", "cat", "key", "type", "collection", "fulltext")
+QUALIFIERS = ("author", "tag", "year", "cat", "key", "type", "collection", "fulltext", "annotation")
 #: ``fulltext:``: papers with an attachment whose indexed text (schema v12, ``store/fulltext.py``)
 #: matches the FTS5 expression (the parameter).  Through ``attachments``: text no attachment owns
 #: any more (detached, not yet forgotten) is never found, and a merge's papers keep their files'.
@@ -40,8 +42,16 @@ FULLTEXT_COND = (
     "p.id IN (SELECT a.paper_id FROM fulltext_fts f JOIN fulltext_pages fp ON fp.id = f.rowid "
     "JOIN attachments a ON a.id = fp.attachment_id WHERE fulltext_fts MATCH ?)"
 )
-#: A word with "search full text too" on (``View.fulltext``): in the paper's record or its full text.
-_WORD_OR_FULLTEXT = "(p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?) OR " + FULLTEXT_COND + ")"
+#: ``annotation:``: papers with an annotation (schema v13, ``store/annotations.py``) whose quoted
+#: text or comment matches the FTS5 expression (the parameter).
+ANNOTATION_COND = (
+    "p.id IN (SELECT a.paper_id FROM annotations_fts f JOIN annotations a ON a.id = f.rowid "
+    "WHERE annotations_fts MATCH ?)"
+)
+#: A word with "search full text too" on (``View.fulltext``): in the paper's record, its PDFs' text
+#: or its annotations.
+_WORD_OR_FULLTEXT = ("(p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?) OR " + FULLTEXT_COND
+                     + " OR " + ANNOTATION_COND + ")")
 #: ``collection:``: the collections at that path (or of that name, for a name without "/"),
 #: and every collection under them.  Parameters: the path, 1 when it holds no "/", the path.
 _COLLECTION_COND = (
@@ -56,6 +66,7 @@ QUALIFIER_ALIASES = {
     "au": "author", "authors": "author", "by": "author", "tags": "tag", "yr": "year", "years": "year",
     "date": "year", "category": "cat", "categories": "cat", "keys": "key", "citekey": "key",
     "types": "type", "collections": "collection", "coll": "collection",
+    "annotations": "annotation", "annot": "annotation", "highlight": "annotation", "comment": "annotation",
 }
 _BARE_QUALIFIER = re.compile(r"^(\w+):$")
 _YEAR = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
@@ -255,8 +266,10 @@ def parse_query(text: str, *, date_sorted: bool = False, fulltext: bool = False)
             if not path:
                 q.hints.append("collection: needs a collection's name or path")
                 continue
+            # (a leading "/": the path from the top, never a collection of that name deeper down)
+            anywhere = "/" not in path and not value.strip().startswith("/")
             q.where.append(("NOT " if neg else "") + _COLLECTION_COND)
-            q.params.extend([path, int("/" not in path), path])
+            q.params.extend([path, int(anywhere), path])
         elif qual == "fulltext":
             if not _has_word(value):
                 q.hints.append('fulltext: needs a word or a "phrase"')
@@ -267,6 +280,12 @@ def parse_query(text: str, *, date_sorted: bool = False, fulltext: bool = False)
             q.fulltext = True
             if not neg:
                 q.fulltext_terms.append(expr)
+        elif qual == "annotation":
+            if not _has_word(value):
+                q.hints.append('annotation: needs a word or a "phrase"')
+                continue
+            q.where.append(("NOT " if neg else "") + ANNOTATION_COND)
+            q.params.append(fts_quote(value) if phrase else fts_quote(value) + "*")
         elif qual == "type":
             t = value.strip().lower()
             if not t:
@@ -298,7 +317,7 @@ def parse_query(text: str, *, date_sorted: bool = False, fulltext: bool = False)
             expr = fts_quote(value) if phrase else fts_quote(value) + "*"
             if fulltext:
                 q.where.append(("NOT " if neg else "") + _WORD_OR_FULLTEXT)
-                q.params.extend([expr, expr])
+                q.params.extend([expr, expr, expr])
                 q.fulltext = True
                 if not neg:
                     q.fulltext_terms.append(expr)

@@ -217,7 +217,9 @@ class CollectionsController(Controller):
         v = self.view.model.view
         parts = [v.saved.strip()] if v.saved.strip() else []
         c = self.view.current_collection()
-        for term in ([search_term("collection", c.path)] if c is not None else []) + [search_term("tag", t) for t in v.tags]:
+        # (the path from the top, "/Thesis": a top-level collection's name may be another's deeper down)
+        colls = [search_term("collection", "/" + c.path)] if c is not None else []
+        for term in colls + [search_term("tag", t) for t in v.tags]:
             if term is not None:
                 parts.append(term)
         if v.search.strip():

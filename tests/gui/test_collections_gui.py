@@ -401,7 +401,7 @@ def test_save_search_keeps_the_collection_and_tags_it_was_narrowed_to(window, tr
     dialog_log.texts.append("Thesis gemma")
     window.actions["save_search"].trigger()
     s = window.lib.saved_searches.find("Thesis gemma")
-    assert s.query == 'collection:"Thesis" gemma'
+    assert s.query == 'collection:"/Thesis" gemma'
     assert window.sidebar.saved_count(s.id) == 3
     window.sidebar.select_tags(["open models"])
     window.search.clear()

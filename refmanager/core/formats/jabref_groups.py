@@ -301,7 +301,7 @@ class JabRefGroups:
         p = g.parent
         if g.context == 1 and p is not None:  # refining: its parent's papers only
             if p.static:
-                path = "/".join(library_name(n) for n in p.path)
+                path = "/" + "/".join(library_name(n) for n in p.path)  # (from the top)
                 base, more = term("collection", path)
                 why += more
             else:

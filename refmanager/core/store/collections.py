@@ -190,7 +190,8 @@ class Collections:
             for pid, cid in self.db.q(
                 f"SELECT paper_id, collection_id FROM collection_papers WHERE paper_id IN ({marks})", chunk
             ):
-                out[pid].append(paths[cid])
+                if cid in paths:  # (a collection out of the tree, hidden by a cycle: never a crash)
+                    out[pid].append(paths[cid])
         for v in out.values():
             v.sort(key=str.casefold)
         return out
@@ -210,7 +211,7 @@ class Collections:
     def create(self, name: str, parent: int | None = None) -> int:
         """A new collection (undoable); CollectionError when its parent has one of that name."""
         name = clean_name(name)
-        with self.history.action(f"New collection {name!r}", []):
+        with self.history.action(f"New collection {name!r}", []):  # (checks inside: another program)
             if parent is not None:
                 self.need(parent)
             if self._taken(parent, name):
@@ -237,54 +238,64 @@ class Collections:
         names = split_path(path)
         for n in names:
             clean_name(n)
-        if self.find(path) is not None:
-            raise CollectionError(f"there is already a collection {path!r}")
         with self.history.action(f"New collection {SEP.join(names)!r}", []):
+            if self.find(path) is not None:
+                raise CollectionError(f"there is already a collection {path!r}")
             return self.ensure_path(path)
 
     def rename(self, cid: int, name: str) -> None:
         name = clean_name(name)
-        c = self.need(cid)
-        if name == c.name:
-            return
-        if self._taken(c.parent_id, name, but=cid):
-            raise CollectionError(f"there is already a collection {name!r} there")
-        with self.history.action(f"Rename collection {c.name!r} to {name!r}", []):
-            self.db.execute("UPDATE collections SET name = ? WHERE id = ?", (name, cid))
+        # Checked and written in one transaction: another program may rename or move meanwhile.
+        with self.db.transaction():
+            c = self.need(cid)
+            if name == c.name:
+                return
+            if self._taken(c.parent_id, name, but=cid):
+                raise CollectionError(f"there is already a collection {name!r} there")
+            with self.history.action(f"Rename collection {c.name!r} to {name!r}", []):
+                self.db.execute("UPDATE collections SET name = ? WHERE id = ?", (name, cid))
 
     def move(self, cid: int, parent: int | None) -> None:
         """Put a collection under another (None: at the top), with everything under it."""
-        c = self.need(cid)
-        if parent == c.parent_id:
-            return
-        if parent is not None:
-            target = self.need(parent)
-            if parent in self.subtree(cid):
-                raise CollectionError(f"cannot move {c.path!r} into itself ({target.path!r})")
-        if self._taken(parent, c.name, but=cid):
-            raise CollectionError(f"there is already a collection {c.name!r} there")
-        where = "the top" if parent is None else repr(self.need(parent).path)
-        with self.history.action(f"Move collection {c.name!r} to {where}", []):
-            self.db.execute("UPDATE collections SET parent_id = ? WHERE id = ?", (parent, cid))
+        # Checked and written in one transaction: two programs moving two collections each
+        # under the other would otherwise make a cycle (and hide both).
+        with self.db.transaction():
+            c = self.need(cid)
+            if parent == c.parent_id:
+                return
+            if parent is not None:
+                target = self.need(parent)
+                if parent in self.subtree(cid):
+                    raise CollectionError(f"cannot move {c.path!r} into itself ({target.path!r})")
+            if self._taken(parent, c.name, but=cid):
+                raise CollectionError(f"there is already a collection {c.name!r} there")
+            where = "the top" if parent is None else repr(self.need(parent).path)
+            with self.history.action(f"Move collection {c.name!r} to {where}", []):
+                self.db.execute("UPDATE collections SET parent_id = ? WHERE id = ?", (parent, cid))
 
     def delete(self, cid: int) -> None:
         """Delete a collection and its subcollections; their papers stay in the library."""
-        c = self.need(cid)
-        members = self.paper_ids(cid, subcollections=True)
-        with self.history.action(f"Delete collection {c.name!r}", members):
-            self.db.execute("DELETE FROM collections WHERE id = ?", (cid,))
+        # (its members read in the same transaction: one another program adds meanwhile is in
+        # the undo record too)
+        with self.db.transaction():
+            c = self.need(cid)
+            members = self.paper_ids(cid, subcollections=True)
+            with self.history.action(f"Delete collection {c.name!r}", members):
+                self.db.execute("DELETE FROM collections WHERE id = ?", (cid,))
 
     def add(self, cid: int, ids: Sequence[int]) -> int:
         """Put papers in a collection; how many were not in it yet."""
-        c = self.need(cid)
         ids = list(dict.fromkeys(ids))
         if not ids:
+            self.need(cid)
             return 0
-        with self.history.action(f"Add {_papers(len(ids))} to {c.name!r}", ids):
-            self.papers.need_all(ids)
-            return self.db.executemany(
-                "INSERT OR IGNORE INTO collection_papers(collection_id, paper_id) VALUES (?, ?)",
-                [(cid, pid) for pid in ids]).rowcount
+        with self.db.transaction():  # (the collection checked where it is written)
+            c = self.need(cid)
+            with self.history.action(f"Add {_papers(len(ids))} to {c.name!r}", ids):
+                self.papers.need_all(ids)
+                return self.db.executemany(
+                    "INSERT OR IGNORE INTO collection_papers(collection_id, paper_id) VALUES (?, ?)",
+                    [(cid, pid) for pid in ids]).rowcount
 
     def put(self, cid: int, ids: Sequence[int]) -> int:
         """``add`` inside a caller's action (an import): how many were new."""
@@ -297,16 +308,18 @@ class Collections:
 
     def remove(self, cid: int, ids: Sequence[int]) -> int:
         """Take papers out of a collection (they stay in the library); how many were in it."""
-        c = self.need(cid)
         ids = list(dict.fromkeys(ids))
         if not ids:
+            self.need(cid)
             return 0
         n = 0
-        with self.history.action(f"Remove {_papers(len(ids))} from {c.name!r}", ids):
-            for marks, chunk in chunks(ids):
-                n += self.db.execute(
-                    f"DELETE FROM collection_papers WHERE collection_id = ? AND paper_id IN ({marks})", [cid, *chunk]
-                ).rowcount
+        with self.db.transaction():
+            c = self.need(cid)
+            with self.history.action(f"Remove {_papers(len(ids))} from {c.name!r}", ids):
+                for marks, chunk in chunks(ids):
+                    n += self.db.execute(
+                        f"DELETE FROM collection_papers WHERE collection_id = ? AND paper_id IN ({marks})",
+                        [cid, *chunk]).rowcount
         return n
 
     def join_into(self, keep: int, others: Sequence[int]) -> None:

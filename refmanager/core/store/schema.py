@@ -415,11 +415,13 @@ DROP TRIGGER IF EXISTS sources_entry_on_move;
     # v10 -> v11: collections and saved searches (issue 18, ``store/collections.py``).  A
     # collection has a parent (none: at the top), a name unique among its siblings without
     # regard to case, and any number of papers; deleting one deletes its subcollections and
-    # their memberships, never a paper.  A saved search is a name and a query of the search
+    # their memberships, never a paper.  Ids are never reused (AUTOINCREMENT): a merge's snapshot names
+    # the collections its papers were in, and a split long after must not put a paper in a collection
+    # made since with a deleted one's id.  A saved search is a name and a query of the search
     # language, evaluated when shown (live).
     """
 CREATE TABLE collections (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     parent_id INTEGER REFERENCES collections(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     created_at TEXT NOT NULL
@@ -481,6 +483,59 @@ CREATE TRIGGER fulltext_pages_au AFTER UPDATE OF text ON fulltext_pages BEGIN
     INSERT INTO fulltext_fts(fulltext_fts, rowid, text) VALUES ('delete', old.id, old.text);
     INSERT INTO fulltext_fts(rowid, text) VALUES (new.id, new.text);
 END;
+""",
+    # v12 -> v13: annotations of PDFs, kept in the library and never written into the file
+    # (issue 19, ``store/annotations.py``).  Each belongs to a paper and to the PDF by its
+    # content (``file``: SHA-256), not by its path, so a moved or re-linked copy of the same
+    # file keeps them; ``page`` from 1, ``rects`` a JSON list of [x, y, w, h] in PDF points from
+    # the page's top left, the quoted text and its character offsets on the page (to anchor it
+    # again).  They are part of their paper's snapshot (undo), and a change to one counts as a
+    # change of the paper (its ``version``).  An FTS5 index over the quotes and comments
+    # (``annotation:``).  ``reading_positions``: the last page read of each paper's PDF (not
+    # an action: like marking read, it is not undone).
+    """
+CREATE TABLE annotations (
+    id INTEGER PRIMARY KEY,
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    file TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('highlight', 'note')),
+    page INTEGER NOT NULL CHECK (page >= 1),
+    rects TEXT NOT NULL DEFAULT '[]',
+    color TEXT NOT NULL,
+    quote TEXT,
+    char_start INTEGER,
+    char_end INTEGER,
+    comment TEXT,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+);
+CREATE INDEX annotations_paper ON annotations(paper_id, file, page);
+CREATE VIRTUAL TABLE annotations_fts USING fts5(
+    quote, comment,
+    content='annotations', content_rowid='id',
+    prefix='1 2 3',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER annotations_ai AFTER INSERT ON annotations BEGIN
+    INSERT INTO annotations_fts(rowid, quote, comment) VALUES (new.id, new.quote, new.comment);
+    UPDATE papers SET version = version + 1 WHERE id = new.paper_id;
+END;
+CREATE TRIGGER annotations_ad AFTER DELETE ON annotations BEGIN
+    INSERT INTO annotations_fts(annotations_fts, rowid, quote, comment) VALUES ('delete', old.id, old.quote, old.comment);
+    UPDATE papers SET version = version + 1 WHERE id = old.paper_id;
+END;
+CREATE TRIGGER annotations_au AFTER UPDATE ON annotations BEGIN
+    INSERT INTO annotations_fts(annotations_fts, rowid, quote, comment) VALUES ('delete', old.id, old.quote, old.comment);
+    INSERT INTO annotations_fts(rowid, quote, comment) VALUES (new.id, new.quote, new.comment);
+    UPDATE papers SET version = version + 1 WHERE id IN (old.paper_id, new.paper_id);
+END;
+CREATE TABLE reading_positions (
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    file TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (paper_id, file)
+) WITHOUT ROWID;
 """,
 ]
 

@@ -73,10 +73,17 @@ class Splitter:
         n = 1 + sum(len(json.loads(m[3])) for m in merges)
         with self.history.growing_action(f"Split {what(p)} into {n} papers", [pid]) as created:
             for mid, before_s, after_s, merged_s in merges:  # newest first
-                self._take_back(pid, json.loads(before_s), json.loads(after_s))
+                before, after = json.loads(before_s), json.loads(after_s)
+                kept_now = set((self.snapshots.take_one(pid) or {}).get("_collections", []))
+                self._take_back(pid, before, after)
                 for old_id_s, snap in json.loads(merged_s).items():
                     old_id = int(old_id_s)
                     new_id = old_id if not self.papers.exists(old_id) else self.papers.next_id()
+                    if "_collections" in snap:
+                        # Back into its collections, but one the merge brought to the kept paper
+                        # and the user took that paper out of since.
+                        snap = {**snap, "_collections": [
+                            c for c in snap["_collections"] if c in kept_now or c in before.get("_collections", [])]}
                     self._restore_merged(new_id, snap, from_pid=pid)
                     created.append(new_id)
                 self.db.execute("DELETE FROM merges WHERE id = ?", (mid,))
@@ -99,6 +106,13 @@ class Splitter:
         fold = {t.casefold(): t for t in (*before["_tags"], *after["_tags"], *cur["_tags"])}
         tags = three_way_set(*((t.casefold() for t in s["_tags"]) for s in (before, after, cur)))
         self.tags.set_of(pid, [fold[t] for t in sorted(tags)])
+        if "_collections" in before and "_collections" in after:  # (merged before schema v11: left as they are)
+            colls = three_way_set(before["_collections"], after["_collections"], cur["_collections"])
+            self.db.execute("DELETE FROM collection_papers WHERE paper_id = ?", (pid,))
+            self.db.executemany(
+                "INSERT OR IGNORE INTO collection_papers(collection_id, paper_id) "
+                "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM collections WHERE id = ?)",
+                [(c, pid, c) for c in sorted(colls)])
         alts = three_way_set(*(((f, v) for _, f, v, _ in s.get("_alternatives", [])) for s in (before, after, cur)))
         old_ids = {(f, v): i for i, f, v, _ in (*before.get("_alternatives", []), *cur.get("_alternatives", []))}
         self.alternatives.replace_all(
