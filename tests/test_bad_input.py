@@ -599,7 +599,9 @@ def test_command_line_one_line_exit_1(name: str, seeded_file: Path, tmp_path: Pa
     if name == "a folder":
         path = tmp_path / "folder"
         path.mkdir()
-        expected = f"{path}: this is a folder, not a file"
+        (path / "notes.txt").write_text("not a PDF")
+        # (the command line reads a folder for its PDFs, issue 19: one without any is an error)
+        expected = f"{path}: no PDF file in this folder"
     elif name == "a missing file":
         path = tmp_path / "missing.txt"
         expected = f"{path}: cannot read the file: No such file or directory"
