@@ -141,3 +141,74 @@ def garbage_pdf(path: Path) -> Path:
     """Named .pdf, but not a PDF at all."""
     path.write_bytes(b"This is not a PDF at all.\n" * 10)
     return path
+
+
+def paper_pdf(path: Path, title: str = TITLE, authors: str | None = AUTHORS, *, info_title: str = "",
+              info_author: str = "", stamp: str | None = None, doi_line: str | None = None,
+              header: str | None = None, title_size: float = 20, pages: int = 2,
+              body: str = "Body text that says nothing in particular about {n}.") -> Path:
+    """A paper's first page as a paper looks (issue 19, a dropped PDF becomes a paper): a small
+    ``header`` line at the top, the ``title`` large and centred (wrapped when long), the
+    ``authors`` line under it in 12 pt, an affiliation, ``doi_line`` in the body text, arXiv's
+    ``stamp`` rotated down the left margin, then body text; ``info_*``: the metadata
+    (empty: none).  Later pages hold body text only."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor
+
+    w = QPdfWriter(str(path))
+    w.setResolution(72)
+    w.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                QMarginsF(0, 0, 0, 0)))
+    w.setTitle(info_title)
+    w.setAuthor(info_author)
+    w.setCreator("refmanager tests")
+    p = QPainter(w)
+    serif = QFont("DejaVu Serif")
+    for n in range(1, pages + 1):
+        if n > 1:
+            w.newPage()
+        y = 72.0
+        if n == 1:
+            if header:
+                serif.setPointSizeF(9)
+                p.setFont(serif)
+                p.drawText(QPointF(72, 40), header)
+            f = QFont("DejaVu Sans")
+            f.setPointSizeF(title_size)
+            f.setBold(True)
+            p.setFont(f)
+            box = p.boundingRect(QRectF(60, 80, 475, 200), Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap,
+                                 title)
+            p.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, title)
+            y = box.bottom() + 12
+            f.setPointSizeF(12)
+            f.setBold(False)
+            p.setFont(f)
+            if authors:
+                p.drawText(QRectF(60, y, 475, 20), Qt.AlignmentFlag.AlignHCenter, authors)
+                y += 18
+            f.setPointSizeF(10)
+            p.setFont(f)
+            p.drawText(QRectF(60, y, 475, 20), Qt.AlignmentFlag.AlignHCenter, "Department of Examples, University of Tests")
+            y += 40
+            if stamp:
+                p.save()
+                p.translate(QPointF(24, 640))
+                p.rotate(-90)
+                sf = QFont("DejaVu Sans")
+                sf.setPointSizeF(14)
+                p.setFont(sf)
+                p.setPen(QColor("gray"))
+                p.drawText(QPointF(0, 0), stamp)
+                p.restore()
+                p.setPen(QColor("black"))
+        serif.setPointSizeF(10)
+        p.setFont(serif)
+        if n == 1 and doi_line:
+            p.drawText(QPointF(72, y), doi_line)
+            y += 20
+        while y < 780:
+            p.drawText(QPointF(72, y), body.format(n=f"page {n}, line {int(y)}"))
+            y += 14
+    p.end()
+    return path

@@ -377,3 +377,24 @@ def test_the_pdf_layer_imports_no_widgets_and_the_run_no_qt(tmp_path: Path):
     pdf = pdfs.plain_pdf(tmp_path / "plain.pdf", "Plain hello")
     r = subprocess.run([sys.executable, "-c", code, str(pdf)], capture_output=True, text=True, check=True)
     assert r.stdout.splitlines() == ["[]", "['Plain hello']", "[] True"]
+
+
+def test_hits_for_a_page_of_papers_list_the_matches_once_and_say_the_same(seeded: Library, monkeypatch):
+    """Many pages (a table page of papers): the matching pages are listed once, not asked page
+    by page; both ways give the same hits."""
+    from refmanager.core.store import fulltext as ft
+
+    c = seeded.db.conn
+    texts = {3: ["intro", "a modelling walrus", "end"], 4: ["models everywhere", "x", "y", "modelled"],
+             5: ["nothing", "here", "at", "all"]}
+    for pid, pages in texts.items():
+        aid = c.execute("INSERT INTO attachments(paper_id, name, path, mode, added_at) "
+                        "VALUES (?, 'p.pdf', ?, 'link', '2024-01-01')", (pid, f"/nowhere/{pid}.pdf")).lastrowid
+        c.commit()
+        assert seeded.fulltext_store(aid, pages, FileState(1, 1, f"h{pid}"))
+    view = View(search="fulltext:model")
+    monkeypatch.setattr(ft, "PROBE_PAGES_MAX", 0)  # (listed once)
+    listed = {pid: (h.pages, h.count) for pid, h in seeded.fulltext_hits(view, [3, 4, 5]).items()}
+    monkeypatch.setattr(ft, "PROBE_PAGES_MAX", 10_000)  # (asked page by page)
+    asked = {pid: (h.pages, h.count) for pid, h in seeded.fulltext_hits(view, [3, 4, 5]).items()}
+    assert listed == asked == {3: ((2,), 1), 4: ((1, 4), 2)}

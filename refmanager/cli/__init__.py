@@ -63,11 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS, help="library file")
         return sp
 
-    sp = cmd("import", "Import listings or JSON exports into the library and print the report.")
+    sp = cmd("import", "Import listings or JSON exports into the library and print the report. PDFs and folders "
+                       "of PDFs become papers: each attached to the paper it is, or a new paper.")
     sp.add_argument("files", nargs="+", metavar="FILE")
     sp.add_argument("--json", action="store_true", help="print the report as JSON")
     sp.add_argument("--collection", metavar="PATH",
                     help='put every paper of the files in this collection ("Thesis/Related work"; made if missing)')
+    from . import pdfs
+
+    pdfs.add_import_options(sp)  # import --link
 
     from . import organising
 
@@ -135,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     citing.add_commands(cmd)  # cite, styles
     organising.add_commands(cmd)  # collection, saved-search, tags
     fulltext.add_commands(cmd)  # fulltext reindex, fulltext status
+    pdfs.add_commands(cmd)  # fetch-pdf
+    from .annotations import add_commands as add_annotations
+
+    add_annotations(cmd)  # annotations ID
 
     sp = cmd("undo", "Undo the last change to the library.")
     sp = cmd("redo", "Redo the last undone change.")
@@ -188,7 +196,7 @@ def _need(lib: Library, pid: int) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.command == "restore-backup" or (args.command == "backup" and args.list):
         return _backups(args)  # without opening the library: it may be the damaged one
-    from . import citing, fulltext, organising
+    from . import citing, fulltext, organising, pdfs
 
     if args.command == "styles":
         return citing.styles(args)  # (no library needed)
@@ -198,6 +206,13 @@ def run(args: argparse.Namespace) -> int:
         if c == "import":
             from ..core.import_child import collector_paused
 
+            pdf_files = [f for f in args.files if pdfs.is_pdf_input(f)]  # .pdf files and folders: cli/pdfs.py
+            pdf_report, pdf_status = pdfs.import_pdfs(lib, pdf_files, args) if pdf_files else (None, EXIT_OK)
+            args.files = [f for f in args.files if f not in pdf_files]
+            if not args.files:
+                if args.json:
+                    print(json.dumps({"pdfs": pdf_report.to_wire()}, ensure_ascii=False, indent=2))
+                return pdf_status
             missing = [f for f in args.files if not os.path.exists(f)]
             into = None
             with collector_paused():
@@ -206,7 +221,8 @@ def run(args: argparse.Namespace) -> int:
                 else:
                     report = lib.import_paths(args.files)
             if args.json:
-                print(json.dumps({**report.to_json(), **({"collection": into} if into else {})},
+                print(json.dumps({**report.to_json(), **({"collection": into} if into else {}),
+                                  **({"pdfs": pdf_report.to_wire()} if pdf_report else {})},
                                  ensure_ascii=False, indent=2))
             else:
                 if into and into["made"]:
@@ -215,12 +231,18 @@ def run(args: argparse.Namespace) -> int:
                     print(line)
             for problem in report.problems():
                 print(f"refmanager: {problem}", file=sys.stderr)
-            return EXIT_ERROR if report.rejected or missing else EXIT_OK
+            return EXIT_ERROR if report.rejected or missing or pdf_status else EXIT_OK
         if c in ("list", "search"):  # (a query with a hint is refused: organising.view_of)
             _print_papers(lib.get_many(lib.ids(fulltext.with_fulltext(organising.view_of(lib, args), args))), args.json)
             return EXIT_OK
         if c in organising.COMMANDS:  # collection, saved-search, tags
             return organising.run(lib, args)
+        if c in pdfs.COMMANDS:  # fetch-pdf
+            return pdfs.run(lib, args)
+        if c == "annotations":  # (cli/annotations.py)
+            from .annotations import run as annotations
+
+            return annotations(lib, args)
         if c in fulltext.COMMANDS:  # fulltext reindex, fulltext status
             return fulltext.run(lib, args)
         if c == "show":

@@ -32,7 +32,7 @@ import urllib.request
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import __version__
 from .errors import ParseError, RefManagerError
@@ -78,10 +78,12 @@ class LookupFailed(RefManagerError):
     or arXiv is down) rather than a problem with this one request.
     """
 
-    def __init__(self, message: str, *, fatal: bool = True) -> None:
+    def __init__(self, message: str, *, fatal: bool = True, code: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fatal = fatal
+        #: the HTTP status when arXiv answered with an error (404: no such paper or PDF)
+        self.code = code
 
 
 class Fetcher(Protocol):
@@ -126,14 +128,35 @@ class UrllibFetcher:
         self.user_agent = user_agent(contact)
 
     def fetch(self, url: str) -> str:
-        if os.environ.get(NO_NETWORK_ENV):
+        data, charset = self.fetch_bytes(url, accept="application/atom+xml", max_bytes=MAX_RESPONSE_BYTES)
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:  # an unknown charset name
+            return data.decode("utf-8", errors="replace")
+
+    def fetch_bytes(self, url: str, *, accept: str, max_bytes: int, chunk: int | None = None,
+                    on_open: Callable[[Any], None] | None = None) -> tuple[bytes, str]:
+        """The body of a GET (at most ``max_bytes``) and its charset, in one read or in
+        pieces of ``chunk`` bytes; ``on_open(response)`` lets a caller that stops waiting
+        close the connection (``arxiv_pdf``: Cancel during a download).  The loopback
+        address is not "the network": ``NO_NETWORK_ENV`` leaves tests' local servers reachable."""
+        if os.environ.get(NO_NETWORK_ENV) and urllib.parse.urlsplit(url).hostname not in ("127.0.0.1", "::1"):
             raise LookupFailed(f"network access is switched off ({NO_NETWORK_ENV} is set)")
-        req = urllib.request.Request(
-            url, headers={"User-Agent": self.user_agent, "Accept": "application/atom+xml"}
-        )
+        req = urllib.request.Request(url, headers={"User-Agent": self.user_agent, "Accept": accept})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                data = resp.read(MAX_RESPONSE_BYTES + 1)
+                if on_open is not None:
+                    on_open(resp)
+                size = resp.headers.get("Content-Length")
+                if size and size.isdigit() and int(size) > max_bytes:
+                    raise LookupFailed(f"arXiv's answer is larger than {_size(max_bytes)}", fatal=False)
+                parts, n = [], 0
+                while n <= max_bytes and (part := resp.read(min(chunk or max_bytes + 1, max_bytes + 1 - n))):
+                    parts.append(part)
+                    n += len(part)
+                    if chunk is None:
+                        break
+                data = b"".join(parts)
                 charset = resp.headers.get_content_charset() or "utf-8"
         except urllib.error.HTTPError as e:
             raise _http_error(e) from None
@@ -145,12 +168,13 @@ class UrllibFetcher:
             raise LookupFailed(f"arXiv did not answer within {self.timeout:g} s") from None
         except OSError as e:
             raise LookupFailed(f"cannot reach arXiv ({e})") from None
-        if len(data) > MAX_RESPONSE_BYTES:
-            raise LookupFailed(f"arXiv's answer is larger than {MAX_RESPONSE_BYTES // 2**20} MB")
-        try:
-            return data.decode(charset, errors="replace")
-        except LookupError:  # an unknown charset name
-            return data.decode("utf-8", errors="replace")
+        if len(data) > max_bytes:  # (a file too large concerns that file; an API answer, arXiv)
+            raise LookupFailed(f"arXiv's answer is larger than {_size(max_bytes)}", fatal=chunk is None)
+        return data, charset
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MB" if n >= 2**20 else f"{n:,} bytes"
 
 
 def _http_error(e: urllib.error.HTTPError) -> LookupFailed:
@@ -165,7 +189,7 @@ def _http_error(e: urllib.error.HTTPError) -> LookupFailed:
         return LookupFailed(f"arXiv: {err.arxiv_message}", fatal=e.code >= 500 or e.code == 429)
     except ParseError:
         pass
-    return LookupFailed(f"arXiv answered HTTP {e.code} {e.reason}")
+    return LookupFailed(f"arXiv answered HTTP {e.code} {e.reason}", code=e.code)
 
 
 def default_fetcher() -> Fetcher:

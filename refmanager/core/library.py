@@ -20,6 +20,7 @@ from .import_stream import ImportReport
 from .models import Entry, LibraryGroups
 from .store import backup
 from .store.alternatives import Alternatives
+from .store.annotations import Annotation, Annotations
 from .store.arxiv import ArxivRecords
 from .store.attachments import Attachments
 from .store.citekeys import CiteKeys
@@ -75,6 +76,7 @@ class Library:
         self.duplicates = Duplicates(self.papers, self.history)
         self.attacher = Attachments(db, self.papers, self.files, self.history)
         self.fulltext = FullText(db, self.files)
+        self.annotator = Annotations(db, self.papers, self.history, self.marking)
         self.arxiv = ArxivRecords(self.papers, self.sources, self.history)
         self.importer = Importer(db, self.papers, self.tags, self.alternatives, self.fts, self.snapshots, self.history,
                                  self.collections)
@@ -146,9 +148,9 @@ class Library:
 
     def export_groups(self, ids: Sequence[int]) -> LibraryGroups:
         """What an export of these papers keeps besides them (``export.EXPORT_FORMATS``'s
-        ``groups``): every collection (empty ones too), each paper's, every saved search."""
+        ``groups``): every collection (empty ones too), each paper's, every saved search, annotations."""
         return LibraryGroups([c.path for c in self.collections.tree(counts=False)], self.collections.of(ids),
-                             [(s.name, s.query) for s in self.saved_searches.list()])
+                             [(s.name, s.query) for s in self.saved_searches.list()], self.annotator.json_of(ids))
 
     def paper_sources(self, pid: int) -> list[dict[str, Any]]:
         return self.sources.of(pid)
@@ -421,6 +423,19 @@ class Library:
 
     def attachment_path_allowed(self, path: str | os.PathLike[str]) -> bool:
         return self.files.path_allowed(path)
+
+    # ------------------------------------- annotations of PDFs (schema v13: store/annotations.py)
+    def annotations(self, pid: int, file: str | None = None) -> list[Annotation]:
+        return self.annotator.of(pid, file)
+
+    def add_annotation(self, pid: int, **fields: Any) -> int:
+        return self.annotator.add(pid, **fields)
+
+    def edit_annotation(self, aid: int, **fields: Any) -> bool:
+        return self.annotator.edit(aid, **fields)
+
+    def delete_annotation(self, aid: int) -> None:
+        self.annotator.delete(aid)
 
     # ---------------------------------------------------------------- arXiv
     def apply_arxiv_metadata(self, pid: int, meta: Entry) -> tuple[list[str], list[str]]:

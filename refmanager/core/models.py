@@ -110,6 +110,8 @@ class FileGroups:
     members: dict[tuple[int, str], list[GroupPath]] = field(default_factory=dict)
     #: saved searches: (name, query in refmanager's search language, line)
     searches: list[tuple[str, str, int | None]] = field(default_factory=list)
+    #: annotations of PDFs by entry (refmanager JSON, as ``members``): their JSON objects
+    annotations: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -122,6 +124,9 @@ class LibraryGroups:
     of: dict[int, list[str]] = field(default_factory=dict)
     #: (name, query) of every saved search
     searches: list[tuple[str, str]] = field(default_factory=list)
+    #: each exported paper's annotations of its PDFs, by paper id (refmanager JSON writes them;
+    #: they make no collection or saved search: not counted by ``bool``)
+    annotations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.paths or self.searches)

@@ -106,7 +106,9 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
     )),
     ("&Paper", (
         Act("open", "Open on &arXiv", "papers.open_on_arxiv", "Ctrl+Return", "open"),
-        Act("pdf", "Open &PDF", "papers.open_pdf", "Ctrl+Shift+P", "pdf"),
+        # the attached PDF in the reader beside the library, else arXiv's (gui/reader/controller.py)
+        Act("pdf", "Open &PDF", "reader.open_pdf", "Ctrl+Shift+P", "pdf"),
+        Act("pdf_external", "Open PDF in the system's viewer", "papers.open_pdf"),
         SEP,
         Act("edit", "&Edit paper", "papers.toggle_edit", "Ctrl+Shift+E", "note"),
         Act("attach", "Attach &file…", "papers.attach_dialog", "Ctrl+Shift+A"),
@@ -116,6 +118,8 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         SEP,
         Act("find_arxiv", "Find on arXiv", "lookups.find_on_arxiv", "Ctrl+L", "search"),
         Act("fetch_ids", "Fetch missing arXiv ids…", "lookups.fetch_missing_ids"),
+        # download the selected papers' arXiv PDFs and attach them (gui/pdf_controller.py)
+        Act("fetch_pdf", "Fetch arXiv P&DF", "imports.pdfs.fetch_selected"),
         SEP,
         Act("toggle_read", "Toggle &read", "marking.toggle_read", "M", "unread", scope="table"),
         Act("toggle_star", "Toggle &star", "marking.toggle_star", "S", "star", scope="table"),
@@ -133,7 +137,7 @@ MENUS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
 TABLE_MENU: tuple[str | None, ...] = (
     "open", "pdf", "find_arxiv", "copy_bibtex", "copy_citation", "copy_reference", None,
     "tag", "untag", "remove_from_collection", "toggle_read", "toggle_star", None,
-    "edit", "attach", "merge", "split", None,
+    "edit", "attach", "fetch_pdf", "merge", "split", None,
     "trash",
 )
 

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ NO_AUTO_ENV = "REFMANAGER_NO_BACKGROUND_INDEX"
 START_DELAY_MS = 1500
 #: After a change, the look for PDFs never read waits this long (ms): a few changes, one look.
 CHECK_DELAY_MS = 300
+#: During a run, another program's change is shown at least this often (seconds).
+ABSORB_MAX_S = 15.0
 
 
 class IndexProcess(QObject):
@@ -132,6 +135,8 @@ class FullTextController(Controller):
         self.last_report: IndexReport | None = None
         #: after a cancel (or a failed run): PDFs attached up to this id wait for the next start
         self.held_below = 0
+        #: since when the run's own commits are kept from the watcher (None: not now)
+        self._absorbing_since: float | None = None
         self.box = QWidget()
         lay = QHBoxLayout(self.box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -240,6 +245,7 @@ class FullTextController(Controller):
         self.held_below = int(self.session.lib.db.value("SELECT coalesce(max(id), 0) FROM attachments") or 0)
 
     def _progress(self, done: int, total: int, name: str) -> None:
+        self._absorb_own_write()
         if total <= 0:
             return
         self.label.setText(f"Indexing PDFs: {done:,} of {total:,}")
@@ -247,9 +253,27 @@ class FullTextController(Controller):
         self.cancel_button.setEnabled(True)
         self.box.setVisible(True)
 
+    def _absorb_own_write(self) -> None:
+        """The run's commit of a file is not another program's change to show: the watcher is
+        told so (the window reloaded everything once a second while indexing, the longest stalls
+        of a run), unless the view shows full-text hits.  What another program wrote meanwhile is
+        shown at least every ``ABSORB_MAX_S`` and when the run ends."""
+        if self.view.model.compiled.fulltext:
+            return
+        now = time.monotonic()
+        if self._absorbing_since is None:
+            self._absorbing_since = now
+        if now - self._absorbing_since < ABSORB_MAX_S:
+            self.window.watcher.reset()
+        else:
+            self._absorbing_since = None  # (this time the watcher sees it: a refresh)
+
     def _ended(self) -> None:
         self.proc = None
         self.box.setVisible(False)
+        if self._absorbing_since is not None:
+            self._absorbing_since = None
+            self.view.refresh()  # (anything another program wrote during the run)
 
     def _finished(self, report: IndexReport) -> None:
         self._ended()

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QApplication
 
 from ..core.import_stream import ImportReport
 from ..core.library import View
+from ..pdf.intake import is_pdf_input
 from . import dialogs
 from .controller import Controller
+from .pdf_controller import PdfController
 from .session import LibrarySession
 from .tasks import TaskRunner
 from .view_controller import ViewController
@@ -38,6 +40,8 @@ class ImportController(Controller):
         self.last_report: ImportReport | None = None
         #: the collection the running import goes into (None: none)
         self.into: int | None = None
+        #: PDFs dropped or chosen become papers (and Paper → Fetch arXiv PDF): pdf_controller.py
+        self.pdfs = PdfController(window, session, view, tasks)
 
     def import_dialog(self) -> None:
         files = dialogs.get_open_files(self.window)
@@ -69,7 +73,13 @@ class ImportController(Controller):
 
     def import_inputs(self, inputs: list[tuple[str, Any]], label: str | None = None,
                       collection: int | None = None) -> None:
-        """Start one import action in the background, with progress and Cancel."""
+        """Start one import action in the background, with progress and Cancel.  PDFs and
+        folders go to ``pdfs`` (they become papers); the other inputs are imported after them."""
+        pdfs = [str(src) for _, src in inputs if isinstance(src, Path) and is_pdf_input(src)]
+        if pdfs:
+            rest = [(n, src) for n, src in inputs if not (isinstance(src, Path) and str(src) in pdfs)]
+            self.pdfs.add_pdfs(pdfs, collection, (lambda: self.import_inputs(rest, label, collection)) if rest else None)
+            return
         self.window.detail.flush_note()
         worker = ImportProcess(self.session.lib.path, inputs, label, self.window)
         if collection is not None:

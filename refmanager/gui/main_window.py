@@ -41,6 +41,7 @@ from .lookup_controller import LookupController
 from .marking_controller import MarkingController
 from .paper_controller import PaperController
 from .plain import window_title
+from .reader.controller import ReaderController
 from .session import LibrarySession
 from .tasks import TaskRunner
 from .view_controller import ViewController
@@ -67,6 +68,7 @@ class MainWindow(WindowParts):
         self.files = LibraryFilesController(self, self.session)
         self.collections = CollectionsController(self, self.session, self.view, self.imports, self.exports)
         self.fulltext = FullTextController(self, self.session, self.view)
+        self.reader = ReaderController(self, self.session, self.view, self.papers)  # (PDFs in the reader)
         self.watcher = LibraryWatcher(self.session, self)
         build_menus(self)
         self._connect()
@@ -98,7 +100,7 @@ class MainWindow(WindowParts):
         t.filesDroppedOnRow.connect(p.attach_dropped)
         t.inputsDropped.connect(self.imports.import_mime)
         d.openArxiv.connect(p.open_on_arxiv)
-        d.openPdf.connect(p.open_pdf)
+        d.openPdf.connect(self.reader.open_pdf)
         g = self.guarded
         d.addTag.connect(g(lambda tag: m.add_tags(v.selected_ids(), [tag])))
         d.removeTag.connect(g(lambda tag: m.remove_tags(v.selected_ids(), [tag])))
@@ -108,8 +110,9 @@ class MainWindow(WindowParts):
         d.pickSplit.connect(g(p.pick_split))
         d.acceptReview.connect(g(p.accept_review))
         d.attachRequested.connect(p.attach_dialog)
-        d.openAttachment.connect(p.open_attachment)
+        d.openAttachment.connect(self.reader.open_attachment)
         p.paperOpened.connect(m.paper_opened)
+        self.reader.paperOpened.connect(m.paper_opened)
         v.model.editFailed.connect(lambda msg: dialogs.warn(self, "Not saved", msg))
         self.watcher.changedElsewhere.connect(self.changed_elsewhere)
         self.watcher.fileGone.connect(self.files.file_gone)
@@ -164,6 +167,7 @@ class MainWindow(WindowParts):
         e.acceptProposedAction()
 
     def closeEvent(self, e: QCloseEvent) -> None:  # noqa: N802
+        self.reader.close_all()  # (each saves the page it was left at)
         self.save_all()
         for timer in (self.marking.read_timer, self.view.search_timer, self.detail.note.timer, self.watcher.timer):
             timer.stop()

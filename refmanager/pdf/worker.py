@@ -71,6 +71,9 @@ class PdfReader:
         #: readers started so far (tests look at the recycling)
         self.started = 0
 
+    #: the reader's answer as a result (``metadata.MetadataReader``: another reader, another answer)
+    decode = staticmethod(from_wire)
+
     def __enter__(self) -> Self:
         return self
 
@@ -147,7 +150,7 @@ class PdfReader:
             self._abandon()
             return line
         try:
-            return from_wire(json.loads(line))
+            return self.decode(json.loads(line))
         except ValueError:
             self._abandon()
             return Failed("the PDF reader gave no answer")

@@ -133,3 +133,29 @@ def test_closing_the_window_during_a_run_stops_it(auto_index, tmp_path: Path, ma
     assert ctl.proc is None and proc.state() == proc.ProcessState.NotRunning  # (stopped, and waited for)
     with Library(path) as lib:
         assert [f.name for f in lib.fulltext_pending()] == ["long.pdf"]  # (read at the next start)
+
+
+def test_the_runs_own_commits_do_not_reload_the_window(library, make_window, qtbot, monkeypatch):
+    """Each file the run commits moves the library's data_version: the window takes it as its
+    own (it reloaded everything once a second while indexing), and reloads once when the run
+    ends (showing what another program wrote meanwhile)."""
+    win = make_window(library)
+    refreshed: list[int] = []
+    monkeypatch.setattr(win.view, "refresh", lambda *a, **k: refreshed.append(1))
+    emitted: list[int] = []
+    win.watcher.changedElsewhere.connect(lambda: emitted.append(1))
+    with Library(library) as other:  # (a commit the window did not make, as the run's are)
+        other.set_starred([3])
+    win.fulltext._progress(1, 2, "good.pdf")
+    win.watcher.check()
+    assert emitted == [] and refreshed == []
+    win.fulltext._ended()
+    assert refreshed == [1]
+    # with a full-text view the run's commits do change what is shown: the watcher sees them
+    search(qtbot, win, "fulltext:zebrafish")
+    assert win.view.model.compiled.fulltext
+    with Library(library) as other:
+        other.set_starred([4])
+    win.fulltext._progress(2, 2, "locked.pdf")
+    win.watcher.check()
+    assert len(emitted) == 1

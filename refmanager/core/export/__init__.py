@@ -38,11 +38,17 @@ def to_json(papers: Sequence[Paper], groups: LibraryGroups | None = None) -> str
 
     With the library's collections or saved searches (``groups``), an object ``{"papers":
     [...], "collections": [every path], "saved_searches": [{"name", "query"}]}`` whose papers
-    each list their collections' paths; without any, the plain list older versions read."""
+    each list their collections' paths; without any, the plain list older versions read.  A
+    paper with annotations of its PDFs lists them (``"annotations": [...]``, schema v13)."""
+    notes = groups.annotations if groups is not None else {}
+
+    def paper(p: Paper) -> dict[str, object]:
+        return {**paper_json(p), **({"annotations": notes[p.id or 0]} if notes.get(p.id or 0) else {})}
+
     if not groups:
-        return json.dumps([paper_json(p) for p in papers], ensure_ascii=False, indent=2) + "\n"
+        return json.dumps([paper(p) for p in papers], ensure_ascii=False, indent=2) + "\n"
     data = {
-        "papers": [{**paper_json(p), "collections": groups.of.get(p.id or 0, [])} for p in papers],
+        "papers": [{**paper(p), "collections": groups.of.get(p.id or 0, [])} for p in papers],
         "collections": list(groups.paths),
         "saved_searches": [{"name": name, "query": query} for name, query in groups.searches],
     }

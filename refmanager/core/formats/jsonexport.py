@@ -7,7 +7,8 @@ whose papers each name their collections by path (``"collections": [...]``); eve
 listed at the top so that an empty collection survives.  JSON of any other shape is rejected
 with a message saying what was expected.  Each object is a record: one that cannot be used (a
 field of the wrong type) is skipped and reported, the rest imports; a collection or saved
-search that cannot be used is a warning.
+search that cannot be used is a warning.  A paper's ``annotations`` of its PDFs (schema v13)
+come back with it, once (``store/import_groups.py``); one that cannot be used is a warning.
 """
 
 from __future__ import annotations
@@ -247,9 +248,22 @@ def parse(text: str, **_context: Any) -> ParsedFile:
         if paths := [p for p in paths if p]:
             groups = groups or FileGroups()
             groups.members[(line, entry.citekey or "")] = paths
+        if notes := _annotations(obj.get("annotations"), line, warnings):  # (schema v13: checked as written)
+            groups = groups or FileGroups()
+            groups.annotations[(line, entry.citekey or "")] = notes
     if not entries and skipped:
         raise common.no_usable_record("paper object", skipped)
     return ParsedFile(format=NAME, entries=entries, skipped=skipped, warnings=warnings, groups=groups)
+
+
+def _annotations(v: Any, line: int, warnings: list[Problem]) -> list[dict[str, Any]]:
+    """A paper's ``annotations``: the objects among them (the store checks each when writing it)."""
+    if v is None:
+        return []
+    if not isinstance(v, list) or not all(isinstance(a, dict) for a in v):
+        warnings.append(Problem(line, "'annotations' must be a list of objects; ignored"))
+        return []
+    return v
 
 
 def iter_parse(text: str, **context: Any) -> Parsing:

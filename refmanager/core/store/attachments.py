@@ -12,6 +12,7 @@ import filecmp
 import logging
 import os
 import shutil
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,10 @@ class Attachments:
         self.papers.need(pid)
         return self.files.of([pid]).get(pid, [])
 
-    def attach(self, pid: int, path: str | os.PathLike[str], mode: str = "copy") -> dict[str, Any]:
-        """Attach a file: copy it to ``<library>.files/<pid>/`` (private) or link it in place."""
+    def attach(self, pid: int, path: str | os.PathLike[str], mode: str = "copy", *,
+               record: bool = True) -> dict[str, Any]:
+        """Attach a file: copy it to ``<library>.files/<pid>/`` (private) or link it in place.
+        ``record=False``: inside a caller's action, which records it (PDFs dropped as papers)."""
         p = self.papers.need(pid)
         if mode not in ("copy", "link"):
             raise ValidationError("mode", f"expected 'copy' or 'link', not {mode!r}")
@@ -72,7 +75,7 @@ class Attachments:
             if a["mode"] == mode and a["path"] == str(full):
                 return {k: a[k] for k in ("id", "name", "path", "exists", "mode")}  # attached already
         try:
-            with self.history.action(f"Attach {name!r} to {what(p)}", [pid]):
+            with self.history.action(f"Attach {name!r} to {what(p)}", [pid]) if record else nullcontext():
                 aid = self.db.execute(
                     "INSERT INTO attachments(paper_id, name, path, mode, added_at) VALUES (?, ?, ?, ?, ?)",
                     (pid, name, stored, mode, now_iso()),

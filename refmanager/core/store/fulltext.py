@@ -85,6 +85,10 @@ class Hit:
     snippet: str
 
 
+#: Up to this many pages, full-text hits are asked page by page (else listed once).
+PROBE_PAGES_MAX = 40
+
+
 @dataclass
 class FullTextStatus:
     """The PDFs of the library: read, failed (with why), still to read; pages indexed."""
@@ -247,14 +251,25 @@ class FullText:
 
     def _hits(self, expr: str, ids: Sequence[int]) -> dict[int, Hit]:
         found: dict[int, list[tuple[int, str, int, int]]] = {}
+        cands: list[tuple[int, int, str, int, int]] = []
         for marks, chunk in chunks(ids):
-            for pid, aid, name, page, rowid in self.db.q(
+            cands += self.db.q(
                 "SELECT a.paper_id, a.id, a.name, fp.page, fp.id FROM attachments a "
                 "JOIN fulltext_pages fp ON fp.attachment_id = a.id "
-                f"WHERE a.paper_id IN ({marks}) AND EXISTS (SELECT 1 FROM fulltext_fts "
-                "WHERE fulltext_fts MATCH ? AND rowid = fp.id) ORDER BY a.paper_id, a.id, fp.page",
-                [*chunk, expr],
-            ):
+                f"WHERE a.paper_id IN ({marks}) ORDER BY a.paper_id, a.id, fp.page", chunk)
+        if len(cands) <= PROBE_PAGES_MAX:
+            # A few pages (the detail pane's paper): FTS5 is asked about each page's rowid.
+            probe = "SELECT 1 FROM fulltext_fts WHERE fulltext_fts MATCH ? AND rowid = ?"
+            matching = {r for *_, r in cands if self.db.one(probe, (expr, r))}
+        else:
+            # A page of papers: the matching pages listed once.  (Asked page by page, a prefix
+            # longer than the prefix index, "model*", merged every matching term's list again
+            # for each page: 1 s for 100 papers of 10 pages; listed once, 5.5 ms at 10,000 pages.)
+            lo, hi = min(r for *_, r in cands), max(r for *_, r in cands)
+            matching = {r for (r,) in self.db.q(
+                "SELECT rowid FROM fulltext_fts WHERE fulltext_fts MATCH ? AND rowid BETWEEN ? AND ?", (expr, lo, hi))}
+        for pid, aid, name, page, rowid in cands:
+            if rowid in matching:
                 found.setdefault(pid, []).append((aid, name, page, rowid))
         out: dict[int, Hit] = {}
         for pid, rows in found.items():

@@ -18,9 +18,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from ..errors import RefManagerError
 from ..fields import dumps
 from ..import_stream import FileReport
 from ..models import FileGroups, GroupPath
+from .annotations import insert_imported
 from .collections import SEP, CollectionError, Collections, SavedSearches, clean_name
 from .db import Db
 
@@ -63,13 +65,24 @@ def apply_groups(
             saved_searches.ensure(name, query)
         except CollectionError as e:
             file.warnings.append(f"{_at(line)}saved search {name!r} not made: {e}")
+    noted = 0
+    for ref, notes in g.annotations.items():  # (refmanager JSON's annotations: an identical one is kept once)
+        for pid in dict.fromkeys(refs.get(ref, ())):
+            before(pid)
+            for a in notes:
+                try:
+                    noted += insert_imported(db, pid, a)
+                except RefManagerError as e:
+                    file.warnings.append(f"{_at(ref[0])}an annotation not added: {e}")
+    if noted:
+        file.notes.append(f"{_n(noted, 'annotation')} added")
     n_coll = int(db.value("SELECT count(*) FROM collections")) - int(counts[0])
     n_search = int(db.value("SELECT count(*) FROM saved_searches")) - int(counts[1])
     if n_coll or put or n_search:
         file.notes.append(f"{_n(n_coll, 'collection')} made, {_n(put, 'paper')} put in collections, "
                           f"{_n(n_search, 'saved search', 'saved searches')} made")
     log.debug("%s: %d collections made, %d memberships, %d saved searches", file.file, n_coll, put, n_search)
-    return n_coll + put + n_search
+    return n_coll + put + n_search + noted
 
 
 def _collection(collections: Collections, path: GroupPath, line: int | None, file: FileReport) -> int | None:

@@ -120,6 +120,7 @@ class Merger:
             m = ",".join("?" * len(others))
             self.db.execute(f"UPDATE sources SET paper_id = ? WHERE paper_id IN ({m})", [keep, *others])
             self.db.execute(f"UPDATE attachments SET paper_id = ? WHERE paper_id IN ({m})", [keep, *others])
+            self.db.execute(f"UPDATE annotations SET paper_id = ? WHERE paper_id IN ({m})", [keep, *others])
             for p in papers:
                 for f, values in p.alternatives.items():
                     for v in values:

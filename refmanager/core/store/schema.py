@@ -484,38 +484,21 @@ CREATE TRIGGER fulltext_pages_au AFTER UPDATE OF text ON fulltext_pages BEGIN
     INSERT INTO fulltext_fts(rowid, text) VALUES (new.id, new.text);
 END;
 """,
-    # v12 -> v13: annotations of PDFs, kept in the library and never written into the file
-    # (issue 19, ``store/annotations.py``).  Each belongs to a paper and to the PDF by its
-    # content (``file``: SHA-256), not by its path, so a moved or re-linked copy of the same
-    # file keeps them; ``page`` from 1, ``rects`` a JSON list of [x, y, w, h] in PDF points from
-    # the page's top left, the quoted text and its character offsets on the page (to anchor it
-    # again).  They are part of their paper's snapshot (undo), and a change to one counts as a
-    # change of the paper (its ``version``).  An FTS5 index over the quotes and comments
-    # (``annotation:``).  ``reading_positions``: the last page read of each paper's PDF (not
-    # an action: like marking read, it is not undone).
+    # v12 -> v13: annotations of PDFs, never written into the file (issue 19, ``store/annotations.py``):
+    # a paper's, of a PDF by its content (``file``: SHA-256, so a moved or re-linked copy keeps them);
+    # ``page`` from 1, ``rects`` JSON [x, y, w, h] in points from the page's top left, the quote and
+    # its offsets on the page.  Part of the paper's snapshot; a change counts on its ``version``.
+    # Quotes and comments in FTS5 (``annotation:``).  ``reading_positions``: the last page read.
     """
 CREATE TABLE annotations (
-    id INTEGER PRIMARY KEY,
-    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
-    file TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('highlight', 'note')),
-    page INTEGER NOT NULL CHECK (page >= 1),
-    rects TEXT NOT NULL DEFAULT '[]',
-    color TEXT NOT NULL,
-    quote TEXT,
-    char_start INTEGER,
-    char_end INTEGER,
-    comment TEXT,
-    created_at TEXT NOT NULL,
-    modified_at TEXT NOT NULL
+    id INTEGER PRIMARY KEY, paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    file TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('highlight', 'note')), page INTEGER NOT NULL CHECK (page >= 1),
+    rects TEXT NOT NULL DEFAULT '[]', color TEXT NOT NULL, quote TEXT, char_start INTEGER, char_end INTEGER,
+    comment TEXT, created_at TEXT NOT NULL, modified_at TEXT NOT NULL
 );
 CREATE INDEX annotations_paper ON annotations(paper_id, file, page);
-CREATE VIRTUAL TABLE annotations_fts USING fts5(
-    quote, comment,
-    content='annotations', content_rowid='id',
-    prefix='1 2 3',
-    tokenize='unicode61 remove_diacritics 2'
-);
+CREATE VIRTUAL TABLE annotations_fts USING fts5(quote, comment, content='annotations', content_rowid='id',
+    prefix='1 2 3', tokenize='unicode61 remove_diacritics 2');
 CREATE TRIGGER annotations_ai AFTER INSERT ON annotations BEGIN
     INSERT INTO annotations_fts(rowid, quote, comment) VALUES (new.id, new.quote, new.comment);
     UPDATE papers SET version = version + 1 WHERE id = new.paper_id;
@@ -530,11 +513,8 @@ CREATE TRIGGER annotations_au AFTER UPDATE ON annotations BEGIN
     UPDATE papers SET version = version + 1 WHERE id IN (old.paper_id, new.paper_id);
 END;
 CREATE TABLE reading_positions (
-    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
-    file TEXT NOT NULL,
-    page INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (paper_id, file)
+    paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE, file TEXT NOT NULL, page INTEGER NOT NULL,
+    at TEXT NOT NULL, PRIMARY KEY (paper_id, file)
 ) WITHOUT ROWID;
 """,
 ]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..fields import COLUMNS
+from . import annotation_rows
 from .db import Db, chunks
 from .tags import Tags
 
@@ -35,7 +36,9 @@ _EXTRAS = {"alt": ("_alternatives", 4), "att": ("_attachments", 5), "mrg": ("_me
 #: The snapshot's lists of rows (compared as sets by undo, ``changes.py``); ``_collections``:
 #: the ids of the collections the paper is in (schema v11; a snapshot without it, made by an
 #: older version, leaves the paper's collections as they are when restored).
-LIST_KEYS = ("_sources", "_alternatives", "_attachments", "_merges", "_not_dups", "_collections")
+#: ``_annotations``: the paper's annotation rows (schema v13, ``annotation_rows.py``; likewise left as they are
+#: when restoring an older snapshot).
+LIST_KEYS = ("_sources", "_alternatives", "_attachments", "_merges", "_not_dups", "_collections", "_annotations")
 #: The small tables an action's change keeps row by row, by id, as it does tags (schema v11):
 #: table -> its columns but the id.  A collection's parent comes first (rows are written parents
 #: first).
@@ -88,11 +91,13 @@ class Snapshots:
                 chunk,
             ):
                 member[pid].append(cid)
+        notes = annotation_rows.rows_of(self.db, present)
         for i in present:
             v = out[i]
             assert v is not None
             v["_tags"] = tags[i]
             v["_collections"] = member[i]
+            v["_annotations"] = notes[i]
             v["_sources"] = sources[i]
             v.update(extras[i])
         return out
@@ -251,6 +256,8 @@ class Snapshots:
                 "merges", ("id", "at", "kept_id", "merged_ids", "kept_before", "kept_after", "merged"),
                 (mid, at, pid, merged_ids, before, after, merged),
             )
+        if "_annotations" in row:  # (not in a snapshot made before schema v13: left as they are)
+            annotation_rows.restore_rows(db, pid, row["_annotations"])
         if "_collections" in row:  # (not in a snapshot made before schema v11: left as they are)
             db.execute("DELETE FROM collection_papers WHERE paper_id = ?", (pid,))
             db.executemany(
