@@ -77,6 +77,8 @@ class Planner:
     #: A collection view's other conditions leave at most this many papers (estimated): counted
     #: from those conditions' side.
     FEW_IN_COLLECTION = 1000
+    #: A collection's rows walked in id order for a page: at most this many per page (estimated).
+    MEMBERS_WALK_MAX = 20000
 
     def __init__(self, db: Db) -> None:
         self.db = db
@@ -118,6 +120,12 @@ class Planner:
             return None
         est, conds, others = self._collection_estimate(cv)
         n = self.db.value("SELECT max(id) FROM papers") or 1
+        if cv.sort == "added" and est >= need:
+            members = self.db.value(_MEMBERS_SQL.format(what="count(*)"), (dumps(self.collection_ids(cv)),)) or 0
+            if members * need <= self.MEMBERS_WALK_MAX * max(est, 1):
+                rows = self.members_by_rowid(cv, offset, limit)
+                if rows is not None:
+                    return rows
         if est * est >= 4 * need * n:
             return self._walk(cv, conds, offset, limit)
         if others:
@@ -126,6 +134,37 @@ class Planner:
             where, params = where_of(conds)
             return self._rows(f"FROM papers p WHERE {where} {cv.order} LIMIT ? OFFSET ?", [*params, limit, offset])
         return None  # (a small collection: SQLite lists its papers and sorts them)
+
+    def members_by_rowid(self, cv: CompiledView, offset: int, limit: int) -> list[PageRow] | None:
+        """A page of one collection sorted by date added: the collection's own rows walked in
+        paper-id order (ids grow with the date added), each paper's row checked against the
+        view's other conditions, until the page is full — never the library's other papers.
+        Then proven as ``added_by_rowid`` proves its page (clocks can go back); None: not
+        provable, or not one collection."""
+        if cv.sort != "added" or cv.collection_at is None or not cv.live:
+            return None
+        colls = self.collection_ids(cv)
+        if len(colls) != 1:
+            return None
+        desc = cv.view.descending
+        order, cmp, later = ("DESC", "<", ">") if desc else ("ASC", ">", "<")
+        need = offset + limit
+        where, params = where_of([c for i, c in enumerate(cv.conditions) if i != cv.collection_at])
+        # (CROSS JOIN: the collection's rows lead, in their primary key's order)
+        found = self.db.q(
+            f"SELECT p.added_at, p.id FROM collection_papers cp CROSS JOIN papers p ON p.id = cp.paper_id "
+            f"WHERE cp.collection_id = ? AND {where} ORDER BY cp.paper_id {order} LIMIT ?",
+            [colls[0], *params, need])
+        cands = sorted(((a, i) for a, i in found), reverse=desc)
+        if len(found) == need and cands:
+            # Unseen members have ids beyond the last one walked; any of them sorting before
+            # the page's last paper would need a date added beyond that one's.
+            if self.db.one(
+                f"SELECT 1 FROM papers INDEXED BY papers_live_added WHERE trashed_at IS NULL "
+                f"AND added_at {later} ? AND id {cmp} ? LIMIT 1", (cands[-1][0], found[-1][1]),
+            ):
+                return None
+        return self.rows_in_order([pid for _, pid in cands[offset:need]])
 
     def _collection_estimate(self, cv: CompiledView) -> tuple[float, list[Condition], list[Condition]]:
         """(papers of the collection passing the view's other conditions, estimated; the
@@ -313,6 +352,12 @@ class Planner:
             kept = max(len(cands), 1) / seen
             batch = max(4 * batch, int(2 * (need - len(cands)) / kept))
             if seen + batch > probe.budget:
+                if cv.collection_at is not None:
+                    # A collection: its own rows in id order, the words' matches listed once
+                    # (reading 20x more matches to keep the collection's share cost 200 ms).
+                    rows = self.members_by_rowid(cv, offset, limit)
+                    if rows is not None:
+                        return rows
                 # The other conditions are selective (a tag, a rare category): start
                 # from the papers they allow, and check the words against the
                 # matches ("+" keeps SQLite from starting with the many matches).
