@@ -259,7 +259,7 @@ def test_json_import_warns_of_annotations_it_cannot_use(lib: Library):
     report = lib.import_text(text, "mixed.json")
     assert report.added == 2
     (f,) = report.files
-    assert f.warnings == ["line 2: an annotation not added: page: a page number from 1",
+    assert f.warnings == ["line 2: an annotation not added: page: a page number from 1 to 10,000,000",
                           "line 3: 'annotations' must be a list of objects; ignored"]
     assert f.notes[-1] == "1 annotation added"
     (p1,) = lib.search('"First paper"')[0]
@@ -339,3 +339,19 @@ def test_a_v12_library_is_migrated_to_v13(tmp_path: Path):
         lib.import_paths([FULL_SEED])
         highlight(lib)
         assert [p.id for p in lib.search("annotation:zebrafish")[0]] == [1]
+
+
+@pytest.mark.parametrize("bad", [
+    {"rects": [1, 2, 3, 4]},  # (flat: not a list of rectangles)
+    {"rects": None, "quote": None},
+    {"rects": [[10 ** 400, 1, 1, 1]]},  # (a float would overflow)
+    {"page": 10 ** 30},
+    {"char_start": 10 ** 30},
+])
+def test_a_malformed_annotation_in_json_is_a_warning_and_the_rest_imports(lib: Library, bad: dict):
+    a = {"kind": "highlight", "page": 1, "file": FILE_A, "quote": "x", "rects": [[1, 2, 3, 4]], **bad}
+    text = json.dumps([{"title": "First paper", "annotations": [a]}, {"title": "Second paper"}])
+    report = lib.import_text(text, "bad.json")
+    assert report.added == 2
+    assert len(report.files[0].warnings) == 1 and "an annotation not added" in report.files[0].warnings[0]
+    assert [len(lib.annotations(p)) for p in lib.all_ids()] == [0, 0]

@@ -398,3 +398,45 @@ def test_hits_for_a_page_of_papers_list_the_matches_once_and_say_the_same(seeded
     monkeypatch.setattr(ft, "PROBE_PAGES_MAX", 10_000)  # (asked page by page)
     asked = {pid: (h.pages, h.count) for pid, h in seeded.fulltext_hits(view, [3, 4, 5]).items()}
     assert listed == asked == {3: ((2,), 1), 4: ((1, 4), 2)}
+
+
+def test_a_new_attachment_never_takes_the_id_of_a_detached_files_text(seeded: Library, qapp, tmp_path: Path):
+    """An attach undone (the row gone, its text not forgotten yet: the run was reading it, or a
+    crash came between), then another file attached to another paper: the new attachment gets a
+    new id, so the old file's words never find the other paper."""
+    x = pdfs.make_pdf(tmp_path / "x.pdf", 2, {2: "The zebrafish secretword."})
+    y = pdfs.make_pdf(tmp_path / "y.pdf", 2, {2: "A hippopotamus."})
+    a = seeded.attach_file(1, x)["id"]
+    assert seeded.fulltext_store(a, ["intro", "The zebrafish secretword."], FileState(1, 1, "x"))
+    seeded.db.conn.execute("DELETE FROM attachments WHERE id = ?", (a,))  # (as an undone attach leaves it)
+    seeded.db.conn.commit()
+    b = seeded.attach_file(2, y)["id"]
+    assert b != a
+    assert ids(seeded, "fulltext:zebrafish") == []
+    assert seeded.fulltext_hits(View(search="fulltext:zebrafish"), [2]) == {}
+
+
+def test_a_books_text_is_written_in_parts_each_a_short_transaction(seeded: Library, monkeypatch):
+    """Each part of a large file's text is its own transaction (other writers wait at most for
+    one part); the file is "pending" until the last part is in, then indexed with every page."""
+    from refmanager.core.store import fulltext as ft
+
+    monkeypatch.setattr(ft, "STORE_PART_CHARS", 10)
+    c = seeded.db.conn
+    aid = c.execute("INSERT INTO attachments(paper_id, name, path, mode, added_at) "
+                    "VALUES (3, 'book.pdf', '/nowhere/book.pdf', 'link', '2024-01-01')").lastrowid
+    c.commit()
+    begun: list[int] = []
+    real = seeded.db.transaction
+
+    def counted():
+        begun.append(1)
+        return real()
+
+    monkeypatch.setattr(seeded.db, "transaction", counted)
+    pages = [f"page {n} of the walrus book" for n in range(1, 8)]  # (25 characters a page)
+    assert seeded.fulltext_store(aid, pages, FileState(1, 1, "b"))
+    assert len(begun) == 7  # (a part per page here)
+    assert c.execute("SELECT count(*), max(page) FROM fulltext_pages WHERE attachment_id = ?", (aid,)).fetchone() == (7, 7)
+    assert c.execute("SELECT status, pages FROM fulltext_state WHERE attachment_id = ?", (aid,)).fetchone() == ("indexed", 7)
+    assert ids(seeded, "fulltext:walrus") == [3]

@@ -559,8 +559,8 @@ def test_the_parser_gives_plain_data():
     assert pf.groups.collections == [
         (("Top",), 15), (("Top", "Semi;colon"), 16), (("Top", "Semi;colon", "Deep"), 17),
         (("Top", "Back\\slash"), 18), (("Second",), 19)]
-    assert pf.groups.members == {(1, "a1"): [("Top", "Semi;colon"), ("Top", "Back\\slash")],
-                                 (7, "b2"): [("Top", "Semi;colon", "Deep")]}
+    assert pf.groups.members == {(1, "a1", 0): [("Top", "Semi;colon"), ("Top", "Back\\slash")],
+                                 (7, "b2", 0): [("Top", "Semi;colon", "Deep")]}
     assert pf.groups.searches == [("NLP", "tag:nlp", 20)]
 
 

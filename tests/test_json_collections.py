@@ -181,3 +181,19 @@ def test_the_command_line_export_keeps_them_and_list_stays_a_list(organised: Lib
     bib = tmp_path / "export.bib"
     assert main(["--library", path, "export", "--format", "bibtex", "-o", str(bib)]) == 0
     assert "2 StaticGroup:Related work\\;2\\;1\\;\\;\\;\\;;\n" in bib.read_text(encoding="utf-8")
+
+
+def test_papers_written_on_one_line_each_get_their_own_collections(lib):
+    """A refmanager JSON file on one line (json.dumps without indent): every paper is on line 1
+    and none has a key; each must join its own collections, not all of them."""
+    text = json.dumps({"papers": [
+        {"title": "Alpha paper", "authors": ["Ada Lovelace"], "collections": ["Thesis"]},
+        {"title": "Beta paper", "authors": ["Alan Turing"], "collections": ["Reading group"]},
+        {"title": "Gamma paper", "authors": ["Grace Hopper"]},
+    ], "collections": ["Thesis", "Reading group"], "saved_searches": []})
+    assert "\n" not in text
+    lib.import_text(text, "one-line.json")
+    by_title = {p.title: p.id for p in lib.get_many(lib.all_ids())}
+    got = lib.collections_of(list(by_title.values()))
+    assert {t: got[i] for t, i in by_title.items()} == {
+        "Alpha paper": ["Thesis"], "Beta paper": ["Reading group"], "Gamma paper": []}

@@ -263,3 +263,20 @@ def test_cli_import_of_a_pdf_and_a_listing_together(tmp_path, made, capsys):
     assert data["added"] == 1 and data["pdfs"]["summary"] == "1 added, 0 attached to existing papers"
     with Library(tmp_path / "cli.db") as lib:
         assert sorted(p.title for p in lib.get_many(lib.all_ids())) == ["A Listed Paper", "Short Paper"]
+
+
+def test_two_different_pdfs_of_one_file_name_are_never_one_paper(lib, qapp, tmp_path):
+    """Two different scans without text, both "fulltext.pdf" (a common download name): the title
+    read from the file name is a reading in doubt, which never joins a paper by its title."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    one = pdfs.make_pdf(tmp_path / "a" / "fulltext.pdf", 1, {}, title="", author="", filler=False)
+    two = pdfs.make_pdf(tmp_path / "b" / "fulltext.pdf", 2, {}, title="", author="", filler=False)
+    first = add_pdfs(lib, [one])
+    second = add_pdfs(lib, [two])
+    assert [o.status for o in first.outcomes] == ["added"]
+    assert [o.status for o in second.outcomes] == ["added"]
+    assert "not attached to it, as the reading was uncertain" in second.outcomes[0].message
+    papers = lib.get_many(lib.all_ids())
+    assert len(papers) == 2 and all(p.needs_review for p in papers)
+    assert [len(p.attachments) for p in papers] == [1, 1]

@@ -104,14 +104,14 @@ class FileGroups:
 
     #: every collection of the file, parents before children, with the line that makes it
     collections: list[tuple[GroupPath, int | None]] = field(default_factory=list)
-    #: memberships by entry: (the entry's line, its citation key or "") -> its collections.  By
-    #: the entry, not by the paper: an entry merged into a paper already in the library still
-    #: puts that paper in its collections.
-    members: dict[tuple[int, str], list[GroupPath]] = field(default_factory=dict)
+    #: memberships by entry: (the entry's line, its citation key or "", which entry of that line
+    #: and key it is, from 0) -> its collections.  By the entry, not by the paper: an entry merged
+    #: into a paper already in the library still puts that paper in its collections.
+    members: dict[tuple[int, str, int], list[GroupPath]] = field(default_factory=dict)
     #: saved searches: (name, query in refmanager's search language, line)
     searches: list[tuple[str, str, int | None]] = field(default_factory=list)
     #: annotations of PDFs by entry (refmanager JSON, as ``members``): their JSON objects
-    annotations: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
+    annotations: dict[tuple[int, str, int], list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass

@@ -359,7 +359,8 @@ class JabRefGroups:
             self.keys_seen.add(e.citekey)
             paths.extend(p for p, _ in self.by_key[e.citekey])
         if paths:
-            self.found.members.setdefault((e.line, e.citekey or ""), []).extend(dict.fromkeys(paths))
+            # (n = 0: entries of a .bib are told apart by line and key; JSON counts them, jsonexport)
+            self.found.members.setdefault((e.line, e.citekey or "", 0), []).extend(dict.fromkeys(paths))
 
     def _named(self, token: str, name: str) -> list[GroupPath] | None:
         """The static groups a name of the field means (the name as meant, as written, or a

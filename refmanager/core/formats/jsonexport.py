@@ -228,6 +228,7 @@ def parse(text: str, **_context: Any) -> ParsedFile:
     warnings: list[Problem] = []
     elements, others = _elements(text)
     groups = _groups(others, warnings)
+    on_line: dict[tuple[int, str], int] = {}
     for line, obj in elements:
         if not isinstance(obj, dict) or not (_KNOWN_KEYS & obj.keys()):
             if entries or skipped:  # a stray element in a file of papers
@@ -245,12 +246,15 @@ def parse(text: str, **_context: Any) -> ParsedFile:
             skipped.append(Problem(line, e.message))
             continue
         entries.append(entry)
+        at = (line, entry.citekey or "")
+        ref = (*at, on_line.get(at, 0))  # (papers written on one line: each its own)
+        on_line[at] = ref[2] + 1
         if paths := [p for p in paths if p]:
             groups = groups or FileGroups()
-            groups.members[(line, entry.citekey or "")] = paths
+            groups.members[ref] = paths
         if notes := _annotations(obj.get("annotations"), line, warnings):  # (schema v13: checked as written)
             groups = groups or FileGroups()
-            groups.annotations[(line, entry.citekey or "")] = notes
+            groups.annotations[ref] = notes
     if not entries and skipped:
         raise common.no_usable_record("paper object", skipped)
     return ParsedFile(format=NAME, entries=entries, skipped=skipped, warnings=warnings, groups=groups)

@@ -107,8 +107,8 @@ def clean_rects(rects: Sequence[Sequence[float]]) -> str:
     if len(rects) > MAX_RECTS:
         raise ValidationError("rects", f"at most {MAX_RECTS} rectangles")
     for r in rects:
-        vals = list(r)
-        if len(vals) != 4 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in vals):
+        vals = list(r) if isinstance(r, (list, tuple)) else [r]
+        if len(vals) != 4 or not all(_number(v) for v in vals):
             raise ValidationError("rects", f"a rectangle is four numbers [x, y, w, h], not {vals!r:.60}")
         x, y, w, h = (float(v) for v in vals)
         if w < 0:
@@ -117,6 +117,22 @@ def clean_rects(rects: Sequence[Sequence[float]]) -> str:
             y, h = y + h, -h
         out.append([round(x, 2), round(y, 2), round(w, 2), round(h, 2)])
     return dumps(out)
+
+
+#: Largest coordinate (points), page number and character offset an annotation may give: a
+#: page is at most 14,400 points (200 inches) a side; numbers past these come from a bad file.
+MAX_COORD = 1_000_000.0
+MAX_INDEX = 10_000_000
+
+
+def _number(v: Any) -> bool:
+    """A finite number of a sane size (not a bool; a huge int would overflow the float)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(v)) and abs(float(v)) <= MAX_COORD
+    except OverflowError:
+        return False
 
 
 def _text(value: str | None, field: str, limit: int) -> str | None:
@@ -145,11 +161,11 @@ def clean(file: str, kind: str, page: int, rects: Sequence[Sequence[float]], col
         raise ValidationError("file", "the PDF's SHA-256, as 64 hexadecimal digits")
     if kind not in KINDS:
         raise ValidationError("kind", f"one of {', '.join(KINDS)} (not {kind!r})")
-    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
-        raise ValidationError("page", "a page number from 1")
+    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= MAX_INDEX:
+        raise ValidationError("page", f"a page number from 1 to {MAX_INDEX:,}")
     for name, v in (("char_start", char_start), ("char_end", char_end)):
-        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
-            raise ValidationError(name, "a character offset from 0")
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_INDEX):
+            raise ValidationError(name, f"a character offset from 0 to {MAX_INDEX:,}")
     if not isinstance(rects, (list, tuple)):
         raise ValidationError("rects", "a list of rectangles [x, y, w, h]")
     stored_rects = clean_rects(rects)

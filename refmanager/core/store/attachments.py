@@ -26,6 +26,15 @@ from .papers import Papers
 log = logging.getLogger(__name__)
 
 
+#: A new attachment's id: never one that text or annotations of a detached file still carry
+#: (SQLite gives the highest id + 1, so detaching the newest file and attaching another handed
+#: the old file's full text to the new one, on whatever paper it was attached to).
+_NEW_ID = (
+    "SELECT max(coalesce((SELECT max(id) FROM attachments), 0), "
+    "coalesce((SELECT max(attachment_id) FROM fulltext_state), 0), "
+    "coalesce((SELECT max(attachment_id) FROM fulltext_pages), 0)) + 1"
+)
+
 class Attachments:
     """Attaching and detaching, each one undoable action."""
 
@@ -77,7 +86,8 @@ class Attachments:
         try:
             with self.history.action(f"Attach {name!r} to {what(p)}", [pid]) if record else nullcontext():
                 aid = self.db.execute(
-                    "INSERT INTO attachments(paper_id, name, path, mode, added_at) VALUES (?, ?, ?, ?, ?)",
+                    f"INSERT INTO attachments(id, paper_id, name, path, mode, added_at) "
+                    f"VALUES (({_NEW_ID}), ?, ?, ?, ?, ?)",
                     (pid, name, stored, mode, now_iso()),
                 ).lastrowid
         except BaseException:

@@ -29,6 +29,14 @@ from .db import Db
 log = logging.getLogger(__name__)
 
 
+def _papers_of(refs: dict[tuple[int, str], list[int]], ref: tuple[int, str, int]) -> list[int]:
+    """The paper the ``n``-th entry of that line and key became (``ref``: line, key, n).  By its
+    place among the entries of one line: a JSON file written on one line has every paper on line
+    1, none with a key, and each must get its own collections and annotations, not all of them."""
+    pids = refs.get((ref[0], ref[1]), [])
+    return [pids[ref[2]]] if ref[2] < len(pids) else []
+
+
 def apply_groups(
     g: FileGroups, *, db: Db, collections: Collections, saved_searches: SavedSearches,
     refs: dict[tuple[int, str], list[int]], file: FileReport, before: Callable[[int], None],
@@ -51,7 +59,7 @@ def apply_groups(
                 cids[path] = _collection(collections, path, ref[0], file)
             cid = cids[path]
             if cid is not None:
-                members.setdefault(cid, set()).update(refs.get(ref, ()))
+                members.setdefault(cid, set()).update(_papers_of(refs, ref))
     put = 0
     for cid, pids in members.items():
         fresh = [pid for (pid,) in db.q(
@@ -67,7 +75,7 @@ def apply_groups(
             file.warnings.append(f"{_at(line)}saved search {name!r} not made: {e}")
     noted = 0
     for ref, notes in g.annotations.items():  # (refmanager JSON's annotations: an identical one is kept once)
-        for pid in dict.fromkeys(refs.get(ref, ())):
+        for pid in _papers_of(refs, ref):
             before(pid)
             for a in notes:
                 try:

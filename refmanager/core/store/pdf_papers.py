@@ -18,6 +18,7 @@ with their reason; they never stop the others.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,14 @@ UNCHANGED = "already attached"
 SKIPPED = "skipped"
 #: How the matcher found a paper, in the report's words.
 _HOW = {"arxiv_id": "arXiv id", "doi": "DOI", "title": "title", "abstract": "abstract"}
+
+
+def _weak_title(e: Entry) -> bool:
+    """The entry's title could be anyone's: it came from the file name, or no author was read
+    (the identity rules then have nothing that could contradict a title match)."""
+    read = (e.extra or {}).get("pdf", {}).get("title")
+    from_name = isinstance(read, (list, tuple)) and len(read) >= 3 and read[2] == "the file name"
+    return from_name or not e.authors
 
 
 @dataclass
@@ -226,6 +235,11 @@ class PdfPapers:
         e = inp.entry
         match = matcher.find(Prepared.of(e))
         notes = [f"kept apart from paper {other} ({why})" for other, why in match.apart[:2]]
+        if match.pid is not None and match.how not in ("arxiv_id", "doi") and _weak_title(e):
+            # A title nothing could contradict (read from the file name, or without any author)
+            # never joins a paper by itself: two different "fulltext.pdf" were one paper.
+            notes.append(f"the title is paper {match.pid}'s too; not attached to it, as the reading was uncertain")
+            match = dataclasses.replace(match, pid=None, how=None)
         if match.pid is not None:
             pid = match.pid
             if pid not in before:
