@@ -67,6 +67,11 @@ CHILD = textwrap.dedent(
 )
 
 
+def _terminal_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def _start_child(tmp_path: Path, mode: str) -> tuple[subprocess.Popen, Path]:
     lib = tmp_path / "lib.db"
     script = tmp_path / "child.py"
@@ -74,6 +79,9 @@ def _start_child(tmp_path: Path, mode: str) -> tuple[subprocess.Popen, Path]:
     p = subprocess.Popen(
         [sys.executable, str(script), str(lib), str(tmp_path / "s.ini"), mode],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # (started as from a terminal: a test run in the background of a script, or under nohup,
+        # has SIGINT/SIGHUP ignored, which the app rightly keeps ignoring)
+        preexec_fn=_terminal_signals,
     )
     assert p.stdout is not None
     assert _next_marker(p) == "TYPED"
@@ -125,6 +133,7 @@ def test_signals_ignored_at_start_stay_ignored(qapp):
     """Started with ``nohup`` (SIGHUP ignored): closing the terminal must not end the app."""
     old = {sig: signal.getsignal(sig) for sig in gui_app.QUIT_SIGNALS}
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # (as in a terminal, whatever ran the tests)
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
         gui_app.install_signal_handlers(qapp, object())  # type: ignore[arg-type]
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
