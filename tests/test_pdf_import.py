@@ -215,6 +215,7 @@ def test_into_a_collection(lib, made):
 
 
 # -------------------------------------------------------- the child process
+@pytest.mark.slow  # (a subprocess: the full run and .ci/run have it, not the fast loop)
 def test_the_child_process_reports_in_json_lines(lib, folder):
     spec = {"library": str(lib.path), "paths": [str(folder)], "mode": "copy", "label": "drop"}
     r = subprocess.run([sys.executable, "-m", "refmanager.pdf.intake"], input=json.dumps(spec), capture_output=True,
