@@ -355,3 +355,10 @@ def test_a_malformed_annotation_in_json_is_a_warning_and_the_rest_imports(lib: L
     assert report.added == 2
     assert len(report.files[0].warnings) == 1 and "an annotation not added" in report.files[0].warnings[0]
     assert [len(lib.annotations(p)) for p in lib.all_ids()] == [0, 0]
+
+
+def test_a_merge_keeps_the_last_page_read_of_the_papers_it_joins(one: Library):
+    one.annotator.set_last_page(2, FILE_A, 9)  # (paper 2's PDF, left at page 9)
+    one.annotator.set_last_page(1, "b" * 64, 3)
+    kept = one.merge_papers([1, 2], keep=1)
+    assert (one.annotator.last_page(kept, FILE_A), one.annotator.last_page(kept, "b" * 64)) == (9, 3)

@@ -45,6 +45,8 @@ NO_AUTO_ENV = "REFMANAGER_NO_BACKGROUND_INDEX"
 START_DELAY_MS = 1500
 #: After a change, the look for PDFs never read waits this long (ms): a few changes, one look.
 CHECK_DELAY_MS = 300
+#: How often the app looks for attached PDFs changed on disk since they were read (ms).
+RESCAN_MS = 5 * 60 * 1000
 #: During a run, another program's change is shown at least this often (seconds).
 ABSORB_MAX_S = 15.0
 
@@ -157,6 +159,11 @@ class FullTextController(Controller):
         self.check_timer.setSingleShot(True)
         self.check_timer.setInterval(CHECK_DELAY_MS)
         self.check_timer.timeout.connect(self._check_new)
+        #: every few minutes, a look for PDFs changed on disk since they were read (a linked file
+        #: edited while the app runs is read again without waiting for the next start)
+        self.rescan_timer = QTimer(self)
+        self.rescan_timer.setInterval(RESCAN_MS)
+        self.rescan_timer.timeout.connect(self._rescan)
         view.refreshed.connect(self._changed)
         view.paperShown.connect(self.show_hits)
         session.libraryChanged.connect(self._library_changed)
@@ -169,6 +176,11 @@ class FullTextController(Controller):
         self._apply(on)
         if self.auto:
             self.start_timer.start(START_DELAY_MS)
+            self.rescan_timer.start()
+
+    def _rescan(self) -> None:
+        if self.proc is None and not self.session.lib.readonly:
+            self._startup_check()
 
     def toggle(self) -> None:
         """View → Search full text too (the action's check mark is the setting)."""
@@ -209,6 +221,7 @@ class FullTextController(Controller):
         """The window closes: a run is cancelled and waited for."""
         self.start_timer.stop()
         self.check_timer.stop()
+        self.rescan_timer.stop()
         proc, self.proc = self.proc, None
         if proc is not None:
             for sig in (proc.finished, proc.failed):
@@ -281,6 +294,12 @@ class FullTextController(Controller):
         if report.cancelled:
             self._hold()
             self.status("PDF index stopped: the rest is indexed at the next start", 5000)
+        elif report.failures:
+            # (which file, and why, not only how many: "locked.pdf: encrypted (password required)")
+            first = report.failures[0]
+            more = f" (and {len(report.failures) - 1} more: refmanager fulltext status)" if len(report.failures) > 1 else ""
+            self.status(f"PDF index: {report.summary()} — {first.get('name') or first.get('file') or 'a PDF'}: "
+                        f"{first.get('error')}{more}", 15000)
         elif report.total:
             self.status(f"PDF index: {report.summary()}", 5000)
         if report.indexed and self.view.model.compiled.fulltext:

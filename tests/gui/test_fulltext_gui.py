@@ -51,7 +51,8 @@ def test_the_run_starts_after_opening_and_reports_each_failure(auto_index, libra
     assert (report.total, report.indexed, report.pages, report.cancelled) == (2, 1, 4, False)
     assert [(f["paper"], f["error"]) for f in report.failures] == [(2, "encrypted (password required)")]
     assert not win.fulltext.box.isVisible()
-    assert win.statusBar().currentMessage() == "PDF index: 1 PDF indexed (4 pages), 1 failed"
+    assert win.statusBar().currentMessage() == (
+        "PDF index: 1 PDF indexed (4 pages), 1 failed — locked.pdf: encrypted (password required)")
     st = win.lib.fulltext_status()
     assert (st.indexed, st.failed, st.pending) == (1, 1, 0)
 
@@ -159,3 +160,18 @@ def test_the_runs_own_commits_do_not_reload_the_window(library, make_window, qtb
     win.fulltext._progress(2, 2, "locked.pdf")
     win.watcher.check()
     assert len(emitted) == 1
+
+
+def test_a_pdf_changed_on_disk_while_the_app_runs_is_read_again(auto_index, library, make_window, qtbot, tmp_path):
+    win = make_window(library)
+    qtbot.waitUntil(lambda: win.fulltext.last_report is not None, timeout=WAIT_MS)
+    first = win.fulltext.last_report
+    assert win.fulltext.rescan_timer.interval() == fc.RESCAN_MS and win.fulltext.rescan_timer.isActive()
+    pdfs.make_pdf(tmp_path / "good.pdf", 2, {2: "A narwhal now."})  # (the linked copy's source, rewritten)
+    good = Path(win.lib.attachments(1)[0]["path"])
+    good.write_bytes((tmp_path / "good.pdf").read_bytes())
+    win.fulltext._rescan()  # (what the timer does every few minutes)
+    qtbot.waitUntil(lambda: win.fulltext.last_report is not first, timeout=WAIT_MS)
+    assert win.fulltext.last_report.indexed == 1
+    assert win.lib.search("fulltext:narwhal")[0][0].id == 1
+    assert win.lib.search("fulltext:zebrafish")[0] == []

@@ -131,6 +131,9 @@ class Merger:
             for f in MERGE_FIELDS:
                 self.alternatives.drop(keep, f, upd[f])
             self.collections.join_into(keep, others)  # (before they go: their memberships go with them)
+            # (the last page read of their PDFs, which the kept paper now has: its own wins)
+            self.db.execute(f"UPDATE OR IGNORE reading_positions SET paper_id = ? WHERE paper_id IN ({m})",
+                            [keep, *others])
             self.db.execute(f"DELETE FROM papers WHERE id IN ({m})", others)  # (frees their arXiv ids)
             self.papers.update(keep, kept, upd)
             self.tags.attach(keep, [t for p in papers for t in p.tags])
