@@ -362,3 +362,14 @@ def test_a_merge_keeps_the_last_page_read_of_the_papers_it_joins(one: Library):
     one.annotator.set_last_page(1, "b" * 64, 3)
     kept = one.merge_papers([1, 2], keep=1)
     assert (one.annotator.last_page(kept, FILE_A), one.annotator.last_page(kept, "b" * 64)) == (9, 3)
+
+
+def test_a_comment_typed_over_another_programs_change_keeps_both(one: Library, tmp_path):
+    aid = highlight(one, comment="First thought")
+    one.edit_annotation(aid, comment="Another program's words")  # (the reader still shows "First thought")
+    one.edit_annotation(aid, comment="My new words", expected="First thought")
+    (a,) = one.annotations(1)
+    assert a.comment == ("My new words\n\n──── Kept from another program's change to this comment ────\n"
+                         "Another program's words")
+    one.edit_annotation(aid, comment="Plain", expected=a.comment)  # (as shown: no conflict)
+    assert one.annotations(1)[0].comment == "Plain"

@@ -135,6 +135,10 @@ def _number(v: Any) -> bool:
         return False
 
 
+#: The line above another program's comment when both are kept.
+CONFLICT_LINE = "──── Kept from another program's change to this comment ────"
+
+
 def _text(value: str | None, field: str, limit: int) -> str | None:
     if value is None:
         return None
@@ -281,12 +285,18 @@ class Annotations:
             aid: int = self.db.execute(_INSERT, (pid, *values, at, at)).lastrowid  # type: ignore[assignment]
         return aid
 
-    def edit(self, aid: int, *, color: str | None = _UNSET, comment: str | None = _UNSET) -> bool:
+    def edit(self, aid: int, *, color: str | None = _UNSET, comment: str | None = _UNSET,
+             expected: str | None = _UNSET) -> bool:
         """Change an annotation's colour or comment (one undoable action); False when nothing
-        changed."""
+        changed.  ``expected``: the comment as the user saw it; if another program changed it
+        since, both texts are kept (the other under a marked line), as a note's are."""
         a = self.need(aid)
         new_color = a.color if color is _UNSET else check_color(color or "")
         new_comment = a.comment if comment is _UNSET else _text(comment, "comment", MAX_COMMENT_CHARS)
+        if comment is not _UNSET and expected is not _UNSET and (a.comment or None) != (expected or None) \
+                and a.comment and a.comment != new_comment:
+            new_comment = _text(f"{(new_comment or '').rstrip()}\n\n{CONFLICT_LINE}\n{a.comment}".strip(),
+                                "comment", MAX_COMMENT_CHARS + len(a.comment) + 100)
         if a.kind == "note" and not new_comment:
             raise ValidationError("comment", "a note needs some text (delete the note instead)")
         if (new_color, new_comment) == (a.color, a.comment):

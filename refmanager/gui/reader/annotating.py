@@ -109,7 +109,8 @@ class ReaderAnnotations(QObject):
                 self.w, "Remove the comment", "Remove this highlight's comment?"):
             text = ""
         if text is not None:
-            self._do(lambda: self.w.lib.edit_annotation(aid, comment=text or None))
+            shown = mark.comment  # (conditional: another program's comment typed over is kept too)
+            self._do(lambda: self.w.lib.edit_annotation(aid, comment=text or None, expected=shown))
 
     def set_color(self, aid: int, color: str) -> None:
         self.color = color
