@@ -488,10 +488,11 @@ END;
     # a paper's, of a PDF by its content (``file``: SHA-256, so a moved or re-linked copy keeps them);
     # ``page`` from 1, ``rects`` JSON [x, y, w, h] in points from the page's top left, the quote and
     # its offsets on the page.  Part of the paper's snapshot; a change counts on its ``version``.
-    # Quotes and comments in FTS5 (``annotation:``).  ``reading_positions``: the last page read.
+    # Quotes and comments in FTS5 (``annotation:``); ids never reused (an undo restores by id).
+    # ``reading_positions``: the last page read.
     """
 CREATE TABLE annotations (
-    id INTEGER PRIMARY KEY, paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+    id INTEGER PRIMARY KEY AUTOINCREMENT, paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
     file TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('highlight', 'note')), page INTEGER NOT NULL CHECK (page >= 1),
     rects TEXT NOT NULL DEFAULT '[]', color TEXT NOT NULL, quote TEXT, char_start INTEGER, char_end INTEGER,
     comment TEXT, created_at TEXT NOT NULL, modified_at TEXT NOT NULL
