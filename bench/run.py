@@ -22,6 +22,16 @@ peak RSS (``ru_maxrss``) belongs to that phase alone:
               first page of every sort order;
 * ``gui``     only with ``--gui``: see ``gui_metrics``.
 
+``--shape default,small-vocab`` runs the same phases on the data of
+``bench/generate.py`` (``default``) and of ``bench/generate2.py`` (its profiles;
+``--shape-opts "--vocab 1000 --et-al 0.5"`` changes their parameters); results are
+keyed ``SIZE`` for ``default`` and ``SIZE:SHAPE`` otherwise, each with import/raw and
+the CPU per paper.  ``--load N`` keeps N busy processes (Python loops, one core each)
+running during the phases named by ``--load-phases`` (default: search and gui), to
+measure the app with a CPU-bound program competing; they are stopped at the end of each
+phase, and on errors, Ctrl+C and SIGTERM (and they exit by themselves if this process
+dies).
+
 Results: a table on stdout and ``bench/out/results.json`` (also
 ``results-<label>.json`` with ``--label``).  Nothing here is part of the
 test run.
@@ -30,20 +40,26 @@ test run.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import logging
+import multiprocessing
 import os
 import platform
 import resource
+import shlex
+import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import generate
+from . import generate, generate2
 
 log = logging.getLogger("bench")
 
@@ -420,6 +436,73 @@ def phase_gui(a: dict[str, Any]) -> dict[str, Any]:
 PHASES = {"raw": phase_raw, "import": phase_import, "cli": phase_cli, "search": phase_search, "gui": phase_gui}
 
 
+# ---------------------------------------------------------------------- load
+def _busy(parent: int) -> None:
+    """Spin one core in Python until stopped (or until the benchmark has died)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C: the parent stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(Exception):  # Linux: die with the parent, even on SIGKILL
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    x = 0
+    while True:
+        for i in range(200_000):
+            x = (x + i * i) % 1_000_003
+        if os.getppid() != parent:
+            return
+
+
+class BusyLoad:
+    """N CPU-bound processes competing with the measured phase."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.procs: list[Any] = []
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self.ctx = multiprocessing.get_context(method)
+
+    def start(self) -> None:
+        if self.procs or self.n <= 0:
+            return
+        for _ in range(self.n):
+            p = self.ctx.Process(target=_busy, args=(os.getpid(),), daemon=True, name="bench-busy")
+            p.start()
+            self.procs.append(p)
+        time.sleep(0.2)  # let them reach full speed before the phase starts
+
+    def stop(self) -> None:
+        procs, self.procs = self.procs, []
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.terminate()
+        for p in procs:
+            p.join(2)
+            if p.is_alive():
+                with contextlib.suppress(Exception):
+                    p.kill()
+                p.join(2)
+
+    @contextlib.contextmanager
+    def during(self, phase: str, phases: set[str]) -> Iterator[None]:
+        if self.n <= 0 or phase not in phases:
+            yield
+            return
+        log.info("  (%d busy process%s running)", self.n, "es" if self.n > 1 else "")
+        self.start()
+        try:
+            yield
+        finally:
+            self.stop()
+
+
+LOAD = BusyLoad(0)
+
+
+def _sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
 # ---------------------------------------------------------------------- main
 def machine() -> dict[str, Any]:
     cpu = "?"
@@ -447,39 +530,66 @@ def machine() -> dict[str, Any]:
     }
 
 
-def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
-    ds = generate.generate(n, args.data)
+def result_key(n: int, shape: str) -> str:
     label = generate.size_label(n)
-    work = args.work / label
+    return label if shape == "default" else f"{label}:{shape}"
+
+
+def shape_of(name: str, args: argparse.Namespace) -> generate2.Shape | None:
+    """None for generate.py's data, else generate2's profile with --shape-opts applied."""
+    if name == "default":
+        return None
+    return generate2.parse_shape(["--profile", name, *shlex.split(args.shape_opts or "")])
+
+
+def bench_size(n: int, args: argparse.Namespace, shape_name: str = "default") -> dict[str, Any]:
+    shape = shape_of(shape_name, args)
+    ds = generate.generate(n, args.data) if shape is None else generate2.generate(n, args.data, shape)
+    label = result_key(n, shape_name)
+    work = args.work / label.replace(":", "-")
     files = [str(p) for p in ds.listings]
-    res: dict[str, Any] = {"papers": n, "files": len(files)}
+    res: dict[str, Any] = {"papers": n, "size": generate.size_label(n), "shape": shape_name, "files": len(files),
+                           "data": str(ds.dir)}
+    if shape is not None:
+        res["shape_params"] = dataclasses.asdict(shape)
+    phases = set(args.load_phases.split(",")) if args.load else set()
+    if args.load:
+        res["load"] = {"busy_processes": args.load, "phases": sorted(phases)}
     log.info("[%s] raw limit ...", label)
-    res["raw"] = run_child("raw", {"db": str(work / "raw.db"), "files": files})
+    with LOAD.during("raw", phases):
+        res["raw"] = run_child("raw", {"db": str(work / "raw.db"), "files": files})
     log.info("[%s] import (Library.import_paths) ...", label)
-    prof = str(args.out / f"profile-import-{label}.txt") if args.profile else None
-    res["import"] = run_child("import", {
-        "db": str(work / "library.db"), "files": files, "truths": [str(p) for p in ds.truths],
-        "userdata": [str(p) for p in ds.userdata], "profile": prof,
-    })
+    prof = str(args.out / f"profile-import-{label.replace(':', '-')}.txt") if args.profile else None
+    with LOAD.during("import", phases):
+        res["import"] = run_child("import", {
+            "db": str(work / "library.db"), "files": files, "truths": [str(p) for p in ds.truths],
+            "userdata": [str(p) for p in ds.userdata], "profile": prof,
+        })
     if not args.skip_cli:
         log.info("[%s] import (command line) ...", label)
-        res["cli"] = run_child("cli", {"db": str(work / "cli.db"), "files": files})
+        with LOAD.during("cli", phases):
+            res["cli"] = run_child("cli", {"db": str(work / "cli.db"), "files": files})
     res["import_over_raw"] = round(res["import"]["papers_per_s"] / res["raw"]["papers_per_s"], 3)
     # The same ratio in CPU time: robust when other programs share the machine.
     res["import_over_raw_with_checkpoints"] = round(
         (res["raw"]["seconds"] + res["raw"].get("checkpoint_s", 0.0))
         / (res["import"]["seconds"] + res["import"].get("checkpoint_s", 0.0)), 3)
     res["import_over_raw_cpu"] = round(res["import"]["papers_per_cpu_s"] / res["raw"]["papers_per_cpu_s"], 3)
+    # CPU per paper (ms): the import's is both processes' (writer + parser)
+    res["raw_cpu_ms_per_paper"] = round(1000 * res["raw"]["cpu_s"] / max(res["raw"]["papers"], 1), 4)
+    res["import_cpu_ms_per_paper"] = round(1000 * res["import"]["cpu_s"] / max(res["import"]["papers"], 1), 4)
     if "cli" in res:
         # The command's time includes the interpreter's start and the WAL checkpoint when it
         # closes the library: compared with raw to its checkpoint too.
         res["cli_over_raw"] = round(
             (res["raw"]["seconds"] + res["raw"].get("checkpoint_s", 0.0)) / res["cli"]["seconds"], 3)
     log.info("[%s] search ...", label)
-    res["search"] = run_child("search", {"db": str(work / "library.db"), "repeat": args.repeat})
+    with LOAD.during("search", phases):
+        res["search"] = run_child("search", {"db": str(work / "library.db"), "repeat": args.repeat})
     if args.gui:
         log.info("[%s] gui ...", label)
-        res["gui"] = run_child("gui", {"db": str(work / "library.db")})
+        with LOAD.during("gui", phases):
+            res["gui"] = run_child("gui", {"db": str(work / "library.db")})
     if not args.keep:
         for name in ("raw.db", "cli.db"):
             for suffix in ("", "-wal", "-shm"):
@@ -489,6 +599,9 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
 
 def table(results: dict[str, Any]) -> str:
     rows = [
+        ("data shape", lambda r: r.get("shape", "default")),
+        ("busy processes competing (phases)",
+         lambda r: f"{r['load']['busy_processes']} ({','.join(r['load']['phases'])})" if r.get("load") else "0"),
         ("papers", lambda r: f"{r['papers']:,}"),
         ("raw executemany+FTS5 (papers/s)", lambda r: f"{r['raw']['papers_per_s']:,.0f}"),
         ("import_paths (papers/s)", lambda r: f"{r['import']['papers_per_s']:,.0f}"),
@@ -496,6 +609,8 @@ def table(results: dict[str, Any]) -> str:
         ("import / raw (target >= 0.5 at 100k)", lambda r: f"{r['import_over_raw']:.2f}"),
         ("  same with both WAL checkpoints", lambda r: f"{r['import_over_raw_with_checkpoints']:.2f}"),
         ("import / raw in CPU time", lambda r: f"{r['import_over_raw_cpu']:.2f}"),
+        ("CPU per paper: raw / import (ms)",
+         lambda r: f"{r['raw_cpu_ms_per_paper']:.3f} / {r['import_cpu_ms_per_paper']:.3f}"),
         ("CLI import (papers/s)", lambda r: f"{r['cli']['papers_per_s']:,.0f}" if "cli" in r else "-"),
         ("CLI import / raw (raw with its checkpoint)", lambda r: f"{r['cli_over_raw']:.2f}" if "cli" in r else "-"),
         ("tags/notes JSON merge (s)", lambda r: f"{r['import']['userdata_seconds']:.1f}"),
@@ -511,10 +626,16 @@ def table(results: dict[str, Any]) -> str:
         ("last page of 'all' (ms)", lambda r: f"{r['search']['last_page_ms']:.2f}"),
         ("peak RSS search (MB)", lambda r: f"{r['search']['peak_rss_mb']:,.0f}"),
         ("library file (MB)", lambda r: f"{r['import']['db_mb']:,.0f}"),
+        ("GUI start to first paint (ms)", lambda r: f"{r['gui']['start_to_first_paint_ms']:,.0f}"),
+        ("GUI keystroke to table p50 / p95 (ms)",
+         lambda r: f"{r['gui']['keystroke_to_table_ms']['p50']:.0f} / {r['gui']['keystroke_to_table_ms']['p95']:.0f}"),
+        ("GUI query to table p50 / p95 (ms)",
+         lambda r: f"{r['gui']['query_to_table_ms']['p50']:.0f} / {r['gui']['query_to_table_ms']['p95']:.0f}"),
     ]
     sizes = list(results)
     w0 = max(len(r[0]) for r in rows) + 2
-    out = ["".ljust(w0) + "".join(s.rjust(16) for s in sizes)]
+    cw = max([16] + [len(s) + 2 for s in sizes])
+    out = ["".ljust(w0) + "".join(s.rjust(cw) for s in sizes)]
     for name, fn in rows:
         cells = []
         for s in sizes:
@@ -522,24 +643,25 @@ def table(results: dict[str, Any]) -> str:
                 cells.append(fn(results[s]))
             except (KeyError, TypeError):
                 cells.append("-")
-        out.append(name.ljust(w0) + "".join(c.rjust(16) for c in cells))
+        out.append(name.ljust(w0) + "".join(c.rjust(cw) for c in cells))
     return "\n".join(out)
 
 
 def verdicts(results: dict[str, Any]) -> list[str]:
     out = []
     for s, r in results.items():
-        if s == "100k":
+        size = r.get("size", s)
+        if size == "100k":
             ok = r["import_over_raw"] >= TARGETS["import_ratio_min_100k"]
-            out.append(f"100k import/raw {r['import_over_raw']:.2f} (target >= 0.5): {'OK' if ok else 'MISSED'}")
+            out.append(f"{s} import/raw {r['import_over_raw']:.2f} (target >= 0.5): {'OK' if ok else 'MISSED'}")
             if "cli_over_raw" in r:
                 ok = r["cli_over_raw"] >= TARGETS["import_ratio_min_100k"]
-                out.append(f"100k refmanager import/raw {r['cli_over_raw']:.2f} (target >= 0.5): {'OK' if ok else 'MISSED'}")
+                out.append(f"{s} refmanager import/raw {r['cli_over_raw']:.2f} (target >= 0.5): {'OK' if ok else 'MISSED'}")
             ok = r["search"]["page_p95_ms"] <= TARGETS["page_p95_ms_max_100k"]
-            out.append(f"100k first page p95 {r['search']['page_p95_ms']:.1f} ms (target <= 20): {'OK' if ok else 'MISSED'}")
-        if s == "1M":
+            out.append(f"{s} first page p95 {r['search']['page_p95_ms']:.1f} ms (target <= 20): {'OK' if ok else 'MISSED'}")
+        if size == "1M":
             ok = r["search"]["page_p95_ms"] <= TARGETS["page_p95_ms_max_1M"]
-            out.append(f"1M first page p95 {r['search']['page_p95_ms']:.1f} ms (target <= 100): {'OK' if ok else 'MISSED'}")
+            out.append(f"{s} first page p95 {r['search']['page_p95_ms']:.1f} ms (target <= 100): {'OK' if ok else 'MISSED'}")
         imp = r["import"]
         if imp["splits_correct"] != imp["expected"] or imp["papers"] != r["papers"]:
             out.append(f"{s}: CORRECTNESS: {imp['papers']} papers, {imp['splits_correct']}/{imp['expected']} splits right")
@@ -555,6 +677,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="pyinstrument profile of the import -> bench/out/")
     ap.add_argument("--repeat", type=int, default=3, help="runs per query (the median is kept)")
     ap.add_argument("--keep", action="store_true", help="keep the raw and CLI databases")
+    ap.add_argument("--shape", default="default",
+                    help="comma-separated data shapes: default (bench/generate.py) and/or "
+                         f"{', '.join(sorted(generate2.PROFILES))} (bench/generate2.py)")
+    ap.add_argument("--shape-opts", default="",
+                    help='generate2 flags for the non-default shapes, e.g. "--vocab 1000 --et-al 0.5"')
+    ap.add_argument("--load", type=int, default=0, metavar="N",
+                    help="run N busy (CPU-bound) processes during the --load-phases")
+    ap.add_argument("--load-phases", default="search,gui",
+                    help="phases run under --load: any of raw,import,cli,search,gui (default search,gui)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--data", type=Path, default=OUT / "data")
     ap.add_argument("--work", type=Path, default=OUT / "work")
@@ -567,11 +698,26 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write("\n" + json.dumps(res) + "\n")
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    shapes = [x.strip() for x in args.shape.split(",") if x.strip()]
+    for x in shapes:
+        if x != "default" and x not in generate2.PROFILES:
+            ap.error(f"unknown shape {x!r} (default, {', '.join(sorted(generate2.PROFILES))})")
+        shape_of(x, args)  # (bad --shape-opts fail here, before any work)
+    bad = set(args.load_phases.split(",")) - set(PHASES)
+    if bad:
+        ap.error(f"unknown phase(s) in --load-phases: {', '.join(sorted(bad))}")
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
-    for s in args.sizes.split(","):
-        n = generate.parse_size(s)
-        results[generate.size_label(n)] = bench_size(n, args)
+    LOAD.n = max(0, args.load)
+    old_term = signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        for s in args.sizes.split(","):
+            n = generate.parse_size(s)
+            for shape in shapes:
+                results[result_key(n, shape)] = bench_size(n, args, shape)
+    finally:
+        LOAD.stop()
+        signal.signal(signal.SIGTERM, old_term)
     doc = {"machine": machine(), "command": " ".join(["python -m bench.run", *(argv or sys.argv[1:])]),
            "targets": TARGETS, "results": results}
     (args.out / "results.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False))

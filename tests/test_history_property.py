@@ -68,7 +68,9 @@ class History(RuleBasedStateMachine):
 
     # ------------------------------------------------------------- helpers
     def ids(self) -> list[int]:
-        return self.lib.all_ids() + self.lib.all_ids(trash=True)
+        # (by id: the library's order is by date added, and a split paper keeps its own date, so
+        # two runs of one example straddling a second sorted them differently: a flaky draw)
+        return sorted(self.lib.all_ids() + self.lib.all_ids(trash=True))
 
     def did(self, fn: Any) -> None:
         """Run an operation; if it changed the state, it is a new step (redos are gone)."""

@@ -417,9 +417,22 @@ def test_cli_writing_a_file_onto_a_full_disk_is_one_line(good: Path, tmp_path: P
 
     out = tmp_path / "refs.bib"
 
-    def no_space(self: Path, *_a: object, **_k: object) -> int:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+    from refmanager.cli import listing
 
-    monkeypatch.setattr(Path, "write_text", no_space)
+    class Full:  # (the export's file: every write fails for lack of space)
+        def __init__(self, fd: int, *_a: object, **_k: object) -> None:
+            os.close(fd)
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *_a: object) -> None:
+            pass
+
+        def write(self, _text: str) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(listing.os, "fdopen", Full)
     assert main(["--library", str(good), "export", "--format", "bibtex", "-o", str(out)]) == 1
     assert capsys.readouterr().err == f"refmanager: {out}: the disk is full (No space left on device)\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".refs")) == []  # (no partial file)

@@ -73,11 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     pdfs.add_import_options(sp)  # import --link
 
-    from . import organising
+    from . import listing, organising
 
     sp = cmd("list", "List the papers in the library (oldest first). "
                      f"Marks after the id: {_LEGEND_TEXT} (explained under the list on a terminal).")
-    sp.add_argument("--json", action="store_true", help="print JSON")
+    listing.add_output_options(sp)  # --json, --jsonl, --pretty, --fields, --ids, --limit
     sp.add_argument("--trash", action="store_true", help="list the papers in the trash instead")
     organising.add_view_options(sp)
 
@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "year: cat: key: type: collection:). A query with something it cannot use (autor:, "
                        "year:20x5, tag: alone) is refused: the reason on standard error, exit status 2.")
     sp.add_argument("query", nargs="?", default="", help="the search (optional with --saved, which it refines)")
-    sp.add_argument("--json", action="store_true", help="print JSON")
+    listing.add_output_options(sp)
     sp.add_argument("--trash", action="store_true", help="search the trash instead")
     organising.add_view_options(sp)
     from . import fulltext
@@ -176,16 +176,11 @@ def _paper_line(p: Paper) -> str:
     return f"{p.id:>6}{flags:<3}{year:>4}  {title} — {authors}{tags}"
 
 
-def _print_papers(papers: list[Paper], as_json: bool) -> None:
-    if as_json:
-        json.dump([paper_json(p) for p in papers], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        for p in papers:
-            print(_paper_line(p))
-        shown = {"*": any(p.starred for p in papers), "•": any(not p.read for p in papers)}
-        if any(shown.values()) and sys.stdout.isatty():
-            print("   ".join(f"{m} {word}" for m, word in MARKS if shown[m]))
+def _legend(starred: bool, unread: bool) -> None:
+    """Under a listing on a terminal: what the marks shown mean."""
+    shown = {"*": starred, "•": unread}
+    if any(shown.values()) and sys.stdout.isatty():
+        print("   ".join(f"{m} {word}" for m, word in MARKS if shown[m]))
 
 
 def _need(lib: Library, pid: int) -> None:
@@ -233,7 +228,9 @@ def run(args: argparse.Namespace) -> int:
                 print(f"refmanager: {problem}", file=sys.stderr)
             return EXIT_ERROR if report.rejected or missing or pdf_status else EXIT_OK
         if c in ("list", "search"):  # (a query with a hint is refused: organising.view_of)
-            _print_papers(lib.get_many(lib.ids(fulltext.with_fulltext(organising.view_of(lib, args), args))), args.json)
+            from .listing import print_listing  # streamed: cli/listing.py
+
+            print_listing(lib, fulltext.with_fulltext(organising.view_of(lib, args), args), args, _paper_line, _legend)
             return EXIT_OK
         if c in organising.COMMANDS:  # collection, saved-search, tags
             return organising.run(lib, args)
@@ -284,14 +281,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"{c}: {len(args.ids)} paper{'s' if len(args.ids) != 1 else ''}")
             return EXIT_OK
         if c == "export":
+            from .listing import export_chunks, write_export  # json and ris streamed: cli/listing.py
+
             ids = lib.all_ids(trash=args.trash)
-            papers = [p for i in range(0, len(ids), 1000) for p in lib.get_many(ids[i : i + 1000])]
-            data = EXPORT_FORMATS[args.format].write(papers, args.key_pattern, groups=lib.export_groups(ids))
+            write_export(export_chunks(lib, args.format, ids, args.key_pattern), args.output)
             if args.output:
-                Path(args.output).write_text(data, encoding="utf-8")
                 print(f"exported {len(ids)} papers to {args.output}", file=sys.stderr)
-            else:
-                sys.stdout.write(data)
             return EXIT_OK
         from . import editing
 
