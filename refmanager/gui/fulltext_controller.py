@@ -14,10 +14,8 @@ the detail pane's line under the files names the pages (``Library.fulltext_hits`
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +31,7 @@ from .session import LibrarySession
 from .table_model import plain_tooltip
 from .view_controller import ViewController, setting_bool
 from .window_parts import WindowParts
+from .workers import ChildProcess
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ RESCAN_MS = 5 * 60 * 1000
 ABSORB_MAX_S = 15.0
 
 
-class IndexProcess(QObject):
+class IndexProcess(ChildProcess):
     """One index run in a child process (``pdf/index_child.py``) over JSON lines.  Cancel
     sends SIGTERM (the file being read is dropped, what was written stays); a child that
     does not stop is killed, which loses no more."""
@@ -61,57 +60,26 @@ class IndexProcess(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
+    MODULE = "refmanager.pdf.index_child"
+    NAME = "index child"
+    KILL_MS = 5000
+
     def __init__(self, library_path: Path, papers: list[int] | None = None, force: bool = False,
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.spec = {"library": str(library_path), "papers": papers, "force": force}
-        self.proc = QProcess(self)
-        self.proc.setProgram(sys.executable)
-        self.proc.setArguments(["-m", "refmanager.pdf.index_child"])
-        self.proc.readyReadStandardOutput.connect(self._read)
-        self.proc.finished.connect(self._ended)
-        self._buf = b""
-        self._outcome: tuple[str, Any] | None = None
-        self._kill_timer = QTimer(self)
-        self._kill_timer.setSingleShot(True)
-        self._kill_timer.setInterval(5000)
-        self._kill_timer.timeout.connect(self.proc.kill)
-
-    def start(self) -> None:
-        self.proc.start()
-        self.proc.write(json.dumps(self.spec).encode("utf-8"))
-        self.proc.closeWriteChannel()
-
-    def running(self) -> bool:
-        return self.proc.state() != QProcess.ProcessState.NotRunning
-
-    def cancel(self) -> None:
-        if self.running():
-            self.proc.terminate()
-            self._kill_timer.start()
+        super().__init__({"library": str(library_path), "papers": papers, "force": force}, parent)
 
     def wait(self, ms: int = 10000) -> None:
-        if not self.proc.waitForFinished(ms):
-            self.proc.kill()
-            self.proc.waitForFinished(ms)
+        super().wait(ms)
 
-    def _read(self) -> None:
-        self._buf += bytes(self.proc.readAllStandardOutput().data())
-        *lines, self._buf = self._buf.split(b"\n")
-        for line in lines:
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                log.warning("index child said: %r", line[:200])
-                continue
-            if "progress" in msg:
-                self.progress.emit(*msg["progress"], msg.get("file") or "")
-            elif "report" in msg:
-                report = IndexReport.from_wire(msg["report"])
-                report.cancelled = report.cancelled or bool(msg.get("cancelled"))
-                self._outcome = ("reported", report)
-            elif "error" in msg:
-                self._outcome = ("failed", str(msg["error"]))
+    def _message(self, msg: dict[str, Any]) -> None:
+        if "progress" in msg:
+            self.progress.emit(*msg["progress"], msg.get("file") or "")
+        elif "report" in msg:
+            report = IndexReport.from_wire(msg["report"])
+            report.cancelled = report.cancelled or bool(msg.get("cancelled"))
+            self._outcome = ("reported", report)
+        elif "error" in msg:
+            self._outcome = ("failed", str(msg["error"]))
 
     def _ended(self, code: int, _status: QProcess.ExitStatus) -> None:
         self._kill_timer.stop()

@@ -17,7 +17,6 @@ its own undoable action.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -46,31 +45,15 @@ class PdfImportProcess(ImportProcess):
     """Reading and adding PDFs in a child process (``pdf/intake.py``): an import's process
     (same signals, Cancel, waiting), with the PDFs' spec and report."""
 
+    MODULE = "refmanager.pdf.intake"
+    NAME = "PDF intake"
+    REPORT = PdfImportReport
+
     def __init__(self, library_path: Path, paths: list[str], mode: str, collection: int | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(library_path, [], None, parent)
         self.spec = {"library": str(library_path), "paths": paths, "mode": mode, "label": None,
                      "collection": collection}
-        self.proc.setArguments(["-m", "refmanager.pdf.intake"])
-
-    def _read(self) -> None:
-        self._buf += bytes(self.proc.readAllStandardOutput().data())
-        *lines, self._buf = self._buf.split(b"\n")
-        for line in lines:
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                log.warning("PDF intake said: %r", line[:200])
-                continue
-            if "progress" in msg:
-                self.progress.emit(*msg["progress"])
-            elif "report" in msg:
-                self._outcome = ("reported", None)
-                self.finished.emit(PdfImportReport.from_wire(msg["report"]))
-            elif "cancelled" in msg:
-                self._outcome = ("cancelled", None)
-            elif "error" in msg:
-                self._outcome = ("failed", msg["error"])
 
 
 class FetchPdfWorker(LibraryWorker):

@@ -64,41 +64,29 @@ class LibraryWorker(QObject):
         self.finished.emit(result)
 
 
-class ImportProcess(QObject):
-    """One import action in a child process (see core/import_child.py).
+class ChildProcess(QObject):
+    """A child process driven over JSON lines: the spec on its stdin, one JSON object per line
+    on its stdout (``_message``).  Cancel sends SIGTERM; a child that does not stop within
+    ``KILL_MS`` is killed.  The import, the PDFs' intake and the full-text index run this way."""
 
-    Same signals as the thread workers.  Cancel sends SIGTERM (the child rolls
-    back its transaction); a child that does not stop is killed, which also
-    leaves nothing behind.
-    """
+    #: the child's module (``python -m``), and how it is named in the log
+    MODULE = ""
+    NAME = "child"
+    KILL_MS = 10000
 
-    progress = Signal(int, int)
-    finished = Signal(object)  # ImportReport
-    failed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, library_path: Path, inputs: list[tuple[str, Any]], label: str | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, spec: dict[str, Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.spec = {
-            "library": str(library_path),
-            "label": label,
-            "inputs": [
-                {"name": name, "path": str(src)} if isinstance(src, Path) else
-                {"name": name, "text": src.decode("utf-8", "replace") if isinstance(src, bytes) else src}
-                for name, src in inputs
-            ],
-        }
+        self.spec = spec
         self.proc = QProcess(self)
         self.proc.setProgram(sys.executable)
-        self.proc.setArguments(["-m", "refmanager.core.import_child"])
+        self.proc.setArguments(["-m", self.MODULE])
         self.proc.readyReadStandardOutput.connect(self._read)
         self.proc.finished.connect(self._ended)
         self._buf = b""
         self._outcome: tuple[str, Any] | None = None
         self._kill_timer = QTimer(self)
         self._kill_timer.setSingleShot(True)
-        self._kill_timer.setInterval(10000)
+        self._kill_timer.setInterval(self.KILL_MS)
         self._kill_timer.timeout.connect(self.proc.kill)
 
     def start(self) -> None:
@@ -106,8 +94,11 @@ class ImportProcess(QObject):
         self.proc.write(json.dumps(self.spec).encode("utf-8"))
         self.proc.closeWriteChannel()
 
+    def running(self) -> bool:
+        return self.proc.state() != QProcess.ProcessState.NotRunning
+
     def cancel(self) -> None:
-        if self.proc.state() != QProcess.ProcessState.NotRunning:
+        if self.running():
             self.proc.terminate()
             self._kill_timer.start()
 
@@ -123,19 +114,59 @@ class ImportProcess(QObject):
             try:
                 msg = json.loads(line)
             except ValueError:
-                log.warning("import child said: %r", line[:200])
+                log.warning("%s said: %r", self.NAME, line[:200])
                 continue
-            if "progress" in msg:
-                self.progress.emit(*msg["progress"])
-            elif "report" in msg:
-                # Reported at once: the child still copies the WAL into the
-                # library file (a checkpoint) before it ends; nobody waits for that.
-                self._outcome = ("reported", None)
-                self.finished.emit(ImportReport.from_wire(msg["report"]))
-            elif "cancelled" in msg:
-                self._outcome = ("cancelled", None)
-            elif "error" in msg:
-                self._outcome = ("failed", msg["error"])
+            self._message(msg)
+
+    def _message(self, msg: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _ended(self, code: int, status: QProcess.ExitStatus) -> None:
+        raise NotImplementedError
+
+
+class ImportProcess(ChildProcess):
+    """One import action in a child process (see core/import_child.py).
+
+    Same signals as the thread workers.  Cancel sends SIGTERM (the child rolls
+    back its transaction); a child that does not stop is killed, which also
+    leaves nothing behind.
+    """
+
+    MODULE = "refmanager.core.import_child"
+    NAME = "import child"
+    #: what the child's report is (``from_wire``)
+    REPORT: Any = ImportReport
+
+    progress = Signal(int, int)
+    finished = Signal(object)  # ImportReport
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, library_path: Path, inputs: list[tuple[str, Any]], label: str | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__({
+            "library": str(library_path),
+            "label": label,
+            "inputs": [
+                {"name": name, "path": str(src)} if isinstance(src, Path) else
+                {"name": name, "text": src.decode("utf-8", "replace") if isinstance(src, bytes) else src}
+                for name, src in inputs
+            ],
+        }, parent)
+
+    def _message(self, msg: dict[str, Any]) -> None:
+        if "progress" in msg:
+            self.progress.emit(*msg["progress"])
+        elif "report" in msg:
+            # Reported at once: the child still copies the WAL into the
+            # library file (a checkpoint) before it ends; nobody waits for that.
+            self._outcome = ("reported", None)
+            self.finished.emit(self.REPORT.from_wire(msg["report"]))
+        elif "cancelled" in msg:
+            self._outcome = ("cancelled", None)
+        elif "error" in msg:
+            self._outcome = ("failed", msg["error"])
 
     def _ended(self, code: int, status: QProcess.ExitStatus) -> None:
         self._kill_timer.stop()
