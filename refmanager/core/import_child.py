@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import signal
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .child import cancel_flag, say
 from .errors import ImportCancelled, RefManagerError
 from .library import Library
 
@@ -37,11 +35,6 @@ from .library import Library
 #: cores an import keeps both busy, and the window must still get the CPU at once
 #: (at 5 the window still waited up to ~40 ms at times during a million-paper import).
 IMPORT_NICENESS = 10
-
-
-def _say(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
 
 
 @contextmanager
@@ -59,13 +52,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def main() -> int:
-    cancel = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
-    if hasattr(os, "nice"):
-        try:
-            os.nice(IMPORT_NICENESS)
-        except OSError:
-            pass
+    cancel = cancel_flag(IMPORT_NICENESS)
     try:
         spec = json.loads(sys.stdin.read())
         inputs: list[tuple[str, Any]] = [
@@ -73,31 +60,31 @@ def main() -> int:
         ]
         lib = Library(Path(spec["library"]), create=False)
     except (ValueError, KeyError) as e:
-        _say({"error": f"bad import request: {e}"})
+        say({"error": f"bad import request: {e}"})
         return 2
     except RefManagerError as e:
-        _say({"error": str(e)})
+        say({"error": str(e)})
         return 1
     try:
         try:
             with collector_paused():
                 report = lib.import_inputs(
                     inputs,
-                    progress=lambda d, t: _say({"progress": [d, t]}),
+                    progress=lambda d, t: say({"progress": [d, t]}),
                     cancelled=cancel.is_set,
                     label=spec.get("label"),
                     collection=spec.get("collection"),
                 )
         except ImportCancelled:
-            _say({"cancelled": True})
+            say({"cancelled": True})
             return 0
         except RefManagerError as e:
-            _say({"error": str(e)})
+            say({"error": str(e)})
             return 1
         except Exception as e:  # a bug: one line for the user
-            _say({"error": f"internal error: {e!r}"})
+            say({"error": f"internal error: {e!r}"})
             return 3
-        _say({"report": report.to_wire()})
+        say({"report": report.to_wire()})
         # After the report: the window need not wait for the WAL to be copied into
         # the library file (see Importer.run).
         lib.checkpoint()

@@ -23,15 +23,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.child import cancel_flag, say
 from ..core.errors import RefManagerError
 from ..core.library import Library
 from ..core.store.fulltext import FileState, PendingFile, stat_of
@@ -174,44 +172,32 @@ def run_index(lib: Library, *, papers: Sequence[int] | None = None, force: bool 
     return report
 
 
-def _say(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
 def main() -> int:
-    cancel = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
-    signal.signal(signal.SIGINT, lambda *_: cancel.set())  # (Ctrl+C in the app's terminal: the same)
-    if hasattr(os, "nice"):
-        try:
-            os.nice(NICENESS)  # (the reader it starts inherits it: the window comes first)
-        except OSError:
-            pass
+    cancel = cancel_flag(NICENESS, sigint=True)  # (Ctrl+C in the app's terminal: cancel too)
     try:
         spec = json.loads(sys.stdin.read())
         papers = spec.get("papers")
         papers = None if papers is None else [int(i) for i in papers]
         lib = Library(Path(spec["library"]), create=False)
     except (ValueError, KeyError, TypeError, AttributeError) as e:
-        _say({"error": f"bad index request: {e}"})
+        say({"error": f"bad index request: {e}"})
         return 2
     except RefManagerError as e:
-        _say({"error": str(e)})
+        say({"error": str(e)})
         return 1
     try:
         report = run_index(lib, papers=papers, force=bool(spec.get("force")), cancelled=cancel.is_set,
-                           progress=lambda d, t, name: _say({"progress": [d, t], "file": name}))
+                           progress=lambda d, t, name: say({"progress": [d, t], "file": name}))
     except RefManagerError as e:
-        _say({"error": str(e)})
+        say({"error": str(e)})
         return 1
     except Exception as e:  # a bug: one line for the user
         log.exception("full-text index run failed")
-        _say({"error": f"internal error: {e!r}"})
+        say({"error": f"internal error: {e!r}"})
         return 3
     finally:
         lib.close()
-    _say({"cancelled": True, "report": report.to_wire()} if report.cancelled else {"report": report.to_wire()})
+    say({"cancelled": True, "report": report.to_wire()} if report.cancelled else {"report": report.to_wire()})
     return 0
 
 

@@ -29,13 +29,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
+from ..core.child import cancel_flag, say
 from ..core.errors import ImportCancelled, RefManagerError
 from ..core.library import Library
 from ..core.store.pdf_papers import PdfImportReport, PdfInput, PdfPapers
@@ -133,47 +131,35 @@ def add_pdfs(lib: Library, paths: Sequence[str | os.PathLike[str]], mode: str = 
     return report
 
 
-def _say(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
 def main() -> int:
-    cancel = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
-    signal.signal(signal.SIGINT, lambda *_: cancel.set())
-    if hasattr(os, "nice"):
-        try:
-            os.nice(NICENESS)  # (its reader process inherits it)
-        except OSError:
-            pass
+    cancel = cancel_flag(NICENESS, sigint=True)  # (Ctrl+C in the app's terminal: cancel too)
     try:
         spec = json.loads(sys.stdin.read())
         paths = [str(p) for p in spec["paths"]]
         mode = "link" if spec.get("mode") == "link" else "copy"
         lib = Library(Path(spec["library"]), create=False)
     except (ValueError, KeyError, TypeError) as e:
-        _say({"error": f"bad request: {e}"})
+        say({"error": f"bad request: {e}"})
         return 2
     except RefManagerError as e:
-        _say({"error": str(e)})
+        say({"error": str(e)})
         return 1
     try:
         report = add_pdfs(lib, paths, mode, label=spec.get("label"), cancelled=cancel.is_set,
                           collection=spec.get("collection"),
-                          progress=lambda d, t: _say({"progress": [d, t]}))
+                          progress=lambda d, t: say({"progress": [d, t]}))
     except ImportCancelled:
-        _say({"cancelled": True})
+        say({"cancelled": True})
         return 0
     except RefManagerError as e:
-        _say({"error": str(e)})
+        say({"error": str(e)})
         return 1
     except Exception as e:  # a bug: one line for the user
         log.exception("adding PDFs failed")
-        _say({"error": f"internal error: {e!r}"})
+        say({"error": f"internal error: {e!r}"})
         return 3
     else:
-        _say({"report": report.to_wire()})
+        say({"report": report.to_wire()})
         lib.checkpoint()
     finally:
         lib.close()
