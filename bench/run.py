@@ -20,7 +20,10 @@ peak RSS (``ru_maxrss``) belongs to that phase alone:
               and ``Library.count(...)`` separately, and the raw FTS5 MATCH on
               the same index (first 100 rowids / count) for the ratio; plus the
               first page of every sort order;
-* ``gui``     only with ``--gui``: see ``gui_metrics``.
+* ``gui``     only with ``--gui``: see ``gui_metrics``;
+* ``dumps``   only with ``--dumps``: ``refmanager list/search/export`` timed as a user
+              runs them, ``calibredb list`` and JabRef's parse+write beside them when
+              installed (``bench/dumps_bench.py``).
 
 ``--shape default,small-vocab`` runs the same phases on the data of
 ``bench/generate.py`` (``default``) and of ``bench/generate2.py`` (its profiles;
@@ -59,7 +62,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import generate, generate2
+from . import dumps_bench, generate, generate2
 
 log = logging.getLogger("bench")
 
@@ -433,7 +436,8 @@ def phase_gui(a: dict[str, Any]) -> dict[str, Any]:
     return res
 
 
-PHASES = {"raw": phase_raw, "import": phase_import, "cli": phase_cli, "search": phase_search, "gui": phase_gui}
+PHASES = {"raw": phase_raw, "import": phase_import, "cli": phase_cli, "search": phase_search, "gui": phase_gui,
+          "dumps": dumps_bench.phase_dumps, "jabref": dumps_bench.phase_jabref}
 
 
 # ---------------------------------------------------------------------- load
@@ -586,6 +590,13 @@ def bench_size(n: int, args: argparse.Namespace, shape_name: str = "default") ->
     log.info("[%s] search ...", label)
     with LOAD.during("search", phases):
         res["search"] = run_child("search", {"db": str(work / "library.db"), "repeat": args.repeat})
+    if args.dumps:
+        log.info("[%s] command-line dumps ...", label)
+        with LOAD.during("dumps", phases):
+            res["dumps"] = run_child("dumps", {"db": str(work / "library.db"),
+                                               "calibre_library": args.calibre_library})
+        log.info("[%s] JabRef ...", label)
+        res["jabref"] = run_child("jabref", {"db": str(work / "library.db"), "work": str(work)})
     if args.gui:
         log.info("[%s] gui ...", label)
         with LOAD.during("gui", phases):
@@ -685,7 +696,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--load", type=int, default=0, metavar="N",
                     help="run N busy (CPU-bound) processes during the --load-phases")
     ap.add_argument("--load-phases", default="search,gui",
-                    help="phases run under --load: any of raw,import,cli,search,gui (default search,gui)")
+                    help="phases run under --load: any of raw,import,cli,search,gui,dumps (default search,gui)")
+    ap.add_argument("--dumps", action="store_true",
+                    help="also time refmanager list/search/export (and calibredb, JabRef when installed)")
+    ap.add_argument("--calibre-library", help="a calibre library of the same papers, for calibredb list")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--data", type=Path, default=OUT / "data")
     ap.add_argument("--work", type=Path, default=OUT / "work")

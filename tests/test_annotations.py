@@ -333,9 +333,8 @@ def test_a_v12_library_is_migrated_to_v13(tmp_path: Path):
     c = sqlite3.connect(path)
     c.executescript("BEGIN;" + SCHEMA_V1 + "\n".join(MIGRATIONS[:11]) + "PRAGMA user_version=12;COMMIT;")
     c.close()
-    assert SCHEMA_VERSION == 13
     with Library(path) as lib:
-        assert lib.schema_version == 13
+        assert lib.schema_version == SCHEMA_VERSION >= 13
         lib.import_paths([FULL_SEED])
         highlight(lib)
         assert [p.id for p in lib.search("annotation:zebrafish")[0]] == [1]

@@ -46,7 +46,7 @@ def whole(libpath: str, view: View) -> list[dict]:
 def test_json_is_one_valid_array_of_the_same_papers(capsys, libpath):
     code, out, _ = run(capsys, libpath, "list", "--json")
     assert code == 0
-    assert out.startswith('[{"id": 1, "title": "Gemma 2: Improving Open Language Models at a Practical Size"')
+    assert out.startswith('[{"id":1,"title":"Gemma 2: Improving Open Language Models at a Practical Size"')
     assert out.endswith("}]\n") and out.count("\n") == 19  # one element a line, no indentation
     assert json.loads(out) == whole(libpath, View(sort="added", descending=False))
     code, out, _ = run(capsys, libpath, "search", "model", "--json")
@@ -73,10 +73,10 @@ def test_jsonl_one_object_a_line(capsys, libpath):
 def test_fields_in_the_order_asked(capsys, libpath):
     code, out, _ = run(capsys, libpath, "search", "author:jarrett", "--jsonl", "--fields", "id,title,date")
     assert code == 0
-    assert out == ('{"id": 2, "title": "Curiosity in Hindsight: Intrinsic Exploration in Stochastic Environments", '
-                   '"date": "2022-11-18"}\n')
+    assert out == ('{"id":2,"title":"Curiosity in Hindsight: Intrinsic Exploration in Stochastic Environments",'
+                   '"date":"2022-11-18"}\n')
     code, out, _ = run(capsys, libpath, "list", "--json", "--fields", "starred,id,starred", "--limit", "3")
-    assert out == '[{"starred": false, "id": 1},\n{"starred": false, "id": 2},\n{"starred": false, "id": 3}]\n'
+    assert out == '[{"starred":false,"id":1},\n{"starred":false,"id":2},\n{"starred":false,"id":3}]\n'
 
 
 def test_ids_in_the_order_of_the_full_output(capsys, libpath):

@@ -281,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{c}: {len(args.ids)} paper{'s' if len(args.ids) != 1 else ''}")
             return EXIT_OK
         if c == "export":
-            from .listing import export_chunks, write_export  # json and ris streamed: cli/listing.py
+            from .listing import export_chunks, write_export  # every format streamed: cli/listing.py
 
             ids = lib.all_ids(trash=args.trash)
             write_export(export_chunks(lib, args.format, ids, args.key_pattern), args.output)

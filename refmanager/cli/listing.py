@@ -122,8 +122,11 @@ def print_listing(lib: Library, view: View, args: argparse.Namespace, line: Call
         return paper_json(p) if fields is None else {n: getattr(p, n) for n in fields}
 
     if args.json or args.jsonl:
-        encoded = ([json.dumps(obj(p), ensure_ascii=False, indent=indent) for p in papers]
-                   for papers in papers_of(lib, ids))
+        if args.pretty:
+            encoded: Iterable[list[str]] = ([json.dumps(obj(p), ensure_ascii=False, indent=indent) for p in papers]
+                                            for papers in papers_of(lib, ids))
+        else:  # (compact: SQLite writes each paper's JSON)
+            encoded = (lib.json_texts(chunk, fields) for chunk in chunked(ids))
         if args.json:
             write_array(out, encoded, args.pretty)
         else:
@@ -140,10 +143,11 @@ def print_listing(lib: Library, view: View, args: argparse.Namespace, line: Call
 
 
 # ------------------------------------------------------------------------------ export
-#: Formats ``export`` writes a chunk at a time, by name: (papers, groups, first chunk?) -> text.
-#: BibTeX and CSL-JSON are not among them: their citation keys are made unique over all the
-#: papers at once (``export.citation_keys``), so they are written whole.
-STREAMED_EXPORTS = ("json", "ris")
+#: Formats ``export`` writes a chunk at a time, by name.  BibTeX's and CSL-JSON's citation keys
+#: are those of all the papers at once (``export.citation_keys``): a paper's own key is known
+#: from it, and the first paper without one has every paper read once more for the keys made
+#: (``export.keyed_chunks``: only those papers' base keys and the own keys, compactly, kept).
+STREAMED_EXPORTS = ("json", "ris", "bibtex", "csljson")
 
 
 def _json_export_chunks(lib: Library, ids: Sequence[int], groups: Any) -> Iterator[str]:
@@ -177,23 +181,37 @@ def _json_export_chunks(lib: Library, ids: Sequence[int], groups: Any) -> Iterat
 
 
 def _ris_export_chunks(lib: Library, ids: Sequence[int], groups: Any) -> Iterator[str]:
-    from ..core.export import to_ris
+    from ..core.export import checked, ris_records
 
     first = True
-    for papers in papers_of(lib, ids):
+    for papers in checked(papers_of(lib, ids)):  # (a refusal: the message of all the papers at once)
         if papers:
-            yield ("" if first else "\n") + to_ris(papers)
+            yield ("" if first else "\n") + ris_records(papers)
             first = False
 
 
+def _keyed_chunks(lib: Library, ids: Sequence[int], key_pattern: str,
+                  check: bool) -> Iterator[tuple[Sequence[Paper], list[str]]]:
+    """The papers of ``ids`` a chunk at a time, each with its citation key among all of them."""
+    from ..core.export import keyed_chunks
+
+    return keyed_chunks(papers_of(lib, ids), lambda: papers_of(lib, ids), key_pattern, check=check)
+
+
 def export_chunks(lib: Library, fmt: str, ids: Sequence[int], key_pattern: str) -> Iterator[str]:
-    """``export``'s text in pieces: streamed for ``STREAMED_EXPORTS``, else whole (one piece)."""
-    from ..core.export import EXPORT_FORMATS
+    """``export``'s text in pieces: streamed for ``STREAMED_EXPORTS``, else whole (one piece);
+    the same text as ``EXPORT_FORMATS[fmt].write`` of all the papers at once.  A refused value
+    (BibTeX, RIS) stops it where it is found, with the message of all the papers at once."""
+    from ..core.export import EXPORT_FORMATS, bibtex_pieces, csljson_pieces
 
     if fmt == "json":
         return _json_export_chunks(lib, ids, lib.export_groups(ids))
     if fmt == "ris":
         return _ris_export_chunks(lib, ids, None)
+    if fmt == "bibtex":
+        return bibtex_pieces(_keyed_chunks(lib, ids, key_pattern, check=True), lib.export_groups(ids))
+    if fmt == "csljson":
+        return csljson_pieces(_keyed_chunks(lib, ids, key_pattern, check=False))
     papers = [p for chunk in papers_of(lib, ids) for p in chunk]
     return iter([EXPORT_FORMATS[fmt].write(papers, key_pattern, groups=lib.export_groups(ids))])
 

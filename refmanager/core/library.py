@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from .fields import PageRow, Paper, paper_json
+from .fields import JSON_FIELDS, PageRow, Paper, paper_json
 from .import_stream import ImportReport
 from .models import Entry, LibraryGroups
 from .store import backup
@@ -138,8 +138,8 @@ class Library:
     def tags_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
         return self.tags.of(ids)
 
-    def alternatives_of(self, ids: Sequence[int]) -> dict[int, dict[str, list[Any]]]:
-        return self.alternatives.of(ids)
+    def json_texts(self, ids: Sequence[int], fields: Sequence[str] | None = None) -> list[str]:
+        return self.papers.json_texts(ids, fields or JSON_FIELDS)
 
     def export_json(self, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """refmanager JSON of these papers (default: every paper outside the trash)."""

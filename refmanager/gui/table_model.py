@@ -60,6 +60,12 @@ _RECORD_CELLS = {"type": "type", "key": "citekey", "venue": "journal", "volume":
 COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
 #: Columns shown as an icon or a mark, centred
 _MARKS = ("starred", "read", "note")
+#: Each column's item flags (F2 edits the title in the table)
+_FLAGS = tuple(
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+    | (Qt.ItemFlag.ItemIsEditable if key == "title" else Qt.ItemFlag.NoItemFlags)
+    for key, _, _ in COLUMNS
+)
 
 
 def sortable(column: int) -> bool:
@@ -68,6 +74,10 @@ def sortable(column: int) -> bool:
 
 
 PAGE_SIZE = 200
+#: Rows of a view read before the table first paints it: a screenful, even a tall one.  The
+#: rest of the first page is read when shown (a walk of the sort index asking the search
+#: index about each paper costs in proportion: 64 rows took a third of 200's time).
+FIRST_ROWS = 64
 MAX_PAGES = 40  # at most 8,000 rows in memory
 
 #: Custom roles
@@ -91,8 +101,12 @@ def _brush(color: str) -> QBrush:
 
 
 #: Roles the table never answers (asked for every visible cell at every repaint).
-_NO_ROLES = frozenset({Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.BackgroundRole})
+_NO_ROLES = frozenset({int(Qt.ItemDataRole.CheckStateRole), int(Qt.ItemDataRole.BackgroundRole)})
 _CENTRED = int(Qt.AlignmentFlag.AlignCenter)
+# The roles a repaint asks for, as plain ints: comparing with the enum members (and ORing
+# flags) goes through Python's enum code, several microseconds of each of ~3,000 calls.
+_DISPLAY, _EDIT, _DECORATION = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole), int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND, _ALIGNMENT = int(Qt.ItemDataRole.ForegroundRole), int(Qt.ItemDataRole.TextAlignmentRole)
 
 
 def _authors_text(r: PageRow) -> str:
@@ -130,6 +144,8 @@ class PaperTableModel(QAbstractTableModel):
         self._compiled: CompiledView = session.lib.compile(self._view)
         self._count = 0
         self._pages: OrderedDict[int, list[PageRow]] = OrderedDict()
+        #: the first page while it holds only the rows read before the first paint (``FIRST_ROWS``)
+        self._first_only: list[PageRow] | None = None
         self._last: tuple[int, list[PageRow]] = (-1, [])  # the page read last
         self._colors: dict[str, str] = {}
         self._note_hits: set[int] = set()
@@ -179,28 +195,35 @@ class PaperTableModel(QAbstractTableModel):
         self._note_hits = set()
         self.error = None
         try:
-            first = self.lib.page(self._compiled, 0, PAGE_SIZE)
+            first = self.lib.page(self._compiled, 0, FIRST_ROWS)
         except RefManagerError as e:
             self.error, first = str(e), []
         self._pages[0] = first
+        self._first_only = first
         self._last = (0, first)
         if self._compiled.fts:
             self._mark_note_hits(first)
         self._count = len(first)
         self.endResetModel()
-        if len(first) < PAGE_SIZE:
+        if len(first) < FIRST_ROWS:
             self.count_pending = False
             self.countChanged.emit(self._count)
             return
         self.count_pending = True
         if self.session.big:
+            # Once the first page is painted (the posted paint comes before a zero timer): the
+            # worker thread counting meanwhile took CPU and the interpreter from the paint.
             gen, cv = self._generation, self._compiled
+            QTimer.singleShot(0, self, lambda: self._count_in_worker(gen, cv))
+        else:
+            self._count_timer.start()
+
+    def _count_in_worker(self, gen: int, cv: CompiledView) -> None:
+        if gen == self._generation:
             self.session.run(
                 lambda lib: lib.count(cv), lambda n: self._count_ready(gen, n),
                 wanted=lambda: self._generation == gen, on_error=lambda e: self._count_failed(gen, e),
             )
-        else:
-            self._count_timer.start()
 
     def _count_ready(self, gen: int, n: int) -> None:
         if gen == self._generation and self.count_pending:
@@ -269,9 +292,11 @@ class PaperTableModel(QAbstractTableModel):
     def _row(self, row: int) -> PageRow | None:
         page_no, i = divmod(row, PAGE_SIZE)
         last_no, page = self._last
-        if page_no == last_no:  # (a repaint asks ~1,500 times, nearly always of one page)
-            return page[i] if i < len(page) else None
+        if page_no == last_no and i < len(page):  # (a repaint asks ~1,500 times, nearly always of one page)
+            return page[i]
         page = self._pages.get(page_no)
+        if page is not None and page is self._first_only and i >= len(page):
+            page = self._first_only = None  # (the first rows of a view only: ``FIRST_ROWS``)
         if page is None:
             page = self._page(page_no)
             self._pages[page_no] = page
@@ -299,8 +324,13 @@ class PaperTableModel(QAbstractTableModel):
                 log.warning("note marks not read: %s", e)
             return
         gen = self._generation
-        self.session.run(lambda lib: lib.note_hits(cv, ids), lambda hits: self._notes_ready(gen, hits),
-                         wanted=lambda: self._generation == gen)
+
+        def ask() -> None:  # (after the paint, as the count)
+            if gen == self._generation:
+                self.session.run(lambda lib: lib.note_hits(cv, ids), lambda hits: self._notes_ready(gen, hits),
+                                 wanted=lambda: self._generation == gen)
+
+        QTimer.singleShot(0, self, ask)
 
     def _notes_ready(self, gen: int, hits: set[int]) -> None:
         if gen == self._generation and hits:
@@ -321,7 +351,7 @@ class PaperTableModel(QAbstractTableModel):
             page_no, i = divmod(row, PAGE_SIZE)
             page = self._pages.get(page_no)
             end = min(bottom, (page_no + 1) * PAGE_SIZE - 1)
-            if page is not None:
+            if page is not None and (page is not self._first_only or i + end - row < len(page)):
                 out.extend(r.id for r in page[i : i + end - row + 1])
             else:
                 out.extend(self.lib.ids(self._compiled, limit=end - row + 1, offset=row))
@@ -357,10 +387,7 @@ class PaperTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
-        if COLUMNS[index.column()][0] == "title":
-            f |= Qt.ItemFlag.ItemIsEditable  # F2 edits the title in the table
-        return f
+        return _FLAGS[index.column()]
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if role != Qt.ItemDataRole.EditRole or COLUMNS[index.column()][0] != "title":
@@ -385,17 +412,17 @@ class PaperTableModel(QAbstractTableModel):
         if role in _NO_ROLES or not index.isValid():
             return None
         key = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == _ALIGNMENT:
             return _CENTRED if key in _MARKS or key == "year" else None
-        if (role == Qt.ItemDataRole.DecorationRole and key not in ("title", "note")) or (
-            role == Qt.ItemDataRole.ForegroundRole and key not in ("starred", "read", "title")
+        if (role == _DECORATION and key not in ("title", "note")) or (
+            role == _FOREGROUND and key not in ("starred", "read", "title")
         ):
             return None
         r = self._row(index.row())
         if r is None:
             return None
         pid = r.id
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if key == "title":
                 if r.title:
                     return r.title
@@ -422,7 +449,7 @@ class PaperTableModel(QAbstractTableModel):
                 v = getattr(r, _RECORD_CELLS[key])
                 return (TYPES.get(v, v) if key == "type" else v) or ""
             return None
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _EDIT:
             return (r.title or "") if key == "title" else None
         if role == IdRole:
             return pid
@@ -440,7 +467,7 @@ class PaperTableModel(QAbstractTableModel):
             return tags
         if role == NoteHitRole:
             return pid in self._note_hits
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == _DECORATION:
             if key == "title" and pid in self._note_hits:
                 return icon("note")  # the search matched this paper's note
             if key == "note" and r.has_note:

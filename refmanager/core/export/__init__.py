@@ -9,7 +9,10 @@ an identifier that is none; docs/formats.md, "Exports are data").  Qt-free, no
 I/O: callers write the returned text.
 
 One module per format (``bibtex``, ``ris``, ``csl``) over what they share (``common``);
-citations in a style are ``core/cite``.
+citations in a style are ``core/cite``.  ``refmanager export`` writes a library's papers a chunk
+at a time (``cli/listing.py``): BibTeX and CSL-JSON through ``keyed_chunks`` (the citation keys and
+refusals of all the papers at once) and ``bibtex_pieces``/``csljson_pieces``, the text of
+``to_bibtex``/``to_csljson``, which write through them too.
 """
 
 from __future__ import annotations
@@ -21,15 +24,15 @@ from dataclasses import dataclass
 from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS
 from ..fields import Paper, paper_json
 from ..models import LibraryGroups
-from .bibtex import bibtex_title, latex_escape, to_bibtex
-from .common import CSL_MARKUP, RIS_NOTE_TAG, ExportRefused, check_values, citation_keys
-from .csl import csl_items, to_csljson
-from .ris import to_ris
+from .bibtex import bibtex_pieces, bibtex_title, latex_escape, to_bibtex
+from .common import CSL_MARKUP, RIS_NOTE_TAG, ExportRefused, check_values, checked, citation_keys, keyed_chunks
+from .csl import csl_items, csljson_pieces, to_csljson
+from .ris import ris_records, to_ris
 
 __all__ = [
     "CSL_MARKUP", "DEFAULT_KEY_PATTERN", "EXPORT_FORMATS", "KEY_STOPWORDS", "RIS_NOTE_TAG", "ExportFormat",
-    "ExportRefused", "bibtex_title", "check_values", "citation_keys", "csl_items", "latex_escape", "to_bibtex",
-    "to_csljson", "to_json", "to_ris",
+    "ExportRefused", "bibtex_pieces", "bibtex_title", "check_values", "checked", "citation_keys", "csl_items",
+    "csljson_pieces", "keyed_chunks", "latex_escape", "ris_records", "to_bibtex", "to_csljson", "to_json", "to_ris",
 ]
 
 

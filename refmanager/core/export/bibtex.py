@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS, base_key, clean_key, suffixes  # noqa: F401
@@ -283,10 +283,25 @@ def to_bibtex(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN,
     ``groups``: the library's collections and saved searches, written as JabRef's groups
     (``jabref_groups``): each paper's ``groups`` field, and the tree in a comment at the end."""
     check_values(papers)
-    keys = citation_keys(papers, key_pattern)
-    if not groups:
-        return "\n".join(_bib_entry(p, k) for p, k in zip(papers, keys))
-    names = written_names(groups.paths)
-    entries = [_bib_entry(p, k, [names.get(c) or c.rsplit("/", 1)[-1] for c in groups.of.get(p.id or 0, ())])
-               for p, k in zip(papers, keys)]
-    return "\n".join([*entries, grouping_comment(groups, names)])
+    return "".join(bibtex_pieces([(papers, citation_keys(papers, key_pattern))], groups))
+
+
+def bibtex_pieces(chunks: Iterable[tuple[Sequence[Paper], Sequence[str]]],
+                  groups: LibraryGroups | None = None) -> Iterator[str]:
+    """``to_bibtex``'s text a part at a time, from (papers, their citation keys) a part at a
+    time (``common.keyed_chunks``; the values already checked): entries one blank line apart,
+    then with ``groups`` the groups' comment."""
+    names = written_names(groups.paths) if groups else {}
+    first = True
+    for papers, keys in chunks:
+        if not papers:
+            continue
+        if groups:
+            entries = [_bib_entry(p, k, [names.get(c) or c.rsplit("/", 1)[-1] for c in groups.of.get(p.id or 0, ())])
+                       for p, k in zip(papers, keys)]
+        else:
+            entries = [_bib_entry(p, k) for p, k in zip(papers, keys)]
+        yield ("" if first else "\n") + "\n".join(entries)
+        first = False
+    if groups:
+        yield ("" if first else "\n") + grouping_comment(groups, names)

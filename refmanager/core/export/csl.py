@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS, base_key, clean_key, suffixes  # noqa: F401
@@ -132,8 +132,28 @@ def csl_items(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN) -
 
 
 def to_csljson(papers: Sequence[Paper], key_pattern: str = DEFAULT_KEY_PATTERN) -> str:
-    """A CSL-JSON array (ids are the BibTeX citation keys)."""
-    return json.dumps(csl_items(papers, key_pattern), ensure_ascii=False, indent=2) + "\n"
+    """A CSL-JSON array (ids are the BibTeX citation keys), as ``json.dumps(..., indent=2)``
+    writes it, and a line end."""
+    return "".join(csljson_pieces([(papers, citation_keys(papers, key_pattern))]))
+
+
+#: ``json.dumps(..., ensure_ascii=False, indent=2)``, made once
+_JSON = json.JSONEncoder(ensure_ascii=False, indent=2)
+
+
+def csljson_pieces(chunks: Iterable[tuple[Sequence[Paper], Sequence[str]]]) -> Iterator[str]:
+    """``to_csljson``'s text a part at a time, from (papers, their citation keys) a part at a
+    time (``common.keyed_chunks``): the JSON array of each part's items without its brackets
+    (the items indented as in the array of all of them), a comma between parts."""
+    first = True
+    yield "["
+    for papers, keys in chunks:
+        if not papers:
+            continue
+        text = _JSON.encode([_csl_item(p, k) for p, k in zip(papers, keys)])
+        yield ("" if first else ",") + text[1:-2]  # ("\n  {...},\n  {...}")
+        first = False
+    yield ("]" if first else "\n]") + "\n"
 
 
 # --------------------------------------------------------------------- JSON

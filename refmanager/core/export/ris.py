@@ -139,4 +139,9 @@ def to_ris(papers: Sequence[Paper]) -> str:
     then the tags kept as they came: docs/formats.md), one blank line apart.
     ``ExportRefused`` for a paper with an identifier that is none (``check_values``)."""
     check_values(papers)
+    return ris_records(papers)
+
+
+def ris_records(papers: Sequence[Paper]) -> str:
+    """``to_ris`` of papers already checked (``common.checked``: ``export`` a chunk at a time)."""
     return "\n".join(_ris_entry(p) for p in papers)

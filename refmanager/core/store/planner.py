@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..fields import PAGE_SELECT, PageRow, dumps
 from .db import Db
 from .query import FTS_CONDITION, CompiledView, Condition, where_of
+from .schema_sorts import RECORD_SORT_INDEXES
 from .snapshots import SUBTREE_CTE
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,10 @@ LIVE_INDEX = {
     "title": "papers_live_title", "authors": "papers_live_author", "year": "papers_live_year",
     "date": "papers_live_date", "category": "papers_live_category", "tags": "papers_live_tags",
     "added": "papers_live_added", "read": "papers_live_read", "starred": "papers_live_starred",
+    **{sort: index for sort, (index, _) in RECORD_SORT_INDEXES.items()},  # (schema v14)
 }
 def _indexed_by(sort: str) -> str:
-    """The sort's index, when it has one (the record's columns — type, key, venue,
-    publisher... — have none: sorting by them reads the rows, as any unindexed sort)."""
+    """The sort's index (every sort has one since schema v14)."""
     index = LIVE_INDEX.get(sort)
     return f"INDEXED BY {index} " if index else ""
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import LibraryError
 from ..fields import ABSTRACT_PREFIX_SQL, BY_NAME, ENTRY_COLUMNS
+from .schema_sorts import V14_RECORD_SORT_INDEXES
 
 log = logging.getLogger(__name__)
 
@@ -518,6 +519,7 @@ CREATE TABLE reading_positions (
     at TEXT NOT NULL, PRIMARY KEY (paper_id, file)
 ) WITHOUT ROWID;
 """,
+    V14_RECORD_SORT_INDEXES,  # v13 -> v14: an index for each sort of the record's columns (issue 20)
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
