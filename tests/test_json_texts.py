@@ -80,3 +80,31 @@ def test_a_column_another_program_left_malformed_is_read_as_paper_json_reads_it(
             return
         raise AssertionError("json_texts read a paper get_many refuses")
     assert [json.loads(t) for t in lib.json_texts([1, 2])] == want
+
+
+def test_compact_ids_are_the_same_ids_in_the_same_order(tmp_path: Path):
+    from array import array
+
+    from refmanager.core.library import View
+
+    lib = Library(tmp_path / "lib.db")
+    papers = [{"title": f"Paper {i}", "issued": {"date-parts": [[2000 + i % 7]]}} for i in range(25_000)]
+    assert lib.import_text(json.dumps(papers, indent=0), "many.json").added == 25_000
+    view = View(sort="year", descending=True)
+    plain = lib.ids(view)
+    compact = lib.ids(view, compact=True)
+    assert isinstance(plain, list) and isinstance(compact, array) and compact.itemsize == 8
+    assert list(compact) == plain and len(plain) == 25_000 and plain[0] == 24_997  # (year 2006, last id)
+    assert list(lib.ids(view, 3, 10, compact=True)) == plain[10:13]
+    assert list(lib.all_ids(compact=True)) == list(range(1, 25_001))
+    # chunks of an array read the papers as a list does
+    assert [json.loads(t)["title"] for t in lib.json_texts(compact[:2])] == ["Paper 24996", "Paper 24989"]
+
+
+def test_export_groups_keep_only_the_papers_in_a_collection(tmp_path: Path):
+    lib = _lib(tmp_path)
+    cid = lib.create_collection("Now", lib.create_collection("Reading"))
+    lib.add_to_collection(cid, [2])
+    groups = lib.export_groups([1, 2])
+    assert groups.of == {2: ["Reading/Now"]}
+    assert lib.collections_of([1, 2]) == {1: [], 2: ["Reading/Now"]}

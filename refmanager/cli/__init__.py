@@ -283,7 +283,7 @@ def run(args: argparse.Namespace) -> int:
         if c == "export":
             from .listing import export_chunks, write_export  # every format streamed: cli/listing.py
 
-            ids = lib.all_ids(trash=args.trash)
+            ids = lib.all_ids(trash=args.trash, compact=True)
             write_export(export_chunks(lib, args.format, ids, args.key_pattern), args.output)
             if args.output:
                 print(f"exported {len(ids)} papers to {args.output}", file=sys.stderr)

@@ -106,7 +106,7 @@ def print_listing(lib: Library, view: View, args: argparse.Namespace, line: Call
                   legend: Callable[[bool, bool], None]) -> None:
     """``list`` and ``search``: the view's papers (or ids) as text, JSON or JSON Lines, streamed."""
     fields = check_options(args)
-    ids = lib.ids(view, args.limit) if args.limit is not None else lib.ids(view)
+    ids = lib.ids(view, args.limit, compact=True) if args.limit is not None else lib.ids(view, compact=True)
     out = sys.stdout
     indent = 2 if args.pretty else None
     if args.ids:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from .names import PARTICLES, ascii_fold, is_organisation, split_name
 
@@ -34,10 +35,13 @@ _NOT_KEY_CHAR = re.compile(r"[^A-Za-z0-9_:.\-]")
 def author_part(authors: Sequence[str]) -> str:
     """The first author's family name (ASCII, lower case); a team or organisation
     written first gives its whole name ("Gemma Team" → ``gemmateam``)."""
-    names = [a for a in authors if a and a.strip()]
-    if not names:
-        return "anon"
-    first = names[0]
+    first = next((a for a in authors if a and a.strip()), None)
+    return "anon" if first is None else _family_part(first)
+
+
+@lru_cache(maxsize=1 << 14)
+def _family_part(first: str) -> str:
+    """``author_part`` of a first author (cached: first authors recur in a large import)."""
     if is_organisation(first):
         words = [w for w in first.split() if w.casefold() != "the"]
         return ascii_fold("".join(words)) or "anon"
@@ -88,24 +92,39 @@ def clean_key(key: str | None) -> str | None:
     return k
 
 
-def suffixes() -> Iterator[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    for a in letters:
-        for b in letters:
-            yield a + b
-    n = 0
-    while True:  # (past zz: numbers, never running out)
-        n += 1
-        yield str(n)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def unique(key: str, taken: set[str]) -> str:
+def suffix_at(i: int) -> str:
+    """The ``i``-th suffix (from 0): ``a``..``z``, ``aa``..``zz``, then numbers, never running out."""
+    if i < 26:
+        return _LETTERS[i]
+    if i < 26 + 26 * 26:
+        a, b = divmod(i - 26, 26)
+        return _LETTERS[a] + _LETTERS[b]
+    return str(i - 26 - 26 * 26 + 1)
+
+
+def suffixes(start: int = 0) -> Iterator[str]:
+    i = start
+    while True:
+        yield suffix_at(i)
+        i += 1
+
+
+def unique(key: str, taken: set[str], memo: dict[str, int] | None = None) -> str:
     """``key``, or ``key`` + the first free suffix; ``taken`` holds casefolded keys and
-    gets the result."""
+    gets the result.  ``memo`` (base key casefolded -> the suffix to try first), kept over
+    calls whose ``taken`` only grows, makes n papers of one key linear, not quadratic."""
     out = key
     if out.casefold() in taken:
-        out = next(key + s for s in suffixes() if (key + s).casefold() not in taken)
+        base = key.casefold()
+        i = memo.get(base, 0) if memo is not None else 0
+        while (base + suffix_at(i)) in taken:
+            i += 1
+        if memo is not None:
+            memo[base] = i + 1
+        out = key + suffix_at(i)
     taken.add(out.casefold())
     return out
 

@@ -149,7 +149,7 @@ class Library:
     def export_groups(self, ids: Sequence[int]) -> LibraryGroups:
         """What an export of these papers keeps besides them (``export.EXPORT_FORMATS``'s
         ``groups``): every collection (empty ones too), each paper's, every saved search, annotations."""
-        return LibraryGroups([c.path for c in self.collections.tree(counts=False)], self.collections.of(ids),
+        return LibraryGroups([c.path for c in self.collections.tree(counts=False)], self.collections.of(ids, empty=False),
                              [(s.name, s.query) for s in self.saved_searches.list()], self.annotator.json_of(ids))
 
     def paper_sources(self, pid: int) -> list[dict[str, Any]]:
@@ -169,8 +169,8 @@ class Library:
     def count(self, view: View | CompiledView) -> int:
         return self.views.count(view)
 
-    def ids(self, view: View | CompiledView, limit: int | None = None, offset: int = 0) -> list[int]:
-        return self.views.ids(view, limit, offset)
+    def ids(self, view: View | CompiledView, limit: int | None = None, offset: int = 0, *, compact: bool = False) -> Sequence[int]:
+        return self.views.ids(view, limit, offset, compact=compact)
 
     def row_of(self, view: View | CompiledView, pid: int) -> int | None:
         return self.views.row_of(view, pid)
@@ -189,8 +189,8 @@ class Library:
         cv = compile_view(View(section="trash" if trash else "all", search=query))
         return self.get_many(self.ids(cv)), cv.hint
 
-    def all_ids(self, *, trash: bool = False) -> list[int]:
-        return self.ids(View(section="trash" if trash else "all", sort="added", descending=False))
+    def all_ids(self, *, trash: bool = False, compact: bool = False) -> Sequence[int]:
+        return self.ids(View(section="trash" if trash else "all", sort="added", descending=False), compact=compact)
 
     def counts(self) -> dict[str, int]:
         return self.views.counts()

@@ -111,6 +111,8 @@ def title_key(text: str | None) -> str | None:
     return t or None
 
 
+@lru_cache(maxsize=1 << 16)
 def person_key(name: str) -> str:
-    """Case-, accent- and punctuation-insensitive key for an author name."""
-    return title_key(name) or ""
+    """Case-, accent- and punctuation-insensitive key for an author name.  (Cached apart from
+    titles: a large import's names recur, its titles flushed them out of ``title_key``'s cache.)"""
+    return title_key.__wrapped__(name) or ""

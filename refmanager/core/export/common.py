@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS, base_key, clean_key, suffixes  # noqa: F401
+from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS, base_key, clean_key, suffix_at  # noqa: F401
 from ..dates import validate_iso_date
 from ..errors import ParseError, RefManagerError
 from ..fields import Paper
@@ -104,10 +104,15 @@ def made_keys(keyless: Iterable[tuple[int | None, int, str]], taken: set[str]) -
     todo = sorted(keyless, key=lambda t: (not t[0], t[0] or 0, t[1]))
     base_set = {b.casefold() for _, _, b in todo}
     out = []
+    memo: dict[str, int] = {}  # base -> the suffix to try first (``taken`` only grows: linear, not quadratic)
     for pid, pos, key in todo:
         if key.casefold() in taken:
-            key = next(key + s for s in suffixes()
-                       if (key + s).casefold() not in taken and (key + s).casefold() not in base_set)
+            base = key.casefold()
+            i = memo.get(base, 0)
+            while (base + suffix_at(i)) in taken or (base + suffix_at(i)) in base_set:
+                i += 1
+            memo[base] = i + 1
+            key = key + suffix_at(i)
         taken.add(key.casefold())
         out.append((pid, pos, key))
     return out
@@ -155,7 +160,7 @@ def streamed_keys(chunks: Iterable[Sequence[Paper]], pattern: str = DEFAULT_KEY_
 
 def _may_be_made(key: str, bases: set[str]) -> bool:
     """Could a made key be ``key`` (casefolded): one of ``bases``, or one with a suffix
-    (``citekeys.suffixes``: one or two letters, or a number)?"""
+    (``citekeys.suffix_at``: one or two letters, or a number)?"""
     if key in bases:
         return True
     if key[-1] in _SUFFIX_LETTERS and (key[:-1] in bases or (key[-2:-1] in _SUFFIX_LETTERS and key[:-2] in bases)):

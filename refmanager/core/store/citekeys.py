@@ -43,6 +43,7 @@ class CiteKeys:
         """New keys for ``ids`` in id order (the oldest paper keeps the bare key)."""
         pattern = self.pattern()
         out: dict[int, str] = {}
+        memo: dict[str, int] = {}
         for marks, chunk in chunks(sorted(ids)):
             rows = self.db.q(
                 f"SELECT p.id, p.authors, p.date, p.title, "
@@ -52,7 +53,7 @@ class CiteKeys:
             for pid, authors, date, title, from_file in rows:
                 wanted = (clean_key(from_file) if file_keys else None) or base_key(
                     json.loads(authors or "[]"), date, title, pattern)
-                out[pid] = unique(wanted, taken)
+                out[pid] = unique(wanted, taken, memo)
         return out
 
     def missing(self) -> bool:

@@ -182,16 +182,17 @@ class Collections:
         return [p for (p,) in self.db.q(
             "SELECT paper_id FROM collection_papers WHERE collection_id = ? ORDER BY paper_id", (cid,))]
 
-    def of(self, ids: Sequence[int]) -> dict[int, list[str]]:
-        """Each paper's collections, by path."""
+    def of(self, ids: Sequence[int], *, empty: bool = True) -> dict[int, list[str]]:
+        """Each paper's collections, by path; without ``empty``, only the papers in one (an export
+        of 1,000,000 papers held an empty list for each: 150 MB)."""
         paths = {c.id: c.path for c in self.tree(counts=False)}
-        out: dict[int, list[str]] = {i: [] for i in ids}
+        out: dict[int, list[str]] = {i: [] for i in ids} if empty else {}
         for marks, chunk in chunks(ids):
             for pid, cid in self.db.q(
                 f"SELECT paper_id, collection_id FROM collection_papers WHERE paper_id IN ({marks})", chunk
             ):
                 if cid in paths:  # (a collection out of the tree, hidden by a cycle: never a crash)
-                    out[pid].append(paths[cid])
+                    out.setdefault(pid, []).append(paths[cid])
         for v in out.values():
             v.sort(key=str.casefold)
         return out

@@ -16,6 +16,7 @@ import math
 import os
 import secrets
 import sqlite3
+from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,9 +127,9 @@ def remove_abandoned_creations(path: Path) -> None:
 
 def chunks(seq: Sequence[Any], n: int = CHUNK) -> Iterator[tuple[str, list[Any]]]:
     """``(marks, chunk)`` for each piece of ``seq``: ``f"... IN ({marks})"`` with ``chunk``."""
-    items = list(seq)
+    items = seq if isinstance(seq, (list, tuple, array)) else list(seq)  # (an array of ids is not copied whole)
     for i in range(0, len(items), n):
-        chunk = items[i : i + n]
+        chunk = list(items[i : i + n])
         yield ",".join("?" * len(chunk)), chunk
 
 

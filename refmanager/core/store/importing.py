@@ -185,6 +185,8 @@ class ImportSession:
         #: ``executemany`` each when the batch is done (nothing reads them before)
         self.pending_sources: list[tuple[Any, ...]] = []
         self.pending_names: list[tuple[str]] = []
+        #: citation keys made unique: the suffix to try first per base key (``Papers.free_key``)
+        self.key_memo: dict[str, int] = {}
         self.file: FileReport | None = None
         #: papers the current file made or merged into, with their records' citation keys
         self.file_keys: dict[int, str] = {}
@@ -366,7 +368,7 @@ class ImportSession:
     def _add(self, e: Prepared) -> int:
         """A new paper; its authors become known names, its tags are given."""
         v = e.values
-        pid = self.papers.insert(v.row, self.at)
+        pid = self.papers.insert(v.row, self.at, self.key_memo)
         self.before[pid] = None
         self.matcher.added(e)
         self.pending_names.extend((k,) for k in v.name_keys)

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from ..citekeys import suffixes
+from ..citekeys import suffix_at
 from ..errors import PaperGone
 from ..fields import BY_NAME, JSON_FIELDS, READ_COLUMNS, Paper, dumps, encode, paper_from_row, paper_json
 from ..models import Entry
@@ -136,11 +136,20 @@ class Papers:
         return self.db.one(
             "SELECT 1 FROM papers WHERE citekey = ? COLLATE NOCASE AND id IS NOT ?", (key, but)) is not None
 
-    def free_key(self, wanted: str | None, but: int | None = None) -> str | None:
-        """``wanted``, or it with the first free suffix (``a``, ``b``, ...)."""
+    def free_key(self, wanted: str | None, but: int | None = None, memo: dict[str, int] | None = None) -> str | None:
+        """``wanted``, or it with the first free suffix (``a``, ``b``, ...).  ``memo``: the suffix to
+        try first for each base key (case folded), kept by one import, in which keys are only ever
+        taken: 3,000 papers of one key (anonymous papers of one year) asked about every suffix
+        before theirs, 4.5 million lookups."""
         if not wanted or not self.key_taken(wanted, but):
             return wanted
-        return next(k for k in (wanted + s for s in suffixes()) if not self.key_taken(k, but))
+        base = wanted.casefold()
+        i = memo.get(base, 0) if memo is not None else 0
+        while self.key_taken(wanted + suffix_at(i), but):
+            i += 1
+        if memo is not None:
+            memo[base] = i + 1
+        return wanted + suffix_at(i)
 
     def arxiv_taken(self, aid: str | None, but: int | None = None) -> bool:
         """Does a paper (other than ``but``) have this arXiv id?"""
@@ -149,17 +158,18 @@ class Papers:
         ) is not None
 
     # ------------------------------------------------------------- writing
-    def insert(self, row: PaperRow, at: str) -> int:
+    def insert(self, row: PaperRow, at: str, key_memo: dict[str, int] | None = None) -> int:
         """A new paper from ``rows.paper_row`` values, added at ``at``.
 
         Its citation key is made unique when the unique index refuses it: most keys are
-        free, and asking first cost an index lookup for every paper of an import."""
+        free, and asking first cost an index lookup for every paper of an import
+        (``key_memo``: an import's, see ``free_key``)."""
         try:
             cur = self.db.execute(INSERT_PAPER_SQL, (*row, at, at, at if row.note else None))
         except sqlite3.IntegrityError as e:
             if not row.citekey or _KEY_TAKEN not in str(e):
                 raise
-            row = row._replace(citekey=self.free_key(row.citekey))
+            row = row._replace(citekey=self.free_key(row.citekey, memo=key_memo))
             cur = self.db.execute(INSERT_PAPER_SQL, (*row, at, at, at if row.note else None))
         assert cur.lastrowid is not None
         return cur.lastrowid

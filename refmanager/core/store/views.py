@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from array import array
 from collections.abc import Sequence
 
 from ..fields import PageRow
@@ -45,7 +46,11 @@ class Views:
         except sqlite3.OperationalError as e:
             raise self._failed("count", cv, e) from None
 
-    def ids(self, view: View | CompiledView, limit: int | None = None, offset: int = 0) -> list[int]:
+    def ids(self, view: View | CompiledView, limit: int | None = None, offset: int = 0, *,
+            compact: bool = False) -> Sequence[int]:
+        """The view's paper ids in its order: a list, or with ``compact`` an ``array`` of 8 bytes an
+        id read a slice of rows at a time (a list of 1,000,000 ids and the rows it was made from
+        held ~120 MB at once: the command line's dumps use the array)."""
         cv = compiled(view)
         sql = f"SELECT p.id FROM papers p WHERE {cv.where} {cv.order}"
         params = cv.params
@@ -53,7 +58,13 @@ class Views:
             sql += " LIMIT ? OFFSET ?"
             params = [*params, limit, offset]
         try:
-            return [pid for (pid,) in self.db.q(sql, params)]
+            if not compact:
+                return [pid for (pid,) in self.db.q(sql, params)]
+            cur = self.db.conn.execute(sql, params)
+            out = array("q")
+            while rows := cur.fetchmany(10_000):
+                out.extend(pid for (pid,) in rows)
+            return out
         except sqlite3.OperationalError as e:
             raise self._failed("ids", cv, e) from None
 
