@@ -220,10 +220,20 @@ def import_responsiveness(files: list[Path], workdir: Path, cancel_after_s: floa
 
 
 def main() -> None:
+    """``python -m bench.gui_bench LIBRARY [--load N]`` (N busy processes competing, as
+    ``bench.run --load``), or ``--import FILE...``."""
     if len(sys.argv) > 2 and sys.argv[1] == "--import":
         res = import_responsiveness([Path(a) for a in sys.argv[2:]], Path("bench/out/work/responsive"))
     else:
-        res = measure(Path(sys.argv[1]))
+        from bench.run import BusyLoad
+
+        load = BusyLoad(int(sys.argv[sys.argv.index("--load") + 1]) if "--load" in sys.argv else 0)
+        load.start()
+        try:
+            res = measure(Path(sys.argv[1]))
+        finally:
+            load.stop()
+        res["busy_processes"] = load.n
     print(json.dumps(res, indent=2), flush=True)
     os._exit(0)  # skip interpreter teardown of live Qt objects (a PySide6 exit-time crash)
 

@@ -200,6 +200,8 @@ def dumps(v: Any) -> str:
     t = type(v)
     if t is str:
         return _ENCODE_STR(v)
+    if v is None:
+        return "null"
     if _C_ENCODE is not None and (t is list or t is dict):
         return "".join(_C_ENCODE(v, 0))
     return _ENCODER.encode(v)
