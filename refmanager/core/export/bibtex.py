@@ -98,23 +98,33 @@ def _balanced(s: str) -> bool:
     return depth == 0
 
 
+def _escaping(specials: dict[str, str]) -> re.Pattern[str]:
+    """What ``_escape_chars`` changes: a special, an ``@``, the empty place inside a ligature pair."""
+    pairs = "|".join(f"(?<={re.escape(a)})(?={re.escape(b)})" for a, b in sorted(_LIGATURES))
+    return re.compile(f"[{re.escape(''.join(specials))}@]|{pairs}")
+
+
+_ESCAPING = {id(d): _escaping(d) for d in (_LATEX_SPECIALS, _UNPAIRED_SPECIALS, _NAME_SPECIALS)}
+
+
 def _escape_chars(text: str, specials: dict[str, str]) -> str:
-    out: list[str] = []
-    prev = ""
-    line_start = True
-    for c in text:
-        if (prev, c) in _LIGATURES:
-            out.append("{}")
-        if c == "@" and line_start:
-            out.append("{@}")
-        else:
-            out.append(specials.get(c, c))
-        if c == "\n":
-            line_start = True
-        elif not c.isspace():
-            line_start = False
-        prev = c
-    return "".join(out)
+    """Each special as ``specials`` writes it, ``{}`` inside a ligature pair, an ``@`` first on
+    its line (but for spaces) braced.  By regular expression: a loop over every character
+    was 3/4 of a BibTeX export (0.4 ms a paper)."""
+    pattern = _ESCAPING.get(id(specials)) or _escaping(specials)
+    if not pattern.search(text):
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        c = m.group()
+        if not c:
+            return "{}"
+        if c == "@":
+            before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+            return "{@}" if not before or before.isspace() else "@"
+        return specials.get(c, c)
+
+    return pattern.sub(one, text)
 
 
 def _escape_text(text: str, protect_case: bool, specials: dict[str, str]) -> str:
