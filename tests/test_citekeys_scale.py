@@ -47,3 +47,24 @@ def test_made_keys_skip_own_keys_and_bases_in_order():
     out = made_keys([(3, 0, "doe2020"), (1, 1, "doe2020"), (2, 2, "doe2020"), (4, 3, "doe2020b")], taken)
     # (ids in order: 1 keeps the bare key; "a" is an own key, "b" another paper's base)
     assert out == [(1, 1, "doe2020"), (2, 2, "doe2020c"), (3, 0, "doe2020d"), (4, 3, "doe2020b")]
+
+
+def _listing(n: int, bad_at: int | None = None) -> str:
+    out = []
+    for i in range(n):
+        date = "Feb 30, 2020" if i == bad_at else "Feb 16, 2020"
+        out.append(f"CL{date}\nSparse Attention Number {i}Ana Lima\nWe study sparse attention, case {i}.\n")
+    return "".join(out)
+
+
+def test_a_file_rejected_half_way_frees_its_keys_for_the_next_file(tmp_path: Path):
+    """The rejected file's papers are rolled back: the next file's keys take the first free
+    suffixes again (the suffix memo of the import is forgotten with them)."""
+    bad, good = tmp_path / "bad.txt", tmp_path / "good.txt"
+    bad.write_text(_listing(450, bad_at=420), encoding="utf-8")  # (two batches written, then the error)
+    good.write_text(_listing(3), encoding="utf-8")
+    lib = Library(tmp_path / "lib.db")
+    rep = lib.import_paths([bad, good])
+    assert len(rep.rejected) == 1 and rep.added == 3
+    assert [k for (k,) in lib.db.q("SELECT citekey FROM papers ORDER BY id")] == [
+        "lima2020sparse", "lima2020sparsea", "lima2020sparseb"]

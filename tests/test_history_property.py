@@ -336,3 +336,22 @@ def test_split_keeps_the_marks_with_papers_there_or_brought_back_with_it(lib: Li
     assert marks(lib) == []
     assert lib.split_paper(1) == [1, 2, 3]
     assert marks(lib) == [(2, 3), (2, 4), (2, 5), (3, 4)]
+
+
+def test_split_brings_back_no_mark_with_a_newer_paper_given_the_deleted_ones_id(lib: Library) -> None:
+    """Ids are reused: a paper imported after the other was deleted may take its id.  The mark
+    was made with the deleted paper, so the split does not give it to the new one."""
+    Clock.seconds = 0
+    Clock.use(Clock.now_iso)
+    try:
+        lib.import_text(json.dumps(PAPERS), "papers.json")
+        lib.mark_not_duplicate(5, 3)
+        assert lib.merge_papers([3, 1]) == 1
+        lib.delete_papers([5])
+        Clock.seconds = 1
+        lib.import_text(json.dumps([MORE[1]]), "more.json")
+        assert sorted(lib.all_ids()) == [1, 2, 4, 5]  # (the new paper has id 5)
+        assert lib.split_paper(1) == [1, 3]
+        assert marks(lib) == []
+    finally:
+        Clock.use(Clock.REAL)

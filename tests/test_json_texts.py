@@ -108,3 +108,12 @@ def test_export_groups_keep_only_the_papers_in_a_collection(tmp_path: Path):
     groups = lib.export_groups([1, 2])
     assert groups.of == {2: ["Reading/Now"]}
     assert lib.collections_of([1, 2]) == {1: [], 2: ["Reading/Now"]}
+
+
+def test_only_documented_fields_each_once(tmp_path: Path):
+    import pytest
+
+    lib = _lib(tmp_path)
+    with pytest.raises(ValueError, match="raw_line"):
+        lib.json_texts([1], ["id", "raw_line"])
+    assert lib.json_texts([1], ["id", "id", "starred"]) == ['{"id":1,"starred":false}']

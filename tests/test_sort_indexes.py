@@ -51,3 +51,35 @@ def test_a_v13_library_gains_the_record_sort_indexes(tmp_path: Path):
                 "papers_live_pages", "papers_live_publisher", "papers_live_doi"} <= names
         lib.import_paths([FULL_SEED])
         assert "TEMP B-TREE" not in _plan(lib, View(sort="doi"))
+
+
+def test_the_migration_makes_the_index_of_each_record_sort():
+    from refmanager.core.store.schema_sorts import RECORD_SORT_INDEXES, V14_RECORD_SORT_INDEXES
+
+    for sort, (index, column) in RECORD_SORT_INDEXES.items():
+        assert f"{index} ON papers(coalesce({column}, ''), id) WHERE trashed_at IS NULL;" in V14_RECORD_SORT_INDEXES
+        assert SORTS[sort] == f"coalesce(p.{column}, '')"
+
+
+def test_a_read_only_v13_library_sorts_a_collection_by_a_record_column(tmp_path: Path):
+    """Read-only, an older library is not upgraded: without the sort's index the collection's
+    page is SQLite's own plan (it was an error: "no such index")."""
+    path = tmp_path / "lib.db"
+    with Library(path) as lib:
+        lib.import_paths([FULL_SEED])
+        cid = lib.create_collection("C")
+        lib.add_to_collection(cid, lib.all_ids())
+    c = sqlite3.connect(path)
+    for index, _ in __import__("refmanager.core.store.schema_sorts", fromlist=["x"]).RECORD_SORT_INDEXES.values():
+        c.execute(f"DROP INDEX {index}")
+    c.execute("PRAGMA user_version=13")
+    c.commit()
+    c.close()
+    with Library(path, readonly=True) as lib:
+        assert lib.schema_version == 13
+        for sort in ("type", "doi", "key"):
+            # (3 of them: a page the planner walks the sort's index for, 19 papers all in the collection)
+            got = [r.id for r in lib.page(View(collection=cid, sort=sort, descending=False), 0, 3)]
+            want = [pid for (pid,) in lib.db.conn.execute(
+                f"SELECT id FROM papers p WHERE trashed_at IS NULL ORDER BY {SORTS[sort]}, id LIMIT 3")]
+            assert got == want and len(got) == 3

@@ -37,7 +37,8 @@ def test_rows_past_the_first_screenful_are_the_right_papers(tmp_path: Path, qapp
         assert m.rowCount() == 450
         titles = [m.data(m.index(r, COL["title"])) for r in range(450)]
         assert titles == [f"Paper {i:03d} on models" for i in range(450)]
-        assert reads[-3:] == [(0, PAGE_SIZE), (PAGE_SIZE, PAGE_SIZE), (2 * PAGE_SIZE, PAGE_SIZE)]
+        # (the first page completed after its first rows, not read again: a row shown stays its paper)
+        assert reads[-3:] == [(FIRST_ROWS, PAGE_SIZE - FIRST_ROWS), (PAGE_SIZE, PAGE_SIZE), (2 * PAGE_SIZE, PAGE_SIZE)]
         assert m.ids_in_rows(FIRST_ROWS - 2, FIRST_ROWS + 1) == [
             m.data(m.index(r, COL["title"]), table_model.IdRole) for r in range(FIRST_ROWS - 2, FIRST_ROWS + 2)]
         # a view with fewer matches than a screenful: counted at once, no second read
@@ -45,5 +46,29 @@ def test_rows_past_the_first_screenful_are_the_right_papers(tmp_path: Path, qapp
         m.set_view(View(search="\"Paper 007\"", sort="title"))
         assert m.rowCount() == 1 and not m.count_pending and reads == [(0, FIRST_ROWS)]
         assert m.data(m.index(0, COL["title"]), Qt.ItemDataRole.DisplayRole) == "Paper 007 on models"
+    finally:
+        session.shutdown()
+
+
+def test_a_row_shown_stays_its_paper_when_the_rest_of_the_first_page_is_read(tmp_path: Path, qapp):
+    """Another program adds a paper that sorts first after the first rows were read: rows already
+    shown keep their papers until the view is reloaded (they were read again and shifted)."""
+    from refmanager.gui.session import LibrarySession
+    from refmanager.gui.table_model import PaperTableModel
+
+    lib = Library(tmp_path / "lib.db")
+    papers = [{"title": f"Paper {i:03d}"} for i in range(300)]
+    assert lib.import_text(json.dumps(papers), "many.json").added == 300
+    session = LibrarySession(lib)
+    try:
+        m = PaperTableModel(session)
+        m.set_view(View(sort="title", descending=False))
+        m.finish_count()
+        shown = [m.paper_id(r) for r in range(10)]
+        other = Library(tmp_path / "lib.db")
+        assert other.import_text(json.dumps([{"title": "Aardvark first"}]), "one.json").added == 1
+        other.close()
+        assert m.paper_id(100) is not None  # (the rest of the first page is read now)
+        assert [m.paper_id(r) for r in range(10)] == shown == list(range(1, 11))
     finally:
         session.shutdown()

@@ -2,10 +2,10 @@
 
 Output is written as it is read: the view's ids first (``Library.ids``: one int each, about
 36 MB at 1,000,000 papers), then the papers ``CHUNK`` at a time (``Library.get_many``), each
-chunk written before the next is read, so memory stays bounded whatever the library's size.
-JSON is written without indentation (``json.dumps`` then uses its C encoder) unless
-``--pretty`` asks for it; ``--json`` is one array, streamed element by element (elements one
-a line), ``--jsonl`` one object a line.  ``--ids`` reads no paper at all; ``--fields`` keeps
+chunk written before the next is read, so memory stays bounded whatever the library's size
+(the ids are an ``array``: 8 bytes each).  JSON is compact, each paper's written by SQLite
+(``Library.json_texts``), unless ``--pretty`` asks for it indented; ``--json`` is one array,
+streamed element by element (elements one a line), ``--jsonl`` one object a line.  ``--ids`` reads no paper at all; ``--fields`` keeps
 the documented JSON fields asked for (``fields.JSON_FIELDS``), in the order asked.
 """
 

@@ -68,6 +68,18 @@ _FLAGS = tuple(
 )
 
 
+def _header_data(section: int, role: int) -> Any:
+    """A column header's text, icon (the note column's) and tooltip."""
+    key = COLUMNS[section][0]
+    if role == Qt.ItemDataRole.DisplayRole:
+        return None if key == "note" else COLUMNS[section][1]
+    if role == Qt.ItemDataRole.DecorationRole:
+        return icon("note") if key == "note" else None
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return {"starred": "Starred", "read": "Unread", "note": "Has a note (not sortable)"}.get(key, COLUMNS[section][1])
+    return None
+
+
 def sortable(column: int) -> bool:
     """Whether clicking the column's header may sort by it."""
     return 0 <= column < len(COLUMNS) and bool(COLUMNS[column][2])
@@ -283,10 +295,13 @@ class PaperTableModel(QAbstractTableModel):
         return sum(len(p) for p in self._pages.values())
 
     def _page(self, page_no: int) -> list[PageRow]:
+        return self._read(page_no * PAGE_SIZE, PAGE_SIZE)
+
+    def _read(self, offset: int, limit: int) -> list[PageRow]:
         try:
-            return self.lib.page(self._compiled, page_no * PAGE_SIZE, PAGE_SIZE)
+            return self.lib.page(self._compiled, offset, limit)
         except RefManagerError as e:  # (the first page of this view ran: hardly ever)
-            log.warning("page %d not read: %s", page_no, e)
+            log.warning("rows %d-%d not read: %s", offset, offset + limit - 1, e)
             return []
 
     def _row(self, row: int) -> PageRow | None:
@@ -296,7 +311,17 @@ class PaperTableModel(QAbstractTableModel):
             return page[i]
         page = self._pages.get(page_no)
         if page is not None and page is self._first_only and i >= len(page):
-            page = self._first_only = None  # (the first rows of a view only: ``FIRST_ROWS``)
+            # The first rows of a view only (``FIRST_ROWS``): the rest of the page is read after
+            # them, so that a row already shown stays the paper it was (the library may have
+            # changed since: the watcher reloads the view).
+            first, self._first_only = page, None
+            rest = self._read(len(first), PAGE_SIZE - len(first))
+            if self._compiled.fts:
+                self._mark_note_hits(rest)
+            page = first + rest
+            self._pages[0] = page
+            self._last = (0, page)
+            return page[i] if i < len(page) else None
         if page is None:
             page = self._page(page_no)
             self._pages[page_no] = page
@@ -373,16 +398,7 @@ class PaperTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        key = COLUMNS[section][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return None if key == "note" else COLUMNS[section][1]
-        if role == Qt.ItemDataRole.DecorationRole:
-            return icon("note") if key == "note" else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return {"starred": "Starred", "read": "Unread", "note": "Has a note (not sortable)"}.get(key, COLUMNS[section][1])
-        return None
+        return _header_data(section, role) if orientation == Qt.Orientation.Horizontal else None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

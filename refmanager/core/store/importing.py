@@ -247,6 +247,7 @@ class ImportSession:
             del self.before[k]
         for fp in list(self.seen)[n_seen:]:
             del self.seen[fp]
+        self.key_memo.clear()  # (the file's keys are free again: the first free suffix is looked for anew)
         self.file = None
 
     def _expected(self) -> int:

@@ -105,6 +105,9 @@ class Papers:
         into Python objects and encoding them again was 3/4 of ``list --json``.  A paper
         with files (whether each exists is the disk's to say), or one whose JSON columns
         another program left malformed, goes through ``get_many`` and ``paper_json``."""
+        if not set(fields) <= set(JSON_FIELDS):  # (the documented fields only: the SQL is made of them)
+            raise ValueError(f"not JSON fields: {sorted(set(fields) - set(JSON_FIELDS))}")
+        fields = list(dict.fromkeys(fields))
         found: dict[int, str | None] = {}
         sql = json_object_sql(fields)
         has_files = "EXISTS (SELECT 1 FROM attachments a WHERE a.paper_id = papers.id)"

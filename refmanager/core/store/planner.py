@@ -87,9 +87,12 @@ class Planner:
     # --------------------------------------------------------------- pages
     def page(self, cv: CompiledView, offset: int, limit: int) -> list[PageRow]:
         if cv.fts is None and cv.collection_at is not None and cv.live and cv.sort in LIVE_INDEX:
-            rows = self._collection_page(cv, offset, limit)
-            if rows is not None:
-                return rows
+            try:
+                rows = self._collection_page(cv, offset, limit)
+                if rows is not None:
+                    return rows
+            except sqlite3.OperationalError as e:  # (a read-only library older than the sort's index)
+                log.debug("collection page shortcut not possible: %s", e)
         if cv.fts is not None and cv.live:
             try:
                 rows = self._search_page(cv, offset, limit)

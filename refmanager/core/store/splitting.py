@@ -126,8 +126,10 @@ class Splitter:
         attachments = snap.pop("_attachments", [])
         snap.update(id=new_id, _sources=[], _attachments=[])
         # Not a duplicate of a paper deleted since: no mark (it would stay, and say so of the
-        # next paper given that id).  One merged with it comes back after it and marks both.
-        snap["_not_dups"] = [nd for nd in snap.get("_not_dups", []) if self.papers.exists(nd[0])]
+        # next paper given that id: ids are reused, so the paper there must be older than the
+        # mark).  One merged with it comes back after it and marks both.
+        snap["_not_dups"] = [nd for nd in snap.get("_not_dups", []) if self.db.one(
+            "SELECT 1 FROM papers WHERE id = ? AND added_at <= ?", (nd[0], nd[1])) is not None]
         if self.papers.arxiv_taken(snap["arxiv_id"]):
             log.warning("paper %d comes back without arXiv:%s (another paper has it)", new_id, snap["arxiv_id"])
             snap["_alternatives"] = [*snap.get("_alternatives", []), [None, "arxiv_id", dumps(snap["arxiv_id"]), None]]
