@@ -182,6 +182,8 @@ class Sidebar(DragIntoSidebar, QTreeWidget):
         """The tags, (name, colour) by name.  Their items are only rebuilt when the
         tags themselves changed (25 ms for 3,000); their counts come apart
         (``set_tag_counts``: a big library's from the worker thread)."""
+        if tags == self._tag_list:
+            return
         self._updating = True
         try:
             self._set_tags(tags)
@@ -190,8 +192,6 @@ class Sidebar(DragIntoSidebar, QTreeWidget):
 
     @_counts_at_once
     def _set_tags(self, tags: list[tuple[str, str | None]]) -> None:
-        if tags == self._tag_list:
-            return
         known = {key: it.text(1) for key, it in self._tag_items.items()}  # (until counted again)
         selected = {t.casefold() for t in self.selected_tags()}
         self._tags_header.takeChildren()
