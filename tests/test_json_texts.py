@@ -117,3 +117,25 @@ def test_only_documented_fields_each_once(tmp_path: Path):
     with pytest.raises(ValueError, match="raw_line"):
         lib.json_texts([1], ["id", "raw_line"])
     assert lib.json_texts([1], ["id", "id", "starred"]) == ['{"id":1,"starred":false}']
+
+
+def test_values_sql_and_python_read_apart_are_written_as_python_reads_them(tmp_path: Path):
+    """Another program wrote a flag as text and a list as JSON5: the paper's JSON is what
+    ``paper_json`` says (SQLite would call 'yes' false, and newer SQLite reads JSON5)."""
+    lib = _lib(tmp_path)
+    lib.db.conn.execute("UPDATE papers SET starred = 'yes', orgs = ? WHERE id = 1", ('["a",]',))
+    lib.db.conn.execute("UPDATE papers SET read = 2.0 WHERE id = 2")
+    lib.db.conn.commit()
+    try:
+        want = [paper_json(p) for p in lib.get_many([1, 2])]
+    except ValueError:  # (Python refuses the JSON5 list: so must json_texts)
+        import pytest
+
+        with pytest.raises(ValueError):
+            lib.json_texts([1, 2])
+        lib.db.conn.execute("UPDATE papers SET orgs = '[]' WHERE id = 1")
+        lib.db.conn.commit()
+        want = [paper_json(p) for p in lib.get_many([1, 2])]
+    got = [json.loads(t) for t in lib.json_texts([1, 2])]
+    assert got == want
+    assert got[0]["starred"] is True and got[1]["read"] is True

@@ -52,6 +52,20 @@ def json_object_sql(fields: Sequence[str]) -> str:
     return "json_object(" + ", ".join(f"'{n}', {_json_value_sql(n)}" for n in fields) + ")"
 
 
+def python_only_sql(fields: Sequence[str]) -> str:
+    """True for a row SQL would not write as ``paper_json`` does: a flag that is not an integer
+    (another program's 'yes': Python calls it true, SQLite false), a JSON column that is not
+    strict JSON (SQLite 3.42 on reads JSON5's NaN where Python reads its own), files."""
+    tests = ["EXISTS (SELECT 1 FROM attachments a WHERE a.paper_id = papers.id)"]
+    for n in fields:
+        store = BY_NAME[n].store if BY_NAME[n].sql else None
+        if store == "bool":
+            tests.append(f"typeof({n}) != 'integer'")
+        elif store in ("list", "object"):
+            tests.append(f"NOT json_valid({n})")
+    return " OR ".join(tests)
+
+
 class Papers:
     def __init__(self, db: Db, tags: Tags, alternatives: Alternatives, files: AttachmentFiles) -> None:
         self.db = db
@@ -103,17 +117,17 @@ class Papers:
         """The papers' JSON (``paper_json``, compact, only ``fields``) in the order of ``ids``,
         missing ones skipped.  Written by SQLite (``json_object``): decoding every JSON column
         into Python objects and encoding them again was 3/4 of ``list --json``.  A paper
-        with files (whether each exists is the disk's to say), or one whose JSON columns
-        another program left malformed, goes through ``get_many`` and ``paper_json``."""
+        with files (whether each exists is the disk's to say), or values another program wrote
+        that SQL and Python read apart (``python_only_sql``), goes through ``get_many`` and ``paper_json``."""
         if not set(fields) <= set(JSON_FIELDS):  # (the documented fields only: the SQL is made of them)
             raise ValueError(f"not JSON fields: {sorted(set(fields) - set(JSON_FIELDS))}")
         fields = list(dict.fromkeys(fields))
         found: dict[int, str | None] = {}
         sql = json_object_sql(fields)
-        has_files = "EXISTS (SELECT 1 FROM attachments a WHERE a.paper_id = papers.id)"
+        slow_row = python_only_sql(fields)
         for marks, chunk in chunks(ids):
             try:
-                rows = self.db.q(f"SELECT id, iif({has_files}, NULL, {sql}) FROM papers WHERE id IN ({marks})", chunk)
+                rows = self.db.q(f"SELECT id, iif({slow_row}, NULL, {sql}) FROM papers WHERE id IN ({marks})", chunk)
             except sqlite3.OperationalError:  # (malformed JSON in a column)
                 rows = [(pid, None) for (pid,) in self.db.q(f"SELECT id FROM papers WHERE id IN ({marks})", chunk)]
             found.update(rows)
