@@ -20,15 +20,13 @@ or ``{"error": MESSAGE}``.
 from __future__ import annotations
 
 import gc
-import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .child import cancel_flag, say
-from .errors import ImportCancelled, RefManagerError
+from .child import cancel_flag, say, serve
 from .library import Library
 
 #: Niceness of the app's import (and of the parsing process it starts): on two
@@ -53,20 +51,14 @@ def collector_paused() -> Iterator[None]:
 
 def main() -> int:
     cancel = cancel_flag(IMPORT_NICENESS)
-    try:
-        spec = json.loads(sys.stdin.read())
+
+    def start(spec: dict[str, Any]) -> tuple[Library, Callable[[], dict[str, Any]]]:
         inputs: list[tuple[str, Any]] = [
             (i["name"], Path(i["path"]) if "path" in i else i["text"]) for i in spec["inputs"]
         ]
         lib = Library(Path(spec["library"]), create=False)
-    except (ValueError, KeyError) as e:
-        say({"error": f"bad import request: {e}"})
-        return 2
-    except RefManagerError as e:
-        say({"error": str(e)})
-        return 1
-    try:
-        try:
+
+        def work() -> dict[str, Any]:
             with collector_paused():
                 report = lib.import_inputs(
                     inputs,
@@ -75,22 +67,11 @@ def main() -> int:
                     label=spec.get("label"),
                     collection=spec.get("collection"),
                 )
-        except ImportCancelled:
-            say({"cancelled": True})
-            return 0
-        except RefManagerError as e:
-            say({"error": str(e)})
-            return 1
-        except Exception as e:  # a bug: one line for the user
-            say({"error": f"internal error: {e!r}"})
-            return 3
-        say({"report": report.to_wire()})
-        # After the report: the window need not wait for the WAL to be copied into
-        # the library file (see Importer.run).
-        lib.checkpoint()
-    finally:
-        lib.close()
-    return 0
+            return {"report": report.to_wire()}
+
+        return lib, work
+
+    return serve(start, bad=(ValueError, KeyError), bad_text="bad import request")
 
 
 if __name__ == "__main__":

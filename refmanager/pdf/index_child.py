@@ -21,7 +21,6 @@ reindex``) calls ``run_index`` itself.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -29,8 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.child import cancel_flag, say
-from ..core.errors import RefManagerError
+from ..core.child import cancel_flag, say, serve
 from ..core.library import Library
 from ..core.store.fulltext import FileState, PendingFile, stat_of
 from . import extract
@@ -174,31 +172,21 @@ def run_index(lib: Library, *, papers: Sequence[int] | None = None, force: bool 
 
 def main() -> int:
     cancel = cancel_flag(NICENESS, sigint=True)  # (Ctrl+C in the app's terminal: cancel too)
-    try:
-        spec = json.loads(sys.stdin.read())
+
+    def start(spec: dict[str, Any]) -> tuple[Library, Callable[[], dict[str, Any]]]:
         papers = spec.get("papers")
         papers = None if papers is None else [int(i) for i in papers]
         lib = Library(Path(spec["library"]), create=False)
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        say({"error": f"bad index request: {e}"})
-        return 2
-    except RefManagerError as e:
-        say({"error": str(e)})
-        return 1
-    try:
-        report = run_index(lib, papers=papers, force=bool(spec.get("force")), cancelled=cancel.is_set,
-                           progress=lambda d, t, name: say({"progress": [d, t], "file": name}))
-    except RefManagerError as e:
-        say({"error": str(e)})
-        return 1
-    except Exception as e:  # a bug: one line for the user
-        log.exception("full-text index run failed")
-        say({"error": f"internal error: {e!r}"})
-        return 3
-    finally:
-        lib.close()
-    say({"cancelled": True, "report": report.to_wire()} if report.cancelled else {"report": report.to_wire()})
-    return 0
+
+        def work() -> dict[str, Any]:
+            report = run_index(lib, papers=papers, force=bool(spec.get("force")), cancelled=cancel.is_set,
+                               progress=lambda d, t, name: say({"progress": [d, t], "file": name}))
+            return {"cancelled": True, "report": report.to_wire()} if report.cancelled else {"report": report.to_wire()}
+
+        return lib, work
+
+    return serve(start, bad=(ValueError, KeyError, TypeError, AttributeError), bad_text="bad index request",
+                 checkpoint=False)
 
 
 if __name__ == "__main__":

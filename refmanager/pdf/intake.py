@@ -26,15 +26,15 @@ one of ``{"report": {...}}`` (``PdfImportReport.to_wire``), ``{"cancelled": true
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from ..core.child import cancel_flag, say
-from ..core.errors import ImportCancelled, RefManagerError
+from ..core.child import cancel_flag, say, serve
+from ..core.errors import ImportCancelled
 from ..core.library import Library
 from ..core.store.pdf_papers import PdfImportReport, PdfInput, PdfPapers
 from .metadata import MetadataReader, read_metadata
@@ -133,37 +133,21 @@ def add_pdfs(lib: Library, paths: Sequence[str | os.PathLike[str]], mode: str = 
 
 def main() -> int:
     cancel = cancel_flag(NICENESS, sigint=True)  # (Ctrl+C in the app's terminal: cancel too)
-    try:
-        spec = json.loads(sys.stdin.read())
+
+    def start(spec: dict[str, Any]) -> tuple[Library, Callable[[], dict[str, Any]]]:
         paths = [str(p) for p in spec["paths"]]
         mode = "link" if spec.get("mode") == "link" else "copy"
         lib = Library(Path(spec["library"]), create=False)
-    except (ValueError, KeyError, TypeError) as e:
-        say({"error": f"bad request: {e}"})
-        return 2
-    except RefManagerError as e:
-        say({"error": str(e)})
-        return 1
-    try:
-        report = add_pdfs(lib, paths, mode, label=spec.get("label"), cancelled=cancel.is_set,
-                          collection=spec.get("collection"),
-                          progress=lambda d, t: say({"progress": [d, t]}))
-    except ImportCancelled:
-        say({"cancelled": True})
-        return 0
-    except RefManagerError as e:
-        say({"error": str(e)})
-        return 1
-    except Exception as e:  # a bug: one line for the user
-        log.exception("adding PDFs failed")
-        say({"error": f"internal error: {e!r}"})
-        return 3
-    else:
-        say({"report": report.to_wire()})
-        lib.checkpoint()
-    finally:
-        lib.close()
-    return 0
+
+        def work() -> dict[str, Any]:
+            report = add_pdfs(lib, paths, mode, label=spec.get("label"), cancelled=cancel.is_set,
+                              collection=spec.get("collection"),
+                              progress=lambda d, t: say({"progress": [d, t]}))
+            return {"report": report.to_wire()}
+
+        return lib, work
+
+    return serve(start, bad=(ValueError, KeyError, TypeError), bad_text="bad request")
 
 
 if __name__ == "__main__":
