@@ -24,6 +24,7 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,27 +175,38 @@ def _die_with_parent(parent: int) -> None:
         sys.exit(0)  # (it ended before the call above)
 
 
-def main() -> int:
-    """The worker: one request a line on stdin, one answer a line on stdout, until stdin closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl+C is for the run that drives this process)
+def serve_lines(answer: Callable[[dict[str, Any]], dict[str, Any]], refusal: Callable[[str], dict[str, Any]],
+                what: str) -> int:
+    """A PDF reader process (this one, ``metadata``'s): one JSON request a line on stdin, one answer
+    a line on stdout, until stdin closes.  A bad request or a bug answers ``refusal(message)``, and
+    the next request is still read; Ctrl+C is the driving process's; the process ends with its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 0)
     out = sys.stdout.buffer
     for line in sys.stdin:
         try:
-            req = json.loads(line)
-            seconds = float(req.get("seconds") or DEFAULT_SECONDS)
-            result = extract(str(req["path"]), deadline=time.monotonic() + seconds)
+            reply = answer(json.loads(line))
         except (ValueError, KeyError, TypeError) as e:
-            result = Failed(f"bad request to the PDF reader: {e}")
+            reply = refusal(f"bad request to the PDF reader: {e}")
         except Exception as e:  # a bug: one line, the next file still read
-            log.exception("extracting failed")
-            result = Failed(f"internal error while reading the PDF: {e!r}")
+            log.exception("%s failed", what)
+            reply = refusal(f"internal error while reading the PDF: {e!r}")
         try:
-            out.write((json.dumps(to_wire(result), ensure_ascii=False) + "\n").encode("utf-8", "replace"))
+            out.write((json.dumps(reply, ensure_ascii=False) + "\n").encode("utf-8", "replace"))
             out.flush()
         except BrokenPipeError:
             return 0
     return 0
+
+
+def main() -> int:
+    """The worker: ``{"path": P, "seconds": S}`` a line, each answered with the text (``to_wire``)."""
+
+    def answer(req: dict[str, Any]) -> dict[str, Any]:
+        seconds = float(req.get("seconds") or DEFAULT_SECONDS)
+        return to_wire(extract(str(req["path"]), deadline=time.monotonic() + seconds))
+
+    return serve_lines(answer, lambda message: to_wire(Failed(message)), "extracting")
 
 
 if __name__ == "__main__":

@@ -17,11 +17,9 @@ does not start like a PDF is "not a PDF" before PDFium sees it.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -144,24 +142,12 @@ def read_metadata(paths: Sequence[str], reader: MetadataReader) -> Iterator[tupl
 
 def main() -> int:
     """The reader: one request a line on stdin (``{"path": P}``), one answer a line on stdout."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    extract._die_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 0)
-    out = sys.stdout.buffer
-    for line in sys.stdin:
-        try:
-            result = read_raw(str(json.loads(line)["path"]))
-            answer = {"error": result.message} if isinstance(result, Failed) else {"raw": result.to_wire()}
-        except (ValueError, KeyError, TypeError) as e:
-            answer = {"error": f"bad request to the PDF reader: {e}"}
-        except Exception as e:  # a bug: one line, the next file still read
-            log.exception("reading a PDF's metadata failed")
-            answer = {"error": f"internal error while reading the PDF: {e!r}"}
-        try:
-            out.write((json.dumps(answer, ensure_ascii=False) + "\n").encode("utf-8", "replace"))
-            out.flush()
-        except BrokenPipeError:
-            return 0
-    return 0
+
+    def answer(req: dict[str, Any]) -> dict[str, Any]:
+        result = read_raw(str(req["path"]))
+        return {"error": result.message} if isinstance(result, Failed) else {"raw": result.to_wire()}
+
+    return extract.serve_lines(answer, lambda message: {"error": message}, "reading a PDF's metadata")
 
 
 if __name__ == "__main__":
