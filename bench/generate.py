@@ -556,14 +556,17 @@ def dataset_paths(n: int, out: Path) -> Dataset:
 
 def generate(n: int, out: Path, seed: int = DEFAULT_SEED, force: bool = False) -> Dataset:
     """Write listings, truth and tag/note JSON for ``n`` papers (skipped if present)."""
-    ds = dataset_paths(n, out)
+    return write(dataset_paths(n, out), Generator(seed), n, f"{n} {seed} v2", force)
+
+
+def write(ds: Dataset, gen: Generator, n: int, stamp_text: str, force: bool = False) -> Dataset:
+    """``n`` papers of ``gen`` (its ``papers(k)``) into ``ds``'s files, unless its ``DONE`` stamp
+    already says ``stamp_text`` (the same papers were written before).  Both generators' writer."""
     stamp = ds.dir / "DONE"
-    want = f"{n} {seed} v2"
-    if not force and stamp.exists() and stamp.read_text() == want:
+    if not force and stamp.exists() and stamp.read_text() == stamp_text:
         log.info("%s already generated", ds.dir)
         return ds
     ds.dir.mkdir(parents=True, exist_ok=True)
-    gen = Generator(seed)
     left = n
     for listing, truth, user in zip(ds.listings, ds.truths, ds.userdata):
         k = min(PER_FILE, left)
@@ -581,7 +584,7 @@ def generate(n: int, out: Path, seed: int = DEFAULT_SEED, force: bool = False) -
         with user.open("w", encoding="utf-8") as fu:
             json.dump(user_rows, fu, ensure_ascii=False, indent=0)
         log.info("wrote %s (%d papers)", listing, k)
-    stamp.write_text(want)
+    stamp.write_text(stamp_text)
     return ds
 
 

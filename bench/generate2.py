@@ -240,33 +240,8 @@ def dataset_paths(n: int, out: Path, shape: Shape) -> g.Dataset:
 def generate(n: int, out: Path, shape: Shape | None = None, seed: int = DEFAULT_SEED, force: bool = False) -> g.Dataset:
     """Write listings, truth and tag/note JSON for ``n`` papers (skipped if present)."""
     shape = shape or PROFILES["small-vocab"]
-    ds = dataset_paths(n, out, shape)
-    stamp = ds.dir / "DONE"
     want = json.dumps({"n": n, "seed": seed, "v": 1, **shape.params()}, sort_keys=True)
-    if not force and stamp.exists() and stamp.read_text() == want:
-        log.info("%s already generated", ds.dir)
-        return ds
-    ds.dir.mkdir(parents=True, exist_ok=True)
-    gen = Generator2(shape, seed)
-    left = n
-    for listing, truth, user in zip(ds.listings, ds.truths, ds.userdata):
-        k = min(g.PER_FILE, left)
-        left -= k
-        user_rows = []
-        with listing.open("w", encoding="utf-8", newline="\n") as fl, truth.open("w", encoding="utf-8") as ft:
-            for p in gen.papers(k):
-                fl.write(p.listing())
-                ft.write(json.dumps(p.truth(), ensure_ascii=False) + "\n")
-                if p.tags or p.note:
-                    row: dict[str, object] = {"title": p.title, "tags": p.tags}
-                    if p.note:
-                        row["note"] = p.note
-                    user_rows.append(row)
-        with user.open("w", encoding="utf-8") as fu:
-            json.dump(user_rows, fu, ensure_ascii=False, indent=0)
-        log.info("wrote %s (%d papers)", listing, k)
-    stamp.write_text(want)
-    return ds
+    return g.write(dataset_paths(n, out, shape), Generator2(shape, seed), n, want, force)
 
 
 # ----------------------------------------------------------------------- CLI
