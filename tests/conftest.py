@@ -68,3 +68,17 @@ def dump(library: Library) -> str:
         # SQLite's own planner statistics (PRAGMA optimize) are not library content
         if "sqlite_stat" not in line and not line.startswith("ANALYZE")
     )
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``refmanager ARGS`` in this process: (exit code, stdout, stderr)."""
+    from refmanager.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cli_on(capsys: pytest.CaptureFixture[str], libpath: str, *args: str) -> tuple[int, str, str]:
+    """``refmanager --library LIBPATH ARGS`` in this process."""
+    return cli(capsys, "--library", libpath, *args)

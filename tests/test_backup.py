@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from refmanager.cli import main
 from refmanager.core.errors import LibraryError
 from refmanager.core.library import Library
 from refmanager.core.store import backup
 from refmanager.core.store.schema import SCHEMA_VERSION
 
 from .conftest import FULL_SEED, PROFILE_SEED
+from .conftest import cli as run
 
 NAME = re.compile(r"^library-\d{8}-\d{6}-\d{6}-(?P<reason>[a-z0-9-]+)\.db$")
 
@@ -187,12 +187,6 @@ def test_restore_refuses_what_is_not_a_refmanager_backup(lib: Library, tmp_path:
 
 
 # ------------------------------------------------------------ command line
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_cli_backup_list_and_restore(capsys: pytest.CaptureFixture[str], tmp_path: Path):
     libpath = tmp_path / "library.db"
     lp = ["--library", str(libpath)]

@@ -15,6 +15,7 @@ from refmanager.core.export import csl_items, to_csljson
 from refmanager.core.library import Library
 
 from .conftest import FULL_SEED, PROFILE_SEED
+from .conftest import cli as run
 
 SIX = ("apa", "chicago-author-date", "ieee", "nature", "association-for-computing-machinery",
        "harvard-cite-them-right")
@@ -364,12 +365,6 @@ def libpath(tmp_path: Path) -> str:
     path = str(tmp_path / "cli.db")
     assert main(["--library", path, "import", str(FULL_SEED), str(PROFILE_SEED)]) == 0
     return path
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_cite_default_style_is_apa(capsys, libpath):

@@ -13,6 +13,7 @@ from refmanager import __version__
 from refmanager.cli import main
 
 from .conftest import FULL_SEED, PROFILE_SEED
+from .conftest import cli as run
 
 JSON_KEYS = {"id", "title", "authors", "et_al", "orgs", "date", "category", "abstract", "arxiv_id",
              "tags", "note", "incomplete", "read", "starred", "needs_review", "trashed", "doi", "attachments"}
@@ -21,12 +22,6 @@ JSON_KEYS = {"id", "title", "authors", "et_al", "orgs", "date", "category", "abs
 @pytest.fixture
 def libpath(tmp_path: Path) -> str:
     return str(tmp_path / "cli.db")
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_import_prints_report(capsys, libpath):

@@ -12,6 +12,7 @@ import pytest
 from refmanager.cli import main
 
 from .conftest import FULL_SEED, PROFILE_SEED
+from .conftest import cli_on as run
 
 GEMMA2 = "Gemma 2: Improving Open Language Models at a Practical Size"
 
@@ -22,12 +23,6 @@ def libpath(tmp_path: Path, capsys) -> str:
     assert main(["--library", path, "import", str(FULL_SEED), str(PROFILE_SEED)]) == 0
     capsys.readouterr()
     return path
-
-
-def run(capsys, libpath: str, *args: str) -> tuple[int, str, str]:
-    code = main(["--library", libpath, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def show(capsys, libpath: str, pid: int) -> dict:

@@ -15,14 +15,8 @@ from refmanager.core.errors import ValidationError
 from refmanager.core.library import Library
 from refmanager.core.validation import clean_color
 
-PAPERS = [
-    {"title": "Attention Is All You Need", "authors": ["Ashish Vaswani", "Noam Shazeer"], "date": "2017-06-12"},
-    {"title": "Deep Residual Learning", "authors": ["Kaiming He"], "date": "2015"},
-    {"title": "Adam: A Method for Stochastic Optimization", "authors": ["Diederik P. Kingma", "Jimmy Ba"],
-     "date": "2014-12-22"},
-    {"title": "Gemma 2", "authors": ["Gemma Team"], "date": "2024-07-31"},
-    {"title": "Quokkas in the wild", "authors": ["Alan Turing"], "date": "2020"},
-]
+from .conftest import cli_on as run
+from .test_collections import PAPERS
 
 
 @pytest.fixture
@@ -38,12 +32,6 @@ def libpath(tmp_path: Path, five_json: Path, capsys) -> str:
     assert main(["--library", path, "import", str(five_json)]) == 0
     capsys.readouterr()
     return path
-
-
-def run(capsys, libpath: str, *args: str) -> tuple[int, str, str]:
-    code = main(["--library", libpath, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def ids(capsys, libpath: str, *args: str) -> list[int]:

@@ -14,6 +14,7 @@ from refmanager.core.fields import paper_json
 from refmanager.core.library import Library, View
 
 from .conftest import FULL_SEED
+from .conftest import cli_on as run
 
 LIST_IDS = list(range(1, 20))  # the seed's 19 papers, oldest first
 MODEL_IDS = [17, 16, 15, 13, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]  # `search model`, newest first
@@ -26,12 +27,6 @@ def libpath(tmp_path: Path, capsys, monkeypatch) -> str:
     capsys.readouterr()
     monkeypatch.setattr(listing, "CHUNK", 4)  # several chunks, a short last one
     return path
-
-
-def run(capsys, libpath: str, *args: str) -> tuple[int, str, str]:
-    code = main(["--library", libpath, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def whole(libpath: str, view: View) -> list[dict]:

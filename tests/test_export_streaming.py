@@ -17,6 +17,8 @@ from refmanager.core.export.common import citation_keys, made_keys, streamed_key
 from refmanager.core.fields import Paper
 from refmanager.core.library import Library
 
+from .conftest import cli_on as run
+
 N = 2500
 CHUNK = 100  # 25 chunks
 #: papers without a key of their own (a key no export can use): their keys are made
@@ -68,12 +70,6 @@ def libpath(built: Path, tmp_path: Path, capsys, monkeypatch) -> str:
     capsys.readouterr()
     monkeypatch.setattr(listing, "CHUNK", CHUNK)
     return str(path)
-
-
-def run(capsys, libpath: str, *args: str) -> tuple[int, str, str]:
-    code = main(["--library", libpath, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def whole(libpath: str, fmt: str, ids: list[int] | None = None) -> str:
