@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..core.errors import RefManagerError
+from .organising import actions
 
 if TYPE_CHECKING:
     from ..core.library import Library, View
@@ -34,13 +35,7 @@ def add_commands(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """Register ``fulltext`` (``cmd`` is ``build_parser``'s helper)."""
     sp = cmd("fulltext", "The full-text index of attached PDFs: reindex, status. Search it with fulltext:WORD "
                          "or `search --fulltext`.")
-    subs = sp.add_subparsers(dest="action", metavar="ACTION", parser_class=type(sp), required=True)
-
-    def action(name: str, help: str) -> argparse.ArgumentParser:
-        a = subs.add_parser(name, help=help, description=help)
-        a.add_argument("--library", metavar="PATH", default=argparse.SUPPRESS, help="library file")
-        return a
-
+    action = actions(sp, "action", required=True)
     a = action("reindex", "Index the attached PDFs not indexed yet or changed since (with IDs: every PDF of "
                           "these papers, again). Progress and the PDFs that cannot be read go to standard error.")
     a.add_argument("ids", nargs="*", type=int, metavar="ID")

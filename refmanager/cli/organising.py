@@ -41,8 +41,9 @@ def _papers(n: int) -> str:
     return f"{n} paper{'s' if n != 1 else ''}"
 
 
-def _sub(sp: argparse.ArgumentParser, dest: str, *, required: bool) -> Any:
-    """The actions of a command (``collection create`` ...), each taking ``--library`` too."""
+def actions(sp: argparse.ArgumentParser, dest: str, *, required: bool) -> Any:
+    """The actions of a command (``collection create``, ``fulltext reindex`` ...), each taking
+    ``--library`` too: a function adding one (name, help, aliases)."""
     subs = sp.add_subparsers(dest=dest, metavar="ACTION", parser_class=type(sp), required=required)
 
     def action(name: str, help: str, aliases: Sequence[str] = ()) -> argparse.ArgumentParser:
@@ -57,7 +58,7 @@ def add_commands(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """Register ``collection``, ``saved-search`` and ``tags`` (``cmd`` is ``build_parser``'s helper)."""
     sp = cmd("collection", 'Collections: create, rename, move, delete, add papers, remove papers, list. '
                            'A collection is named by its path: "Thesis/Related work".')
-    action = _sub(sp, "action", required=True)
+    action = actions(sp, "action", required=True)
     a = action("create", "Create a collection (and its missing parents).")
     a.add_argument("path", metavar="PATH")
     a = action("rename", "Rename a collection (its papers and subcollections stay in it).")
@@ -81,7 +82,7 @@ def add_commands(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
     sp = cmd("saved-search", "Saved searches: create, update, delete, list; run one with "
                              "`list --saved NAME` or `search --saved NAME`.")
-    action = _sub(sp, "action", required=True)
+    action = actions(sp, "action", required=True)
     a = action("create", "Save a search under a name.")
     a.add_argument("name", metavar="NAME")
     a.add_argument("query", metavar="QUERY", help="a search, as `search` takes it")
@@ -96,7 +97,7 @@ def add_commands(cmd: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
     sp = cmd("tags", "List the tags with their paper counts (trash aside), or rename, merge, delete or colour one.")
     sp.add_argument("--json", action="store_true", help="print JSON: name, count, color")
-    action = _sub(sp, "action", required=False)
+    action = actions(sp, "action", required=False)
     a = action("list", "List the tags with their paper counts (the default).")
     a.add_argument("--json", action="store_true", help="print JSON: name, count, color")
     a = action("rename", "Rename a tag (onto an existing tag's name: merge them).")
