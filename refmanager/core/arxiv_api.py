@@ -517,6 +517,38 @@ def lookup_paper(lib: Library, client: ArxivClient, pid: int) -> Outcome:
     return _apply(lib, pid, meta)
 
 
+def run_each(
+    ids: Sequence[int], one: Callable[[int], Any], report: Any, failed: Callable[[int, str], Any], *,
+    progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None,
+    cancel_errors: tuple[type[Exception], ...] = (), paper_errors: tuple[type[Exception], ...] = (),
+) -> None:
+    """Run ``one(pid)`` for each paper, its outcome (or ``failed(pid, why)``) into ``report.outcomes``:
+    the lookup's and the PDF fetch's loop.  Cancelled (asked, or one of ``cancel_errors``): the rest
+    in ``report.not_attempted``.  A ``LookupFailed`` concerns this paper, or when ``fatal`` (offline,
+    timeout, HTTP error) stops the run (``report.aborted``); one of ``paper_errors`` fails this paper."""
+    ids = list(ids)
+    for i, pid in enumerate(ids):
+        if cancelled is not None and cancelled():
+            report.cancelled, report.not_attempted = True, ids[i:]
+            break
+        try:
+            outcome = one(pid)
+        except cancel_errors:
+            report.cancelled, report.not_attempted = True, ids[i:]
+            break
+        except LookupFailed as e:
+            report.outcomes.append(failed(pid, e.message))
+            if e.fatal:
+                report.aborted, report.not_attempted = e.message, ids[i + 1 :]
+                break
+        except paper_errors as e:
+            report.outcomes.append(failed(pid, str(e)))
+        else:
+            report.outcomes.append(outcome)
+        if progress is not None:
+            progress(i + 1, len(ids))
+
+
 def lookup_papers(
     lib: Library,
     ids: Sequence[int],
@@ -533,24 +565,8 @@ def lookup_papers(
     """
     client = ArxivClient(lib, fetcher, clock)
     report = LookupReport()
-    ids = list(ids)
-    for i, pid in enumerate(ids):
-        if cancelled is not None and cancelled():
-            report.cancelled = True
-            report.not_attempted = ids[i:]
-            break
-        try:
-            outcome = lookup_paper(lib, client, pid)
-        except LookupFailed as e:
-            report.outcomes.append(Outcome(pid, FAILED, e.message))
-            if e.fatal:
-                report.aborted = e.message
-                report.not_attempted = ids[i + 1 :]
-                break
-        else:
-            report.outcomes.append(outcome)
-        if progress is not None:
-            progress(i + 1, len(ids))
+    run_each(ids, lambda pid: lookup_paper(lib, client, pid), report, lambda pid, why: Outcome(pid, FAILED, why),
+             progress=progress, cancelled=cancelled)
     report.requests = client.requests
     log.info("arXiv lookup: %s", report.summary())
     return report

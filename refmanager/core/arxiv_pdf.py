@@ -289,27 +289,10 @@ def fetch_pdfs(
     client = ArxivClient(lib, fetcher, clock)
     stop = cancelled or (lambda: False)
     report = FetchReport()
-    ids = list(ids)
-    for i, pid in enumerate(ids):
-        if stop():
-            report.cancelled, report.not_attempted = True, ids[i:]
-            break
-        try:
-            outcome = _fetch_one(lib, client, pid, base_url, max_bytes, stop)
-        except DownloadCancelled:
-            report.cancelled, report.not_attempted = True, ids[i:]
-            break
-        except LookupFailed as e:
-            report.outcomes.append(FetchOutcome(pid, FAILED, e.message))
-            if e.fatal:
-                report.aborted, report.not_attempted = e.message, ids[i + 1:]
-                break
-        except RefManagerError as e:  # (saving or attaching: this paper only)
-            report.outcomes.append(FetchOutcome(pid, FAILED, str(e)))
-        else:
-            report.outcomes.append(outcome)
-        if progress is not None:
-            progress(i + 1, len(ids))
+    # (saving or attaching failed: this paper only)
+    arxiv_api.run_each(ids, lambda pid: _fetch_one(lib, client, pid, base_url, max_bytes, stop), report,
+                       lambda pid, why: FetchOutcome(pid, FAILED, why), progress=progress, cancelled=stop,
+                       cancel_errors=(DownloadCancelled,), paper_errors=(RefManagerError,))
     report.requests = client.requests
     log.info("fetch PDF: %s", report.summary())
     return report
