@@ -8,6 +8,8 @@ import json
 import os
 import stat
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -19,22 +21,10 @@ from refmanager.core import arxiv_pdf as P
 from refmanager.core.library import Library
 
 from . import pdfs
+from .test_arxiv_lookup import FakeClock
 
 HTML = (b"<!DOCTYPE html><html><head><title>PDF unavailable for 2101.00002</title></head>"
         b"<body>Sorry.</body></html>")
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 class Arxiv(ThreadingHTTPServer):
@@ -107,16 +97,24 @@ def pdf_bytes(tmp_path_factory, qapp) -> bytes:
     return pdfs.make_pdf(tmp_path_factory.mktemp("fetch") / "served.pdf", 2, {1: "Served by the test"}).read_bytes()
 
 
-@pytest.fixture
-def arxiv(pdf_bytes):
-    server = Arxiv(pdf_bytes)
+@contextmanager
+def serving(server: Arxiv) -> Iterator[Arxiv]:
+    """The fake arXiv answering on 127.0.0.1 while in the block (a request held back is released)."""
     t = threading.Thread(target=server.serve_forever, daemon=True)
     t.start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
-    t.join(10)
+    try:
+        yield server
+    finally:
+        server.release.set()
+        server.shutdown()
+        server.server_close()
+        t.join(10)
+
+
+@pytest.fixture
+def arxiv(pdf_bytes):
+    with serving(Arxiv(pdf_bytes)) as server:
+        yield server
 
 
 def paper(lib: Library, arxiv_id: str | None, title: str = "A Paper") -> int:

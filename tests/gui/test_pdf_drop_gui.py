@@ -13,7 +13,7 @@ from PySide6.QtGui import QDropEvent
 
 from .. import pdfs
 from ..conftest import dump
-from ..test_fetch_pdf import Arxiv, FakeClock
+from ..test_fetch_pdf import Arxiv, FakeClock, serving
 
 STAMP = "arXiv:2408.00118v2 [cs.DL] 1 Aug 2024"
 
@@ -94,16 +94,8 @@ def test_cancel_while_reading_leaves_the_library_unchanged(window, qtbot, files)
 # ------------------------------------------------------------ Fetch arXiv PDF
 @pytest.fixture
 def arxiv(qapp, tmp_path):
-    import threading
-
-    server = Arxiv(pdfs.make_pdf(tmp_path / "served.pdf", 1).read_bytes())
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
-    t.join(10)
+    with serving(Arxiv(pdfs.make_pdf(tmp_path / "served.pdf", 1).read_bytes())) as server:
+        yield server
 
 
 def _with_arxiv_paper(window, arxiv_id: str) -> int:
