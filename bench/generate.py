@@ -387,16 +387,20 @@ class Generator:
         title = " ".join(words)
         return title[0].upper() + title[1:]
 
-    def _title_ok(self, title: str) -> bool:
-        words = title.split()
-        last = words[-1]
+    def _title_end_ok(self, title: str, last: str) -> bool:
+        """No title ending the way a name or a list goes on (a function word, a first name, a
+        particle, punctuation, one capital): the split could not tell where the authors start."""
         if last.lower() in FUNCTION or last.lower() in ("the", "and", "a"):
             return False
         if last.rstrip("?") in self.first_names or last in ("Le", "La", "De", "Di", "Da", "Du", "Van", "Von", "Mc", "Mac", "St"):
             return False
         if title.endswith((",", ":", ";", "-", "&")) or " · " in title or "et al" in title:
             return False
-        if len(last) == 1 and last.isupper():
+        return not (len(last) == 1 and last.isupper())
+
+    def _title_ok(self, title: str) -> bool:
+        words = title.split()
+        if not self._title_end_ok(title, words[-1]):
             return False
         return 5 <= len(words) <= 20 or "Technical Report" in title
 

@@ -150,13 +150,7 @@ class Generator2(g.Generator):
     def _title_ok(self, title: str) -> bool:
         words = title.split()
         last = words[-1]
-        if last.lower() in g.FUNCTION or last.lower() in ("the", "and", "a"):
-            return False
-        if last.rstrip("?") in self.first_names or last in ("Le", "La", "De", "Di", "Da", "Du", "Van", "Von", "Mc", "Mac", "St"):
-            return False
-        if title.endswith((",", ":", ";", "-", "&")) or " · " in title or "et al" in title:
-            return False
-        if len(last) == 1 and last.isupper():
+        if not self._title_end_ok(title, last):
             return False
         if any(c.isupper() for c in last[1:]) and not last[-1].isdigit():
             return False  # "...NovaVit" + "OpenAI": a CamelCase end glued to a name is ambiguous
