@@ -474,23 +474,32 @@ class Generator:
         rng = self.rng
         title = self.title()
         shown = rng.choice((1, 2, 3, 3, 3))
+        authors = self._authors(shown, 0.03)
+        et_al = rng.random() < 0.7
+        n_orgs = rng.choices((0, 1, 2), weights=(45, 40, 15))[0]
+        orgs = rng.sample(ORGS, n_orgs)
+        return self._dated_paper(title, authors, et_al, orgs)
+
+    def _authors(self, shown: int, team_share: float) -> list[str]:
+        """``shown`` different authors, a team first in ``team_share`` of the papers."""
         authors: list[str] = []
-        if rng.random() < 0.03:
-            authors.append(rng.choice(TEAMS))
+        if self.rng.random() < team_share:
+            authors.append(self.rng.choice(TEAMS))
         while len(authors) < shown:
             a = self._author()
             if a not in authors:
                 authors.append(a)
-        et_al = rng.random() < 0.7
-        n_orgs = rng.choices((0, 1, 2), weights=(45, 40, 15))[0]
-        orgs = rng.sample(ORGS, n_orgs)
+        return authors
+
+    def _dated_paper(self, title: str, authors: list[str], et_al: bool, orgs: list[str]) -> Paper:
+        """The paper, with a date and a category drawn now, and its abstract."""
+        rng = self.rng
         year = rng.randint(2010, 2026)
         month = rng.randint(1, 12)
         day = rng.randint(1, 28)
         code = rng.choices(self.codes, weights=self.code_weights)[0]
-        header = f"{code}{MONTHS[month - 1]} {day}, {year}"
         return Paper(
-            header=header,
+            header=f"{code}{MONTHS[month - 1]} {day}, {year}",
             title=title,
             authors=authors,
             et_al=et_al,

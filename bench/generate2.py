@@ -39,8 +39,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from refmanager.core.categories import code_to_category
-
 from . import generate as g
 
 log = logging.getLogger(__name__)
@@ -194,29 +192,10 @@ class Generator2(g.Generator):
             shown = s.authors_max
         else:
             shown = rng.choices(range(1, s.authors_max + 1), weights=s.authors_weights)[0]
-        authors: list[str] = []
-        if rng.random() < s.teams:
-            authors.append(rng.choice(g.TEAMS))
-        while len(authors) < shown:
-            a = self._author()
-            if a not in authors:
-                authors.append(a)
+        authors = self._authors(shown, s.teams)
         n_orgs = rng.randint(1, s.orgs_max) if s.orgs_max and rng.random() < s.orgs else 0
         orgs = rng.sample(g.ORGS, min(n_orgs, len(g.ORGS)))
-        year = rng.randint(2010, 2026)
-        month = rng.randint(1, 12)
-        day = rng.randint(1, 28)
-        code = rng.choices(self.codes, weights=self.code_weights)[0]
-        return g.Paper(
-            header=f"{code}{g.MONTHS[month - 1]} {day}, {year}",
-            title=title,
-            authors=authors,
-            et_al=et_al,
-            orgs=orgs,
-            date=f"{year:04d}-{month:02d}-{day:02d}",
-            category=code_to_category(code),
-            abstract=self.abstract(title),
-        )
+        return self._dated_paper(title, authors, et_al, orgs)
 
 
 def dataset_paths(n: int, out: Path, shape: Shape) -> g.Dataset:
