@@ -17,11 +17,8 @@ TITLE = "Deep Learning for Citation Graphs"
 AUTHORS = "Alice Example, Bob Sample"
 
 
-def make_pdf(path: Path, pages: int = 4, texts: Mapping[int, str] | None = None, *, title: str = TITLE,
-             author: str = AUTHORS, filler: bool = True) -> Path:
-    """A PDF of ``pages`` A4 pages: ``texts[n]`` written on page n (from 1), and on every
-    page a line "Page n filler text" (unless ``filler`` is off)."""
-    texts = dict(texts or {})
+def _writer(path: Path, title: str, author: str) -> QPdfWriter:
+    """A PDF writer of A4 pages without margins, painter units in PDF points, with its document info."""
     w = QPdfWriter(str(path))
     w.setResolution(72)  # (painter units = PDF points)
     w.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
@@ -29,6 +26,15 @@ def make_pdf(path: Path, pages: int = 4, texts: Mapping[int, str] | None = None,
     w.setTitle(title)
     w.setAuthor(author)
     w.setCreator("refmanager tests")
+    return w
+
+
+def make_pdf(path: Path, pages: int = 4, texts: Mapping[int, str] | None = None, *, title: str = TITLE,
+             author: str = AUTHORS, filler: bool = True) -> Path:
+    """A PDF of ``pages`` A4 pages: ``texts[n]`` written on page n (from 1), and on every
+    page a line "Page n filler text" (unless ``filler`` is off)."""
+    texts = dict(texts or {})
+    w = _writer(path, title, author)
     p = QPainter(w)
     font = QFont("DejaVu Serif")
     font.setPointSizeF(11)
@@ -155,13 +161,7 @@ def paper_pdf(path: Path, title: str = TITLE, authors: str | None = AUTHORS, *, 
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor
 
-    w = QPdfWriter(str(path))
-    w.setResolution(72)
-    w.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                QMarginsF(0, 0, 0, 0)))
-    w.setTitle(info_title)
-    w.setAuthor(info_author)
-    w.setCreator("refmanager tests")
+    w = _writer(path, info_title, info_author)
     p = QPainter(w)
     serif = QFont("DejaVu Serif")
     for n in range(1, pages + 1):
