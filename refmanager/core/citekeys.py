@@ -10,7 +10,7 @@ kept as an alias), not on edit, not on re-import; only when the user asks to reg
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from functools import lru_cache
 
 from .names import PARTICLES, ascii_fold, is_organisation, split_name
@@ -112,15 +112,16 @@ def suffixes(start: int = 0) -> Iterator[str]:
         i += 1
 
 
-def unique(key: str, taken: set[str], memo: dict[str, int] | None = None) -> str:
+def unique(key: str, taken: set[str], memo: dict[str, int] | None = None, also: Container[str] = ()) -> str:
     """``key``, or ``key`` + the first free suffix; ``taken`` holds casefolded keys and
     gets the result.  ``memo`` (base key casefolded -> the suffix to try first), kept over
-    calls whose ``taken`` only grows, makes n papers of one key linear, not quadratic."""
+    calls whose ``taken`` only grows, makes n papers of one key linear, not quadratic.
+    ``also``: keys a suffixed key must not be either (casefolded)."""
     out = key
     if out.casefold() in taken:
         base = key.casefold()
         i = memo.get(base, 0) if memo is not None else 0
-        while (base + suffix_at(i)) in taken:
+        while (base + suffix_at(i)) in taken or (base + suffix_at(i)) in also:
             i += 1
         if memo is not None:
             memo[base] = i + 1

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS, base_key, clean_key, suffix_at  # noqa: F401
+from ..citekeys import DEFAULT_KEY_PATTERN, KEY_STOPWORDS, base_key, clean_key, suffix_at, unique  # noqa: F401
 from ..dates import validate_iso_date
 from ..errors import ParseError, RefManagerError
 from ..fields import Paper
@@ -103,19 +103,8 @@ def made_keys(keyless: Iterable[tuple[int | None, int, str]], taken: set[str]) -
     suffix).  (paper id, position, key) of each in paper-id order; ``taken`` gets the keys."""
     todo = sorted(keyless, key=lambda t: (not t[0], t[0] or 0, t[1]))
     base_set = {b.casefold() for _, _, b in todo}
-    out = []
-    memo: dict[str, int] = {}  # base -> the suffix to try first (``taken`` only grows: linear, not quadratic)
-    for pid, pos, key in todo:
-        if key.casefold() in taken:
-            base = key.casefold()
-            i = memo.get(base, 0)
-            while (base + suffix_at(i)) in taken or (base + suffix_at(i)) in base_set:
-                i += 1
-            memo[base] = i + 1
-            key = key + suffix_at(i)
-        taken.add(key.casefold())
-        out.append((pid, pos, key))
-    return out
+    memo: dict[str, int] = {}  # (``taken`` only grows: ``unique``'s memo holds)
+    return [(pid, pos, unique(key, taken, memo, also=base_set)) for pid, pos, key in todo]
 
 
 def citation_keys(papers: Sequence[Paper], pattern: str = DEFAULT_KEY_PATTERN) -> list[str]:
