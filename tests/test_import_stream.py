@@ -550,3 +550,54 @@ def test_a_first_import_matches_its_own_entries_as_any_import_does(tmp_path, fil
     assert states[True] == states[False]
     assert [name for _, name in states[True][1]] == ["by-title", "by-doi"]
     assert [note for _, note in states[True][2]] == ["by arXiv id"]
+
+
+@pytest.mark.parametrize("mode", ["0", "1"])
+def test_names_of_a_file_rejected_half_way_are_written_again_by_the_next_file(tmp_path, monkeypatch, mode):
+    """An import writes each author's name once (it remembers the names it wrote); a file
+    rolled back takes its names with it, so the next file's authors must be written anew:
+    the split trusts known names in later imports."""
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
+    (tmp_path / "bad.txt").write_text(listing(450, bad_at=420), encoding="utf-8")  # (two batches, then the error)
+    (tmp_path / "good.txt").write_text(
+        "CLJan 5, 2024\nTokens at ScaleAna Lima, Dora Dias\nWe study tokens.\n", encoding="utf-8")
+    lib = Library(tmp_path / "lib.db")
+    try:
+        rep = lib.import_paths([tmp_path / "bad.txt", tmp_path / "good.txt"])
+        assert [Path(r.file).name for r in rep.rejected] == ["bad.txt"] and rep.added == 1
+        assert sorted(k for (k,) in lib.db.q("SELECT key FROM names")) == ["ana lima", "dora dias"]
+        rep = lib.import_text(listing(3))  # Ana Lima again: written once, no error
+        assert rep.added == 3
+        assert sorted(k for (k,) in lib.db.q("SELECT key FROM names")) == [
+            "ana lima", "bruno costa", "chen wei", "dora dias"]
+    finally:
+        lib.close()
+
+
+def test_an_import_merges_the_search_index_less_and_puts_fts5s_setting_back(tmp_path):
+    """While an import writes, FTS5 merges a level's segments at 16 (not 4); after it, the
+    library's own setting is back: FTS5's default, or what was set before; a cancelled
+    import leaves it as it was."""
+    lib = Library(tmp_path / "lib.db")
+
+    def automerge() -> str | None:
+        row = lib.db.one("SELECT v FROM papers_fts_config WHERE k = 'automerge'")
+        return None if row is None else str(row[0])
+
+    seen: list[str | None] = []
+    try:
+        assert automerge() is None  # (FTS5's default: 4)
+        lib.import_text(listing(5), progress=lambda done, total: seen.append(automerge()))
+        assert seen and set(seen) == {"16"}
+        assert automerge() == "4"
+        lib.db.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 8)")
+        lib.import_text(listing(5, start=5))
+        assert automerge() == "8"
+        with pytest.raises(ImportCancelled):
+            lib.import_text(listing(5, start=10), cancelled=lambda: True)
+        assert automerge() == "8"
+        lib.db.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+        assert [r for (r,) in lib.db.q(
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'variant' ORDER BY rowid")] == list(range(1, 11))
+    finally:
+        lib.close()

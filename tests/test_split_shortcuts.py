@@ -119,3 +119,45 @@ def test_check_limits_is_the_line_loop(text: str, limit: int):
             assert re.search(rf"line is {length:,} characters long; the limit is {limit:,}", str(exc.value))
     finally:
         formats.MAX_LINE_CHARS = old
+
+
+def test_remembered_name_scores_split_every_line_as_fresh_ones(monkeypatch):
+    """``NameScores`` (one file's names scored once) gives the splits ``name_score`` gives,
+    also when it is full and starts again; the seed listing's lines, each twice, with a
+    known-name rule that depends on the name."""
+    from .conftest import FULL_SEED
+
+    lines = FULL_SEED.read_text(encoding="utf-8").split("\n")[1::3]
+    lines = [ln for ln in lines if ln.strip()]
+    assert len(lines) > 10
+
+    def known(name: str) -> bool:
+        return name.startswith(("A", "K"))
+
+    monkeypatch.setattr(split.NameScores, "MAX", 7)  # (cleared many times over)
+    scores = split.NameScores(known)
+    for ln in lines + lines:
+        assert split.split_title_authors(ln, known, scores) == split.split_title_authors(ln, known), ln
+    assert 0 < len(scores.memo) <= 7
+    assert split.split_title_authors("Sparse AttentionAna Lima, Bo Chen", known, scores).authors == [
+        "Ana Lima", "Bo Chen"]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=300), min_size=1, max_size=60))
+@settings(max_examples=examples(100), deadline=None)
+def test_a_listings_entries_are_estimated_from_its_start(lengths: list[int]):
+    """A listing's entries (for progress) are counted in its first characters and scaled:
+    exact when the sample is the whole text, and close when its entries are alike."""
+    from refmanager.core.formats import listing_full
+
+    text = "".join(f"CLJan 5, 2024\nT{i}Ana Lima\n{'w' * n}.\n\n" for i, n in enumerate(lengths))
+    assert listing_full._estimate(text) == len(lengths)
+    alike = text[: text.index("\n\n") + 2] * 3000
+    sample = listing_full._ESTIMATE_SAMPLE
+    listing_full._ESTIMATE_SAMPLE = 20_000  # (the sample is a part of the text)
+    try:
+        est = listing_full._estimate(alike)
+    finally:
+        listing_full._ESTIMATE_SAMPLE = sample
+    assert len(alike) > 20_000
+    assert abs(est - 3000) <= 3000 * 0.03, est

@@ -185,6 +185,9 @@ class ImportSession:
         #: ``executemany`` each when the batch is done (nothing reads them before)
         self.pending_sources: list[tuple[Any, ...]] = []
         self.pending_names: list[tuple[str]] = []
+        #: the names this import has written (authors recur: 450,000 of 100,000 papers were
+        #: 20,000 names, each sent to SQLite again); forgotten with a file rolled back
+        self.names_written: set[str] = set()
         #: citation keys made unique: the suffix to try first per base key (``Papers.free_key``)
         self.key_memo: dict[str, int] = {}
         self.file: FileReport | None = None
@@ -248,6 +251,7 @@ class ImportSession:
         for fp in list(self.seen)[n_seen:]:
             del self.seen[fp]
         self.key_memo.clear()  # (the file's keys are free again: the first free suffix is looked for anew)
+        self.names_written.clear()  # (its names went with it)
         self.file = None
 
     def _expected(self) -> int:
@@ -372,7 +376,11 @@ class ImportSession:
         pid = self.papers.insert(v.row, self.at, self.key_memo)
         self.before[pid] = None
         self.matcher.added(e)
-        self.pending_names.extend((k,) for k in v.name_keys)
+        written = self.names_written
+        for k in v.name_keys:
+            if k not in written:
+                written.add(k)
+                self.pending_names.append((k,))
         if v.tags and self.tags.attach(pid, v.tags, refresh=False):
             self.tags_later.add(pid)
         return pid
