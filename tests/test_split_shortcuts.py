@@ -3,7 +3,8 @@
 ``split._candidates`` finds cut points with two regexes instead of a loop over
 characters; ``split.token_score`` is a cached kind of word plus its place;
 ``formats.check_limits`` jumps from window to window instead of visiting each
-line.  Each is compared here with the plain version it replaced, written out.
+line; ``fields.dumps`` writes an ASCII string with the ``ensure_ascii`` encoder.  Each
+is compared here with the plain version it replaced, written out.
 """
 
 from __future__ import annotations
@@ -161,3 +162,18 @@ def test_a_listings_entries_are_estimated_from_its_start(lengths: list[int]):
         listing_full._ESTIMATE_SAMPLE = sample
     assert len(alike) > 20_000
     assert abs(est - 3000) <= 3000 * 0.03, est
+
+
+@given(st.text(alphabet="aZ \"\\\x00\x1f\x7f\n\té€\U0001f600", max_size=30) | st.text(max_size=30)
+       | st.lists(st.text(max_size=8), max_size=4))
+@settings(max_examples=examples(400), deadline=None)
+def test_json_of_a_string_is_the_standard_encoders(v):
+    """``fields.dumps`` writes an ASCII string with the faster ``ensure_ascii`` encoder (the
+    same text but for DEL, which it would escape): every string gives what the library's
+    encoder gives, whatever it holds."""
+    import json
+
+    from refmanager.core import fields
+
+    assert fields.dumps(v) == json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    assert fields.dumps("a\x7fb") == "\"a\x7fb\"" and fields.dumps("say \"hi\"\n") == "\"say \\\"hi\\\"\\n\""

@@ -193,13 +193,18 @@ def _c_encoder() -> Callable[[Any, int], Any] | None:
 
 _C_ENCODE = _c_encoder()
 _ENCODE_STR = json.encoder.encode_basestring
+#: The ``ensure_ascii`` encoder gives the same text for ASCII but DEL (which it
+#: escapes), and 2.5x as fast: it copies where the other looks at each character
+#: twice (an abstract's JSON is most of what an import's fingerprint costs).
+_ENCODE_ASCII = json.encoder.encode_basestring_ascii
 
 
 def dumps(v: Any) -> str:
     """Compact JSON, as the library stores it (the same text as ``_ENCODER.encode``)."""
     t = type(v)
     if t is str:
-        return _ENCODE_STR(v)
+        # (isascii is a flag of the string, not a scan)
+        return _ENCODE_ASCII(v) if v.isascii() and "\x7f" not in v else _ENCODE_STR(v)
     if v is None:
         return "null"
     if _C_ENCODE is not None and (t is list or t is dict):
