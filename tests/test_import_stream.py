@@ -310,6 +310,7 @@ def test_the_writer_computes_the_same_fingerprint_as_the_entry_gives():
     assert {"full", "profile", "bibtex", "ris", "csljson"} <= kinds, kinds
     for e in entries:
         assert Prepared(prepare(e)).fingerprint() == fingerprint(e), (e.kind, e.line)
+        assert prepare(e, with_fp=True).fp == fingerprint(e) and prepare(e).fp is None
 
 
 def import_both_ways(tmp_path: Path, monkeypatch, inputs: list) -> tuple[dict, dict]:
@@ -601,3 +602,52 @@ def test_an_import_merges_the_search_index_less_and_puts_fts5s_setting_back(tmp_
             "SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'variant' ORDER BY rowid")] == list(range(1, 11))
     finally:
         lib.close()
+
+
+def test_the_parser_makes_the_fingerprints_while_the_writer_is_behind(tmp_path, monkeypatch):
+    """The writer tells the parsing process when its queue fills (it is behind) and when it
+    empties: the parser then makes the entries' fingerprints, or leaves them to the writer.
+    Here the writer is slowed: some batches come with fingerprints, some without (the first
+    ones, before the queue filled), each equal to the one the writer makes, and the library is
+    the one an import in one process leaves."""
+    import time
+
+    from refmanager.core.import_stream import parse
+    from refmanager.core.rows import Prepared
+    from refmanager.core.store import importing
+
+    monkeypatch.setattr(parse, "QUEUE_BATCHES", 4)
+    assert [parse._behind(n, False) for n in range(5)] == [False, False, False, True, True]
+    assert [parse._behind(n, True) for n in range(5)] == [False, False, True, True, True]
+    sent: list[bool] = []
+
+    class Recorded(Prepared):
+        def __init__(self, values, entry=None):
+            super().__init__(values, entry)
+            sent.append(values.fp is not None)
+            if values.fp is not None:
+                assert values.fp == Prepared(values._replace(fp=None)).fingerprint()
+
+    entries = importing.ImportSession._entries
+
+    def slow(self, msg):
+        time.sleep(0.02)
+        entries(self, msg)
+
+    src = tmp_path / "big.txt"
+    src.write_text(listing(4000), encoding="utf-8")
+    states = []
+    for mode in ("1", "0"):
+        monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
+        monkeypatch.setattr(importing, "Prepared", Recorded)
+        monkeypatch.setattr(importing.ImportSession, "_entries", slow)
+        lib = Library(tmp_path / f"lib{mode}.db")
+        try:
+            assert lib.import_paths([src]).added == 4000
+        finally:
+            lib.close()
+        states.append(library_state(tmp_path / f"lib{mode}.db"))
+        if mode == "1":
+            assert len(sent) == 4000 and any(sent) and not all(sent), sent.count(True)
+            assert not any(sent[:200])  # (the first batch: nothing was waiting)
+    assert states[0] == states[1]

@@ -174,13 +174,16 @@ class EntryValues(NamedTuple):
     name_keys: list[str]
     #: the record's key in its file (a BibTeX citation key)
     citekey: str | None = None
+    #: ``fingerprint(entry)``, when the parser made it (``prepare(with_fp=True)``)
+    fp: str | None = None
 
 
-def prepare(e: Entry) -> EntryValues:
+def prepare(e: Entry, with_fp: bool = False) -> EntryValues:
+    """The values of ``e``; ``with_fp``: its fingerprint too (else the writer makes it)."""
     return EntryValues(
         e.line, e.kind, e.arxiv_id, e.doi, e.title is not None, list(e.tags), e.note,
         None if row_holds_entry(e) else dumps(e.to_json()), paper_row(e),
-        [person_key(a) for a in e.authors[:50] if a], e.citekey,
+        [person_key(a) for a in e.authors[:50] if a], e.citekey, fingerprint(e) if with_fp else None,
     )
 
 
@@ -193,7 +196,7 @@ class Prepared:
 
     def __init__(self, values: EntryValues, entry: Entry | None = None) -> None:
         self.values = values
-        self.fp: str | None = None
+        self.fp: str | None = values.fp
         self._entry = entry
         self._akey: str | None = None
 
@@ -206,9 +209,10 @@ class Prepared:
         return self.values.row
 
     def fingerprint(self) -> str:
-        """``fingerprint(entry)``, built by the writing process from the row's values
-        (the same JSON, from its parts): the parsing process is the busier of the
-        two in a large import, and this balances them (~10 µs a paper)."""
+        """``fingerprint(entry)``: as the parser sent it, else built here from the row's
+        values (the same JSON, from its parts; ~15 µs a paper).  In a large import the
+        parser makes it while the writer is behind (``parse.messages``), and leaves it
+        to the writer while the writer waits for entries."""
         if self.fp is None:
             r = self.values.row
             enc = dumps

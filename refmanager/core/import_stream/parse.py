@@ -68,6 +68,19 @@ BATCH = 200
 QUEUE_BATCHES = 64
 
 
+def _behind(waiting: int, was: bool) -> bool:
+    """Whether the writer is behind, with ``waiting`` batches received and not written
+    (``was``: what it was): from 3/4 of ``QUEUE_BATCHES`` waiting until 1/4.  Meanwhile
+    the parser makes the entries' fingerprints (~15 µs a paper).  Which process is the
+    busier depends on the data: many authors and a small vocabulary make the parser the
+    busier, a large vocabulary to index the writer (docs/benchmarks.md, issue 20)."""
+    if waiting >= QUEUE_BATCHES * 3 // 4:
+        return True
+    if waiting <= QUEUE_BATCHES // 4:
+        return False
+    return was
+
+
 def input_size(src: str | bytes | os.PathLike[str]) -> int:
     if isinstance(src, (str, bytes)):
         return len(src)
@@ -85,8 +98,10 @@ def _read(name: str, src: str | bytes | os.PathLike[str]) -> tuple[str, list[str
     return formats.read_file(src)
 
 
-def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None) -> Iterator[Message]:
-    """Parse input by input; a file failing anywhere is rejected on its own."""
+def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None,
+            fingerprints: Callable[[], bool] | None = None) -> Iterator[Message]:
+    """Parse input by input; a file failing anywhere is rejected on its own.
+    ``fingerprints``, asked before each batch: whether to make its entries' fingerprints."""
     for name, src in inputs:
         try:
             text, warnings = _read(name, src)
@@ -94,11 +109,13 @@ def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None) -> Ite
             del text
             yield FileStarted(name, parsing.format, tuple(warnings), parsing.estimate, parsing.groups is not None)
             batch: list[EntryValues] = []
+            with_fp = fingerprints is not None and fingerprints()
             for e in parsing.entries:
-                batch.append(prepare(e))
+                batch.append(prepare(e, with_fp))
                 if len(batch) == BATCH:
                     yield Entries(batch)
                     batch = []
+                    with_fp = fingerprints is not None and fingerprints()
             if batch:
                 yield Entries(batch)
             yield FileEnded(tuple(map(str, parsing.warnings)), tuple((p.line, p.message) for p in parsing.skipped),
@@ -133,16 +150,36 @@ class _KnownNames:
         return self.conn.execute("SELECT 1 FROM names WHERE key = ?", (person_key(name),)).fetchone() is not None
 
 
+class _Hints:
+    """What the writer says of its queue (``_behind``), read before each batch: True while
+    it is behind (this process then makes the fingerprints)."""
+
+    def __init__(self, conn: multiprocessing.connection.Connection) -> None:
+        self.conn = conn
+        self.behind = False
+
+    def __call__(self) -> bool:
+        try:
+            while self.conn.poll():
+                self.behind = bool(self.conn.recv())
+        except (EOFError, OSError):
+            pass  # (the writer closed its end: it is done or gone)
+        return self.behind
+
+
 def _child_main(
     conn: multiprocessing.connection.Connection,
     other_end: multiprocessing.connection.Connection,
+    hints: multiprocessing.connection.Connection,
+    hints_other_end: multiprocessing.connection.Connection,
     inputs: Sequence[Input],
     library: str,
 ) -> None:
-    # The reading end came along (fork copies every descriptor): closed, so that
-    # when the writer dies (killed, crashed) a send fails and this process ends,
+    # The ends of the writer came along (fork copies every descriptor): closed, so
+    # that when the writer dies (killed, crashed) a send fails and this process ends,
     # instead of waiting forever on a pipe only it still holds open.
     other_end.close()
+    hints_other_end.close()
     # Signal handlers came along too (the app's import process turns SIGTERM into
     # "cancel"): this process just ends on SIGTERM, and leaves Ctrl+C to the writer,
     # which rolls back and ends it.
@@ -152,7 +189,7 @@ def _child_main(
     # collector only walked the file's lines again and again (~15% of parsing).
     gc.disable()
     try:
-        for msg in produce(inputs, _KnownNames(library)):
+        for msg in produce(inputs, _KnownNames(library), _Hints(hints)):
             conn.send(msg)
         conn.send(_Done())
     except BrokenPipeError:
@@ -164,6 +201,7 @@ def _child_main(
             pass
     finally:
         conn.close()
+        hints.close()
 
 
 def use_child(inputs: Sequence[Input], library: Path | None) -> bool:
@@ -197,9 +235,12 @@ def messages(
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(send, recv, list(inputs), str(library)), name="refmanager-parse")
+    hints_recv, hints_send = ctx.Pipe(duplex=False)  # (the other way: the writer's queue)
+    proc = ctx.Process(target=_child_main, args=(send, recv, hints_recv, hints_send, list(inputs), str(library)),
+                       name="refmanager-parse")
     proc.start()
     send.close()
+    hints_recv.close()
     log.info("parsing %d input(s) in process %s (%s)", len(inputs), proc.pid, method)
 
     # A thread takes the messages off the pipe as they come: the parser does not
@@ -209,6 +250,7 @@ def messages(
     stop = threading.Event()
 
     def pump() -> None:
+        behind = False
         while not stop.is_set():
             try:
                 msg = recv.recv()
@@ -223,6 +265,13 @@ def messages(
                         return
             if isinstance(msg, (_Done, _Failed, _Eof)):
                 return
+            now = _behind(q.qsize(), behind)
+            if now != behind:
+                behind = now
+                try:
+                    hints_send.send(behind)
+                except OSError:
+                    pass  # (the parser ended: nothing to tell)
 
     reader = threading.Thread(target=pump, name="refmanager-parse-reader", daemon=True)
     reader.start()
@@ -261,3 +310,4 @@ def messages(
         proc.join(10)
         reader.join(10)
         recv.close()
+        hints_send.close()
