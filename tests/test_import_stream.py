@@ -311,6 +311,15 @@ def test_the_writer_computes_the_same_fingerprint_as_the_entry_gives():
     for e in entries:
         assert Prepared(prepare(e)).fingerprint() == fingerprint(e), (e.kind, e.line)
         assert prepare(e, with_fp=True).fp == fingerprint(e) and prepare(e).fp is None
+    # What crosses to the writer: a batch pickled as plain tuples comes back as it was.
+    import pickle
+
+    from refmanager.core.import_stream.messages import Entries
+
+    batch = Entries([prepare(e, with_fp=i % 2 == 0) for i, e in enumerate(entries)])
+    back = pickle.loads(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+    assert back == batch and type(back.rows[0].row) is type(batch.rows[0].row)
+    assert [v.fp is None for v in back.rows] == [i % 2 == 1 for i in range(len(entries))]
 
 
 def import_both_ways(tmp_path: Path, monkeypatch, inputs: list) -> tuple[dict, dict]:
