@@ -567,6 +567,8 @@ def test_names_of_a_file_rejected_half_way_are_written_again_by_the_next_file(tm
     """An import writes each author's name once (it remembers the names it wrote); a file
     rolled back takes its names with it, so the next file's authors must be written anew:
     the split trusts known names in later imports."""
+    from refmanager.core.store import importing
+
     monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
     (tmp_path / "bad.txt").write_text(listing(450, bad_at=420), encoding="utf-8")  # (two batches, then the error)
     (tmp_path / "good.txt").write_text(
@@ -580,6 +582,12 @@ def test_names_of_a_file_rejected_half_way_are_written_again_by_the_next_file(tm
         assert rep.added == 3
         assert sorted(k for (k,) in lib.db.q("SELECT key FROM names")) == [
             "ana lima", "bruno costa", "chen wei", "dora dias"]
+        monkeypatch.setattr(importing, "NAMES_REMEMBERED", 1)  # (full: forgotten, sent again, ignored)
+        (tmp_path / "more.txt").write_text(listing(3, start=3) + "CLJan 5, 2024\nMore TokensEva Eco\nWe.\n",
+                                           encoding="utf-8")
+        assert lib.import_paths([tmp_path / "more.txt"]).added == 4
+        assert sorted(k for (k,) in lib.db.q("SELECT key FROM names")) == [
+            "ana lima", "bruno costa", "chen wei", "dora dias", "eva eco"]
     finally:
         lib.close()
 

@@ -136,6 +136,8 @@ def _chain(first: Message, rest: Iterator[Message]) -> Iterator[Message]:
     yield from rest
 
 
+#: Author names an import remembers having written, at most (~100 bytes each).
+NAMES_REMEMBERED = 200_000
 #: Papers an entry was kept apart from that its note names (the rest are counted).
 APART_NOTES = 3
 
@@ -377,6 +379,8 @@ class ImportSession:
         self.before[pid] = None
         self.matcher.added(e)
         written = self.names_written
+        if len(written) > NAMES_REMEMBERED:
+            written.clear()  # (bounded: a name sent again is only ignored)
         for k in v.name_keys:
             if k not in written:
                 written.add(k)
