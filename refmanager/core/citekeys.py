@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterator, Sequence
 from functools import lru_cache
+from typing import Protocol
 
 from .names import PARTICLES, ascii_fold, is_organisation, split_name
 
@@ -112,7 +113,15 @@ def suffixes(start: int = 0) -> Iterator[str]:
         i += 1
 
 
-def unique(key: str, taken: set[str], memo: dict[str, int] | None = None, also: Container[str] = ()) -> str:
+class TakenKeys(Protocol):
+    """Keys in use, asked about casefolded: a set, or a library's (``Papers.free_key``)."""
+
+    def __contains__(self, key: object) -> bool: ...
+
+    def add(self, key: str) -> None: ...
+
+
+def unique(key: str, taken: TakenKeys, memo: dict[str, int] | None = None, also: Container[str] = ()) -> str:
     """``key``, or ``key`` + the first free suffix; ``taken`` holds casefolded keys and
     gets the result.  ``memo`` (base key casefolded -> the suffix to try first), kept over
     calls whose ``taken`` only grows, makes n papers of one key linear, not quadratic.

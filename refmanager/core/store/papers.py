@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from ..citekeys import suffix_at
+from ..citekeys import unique
 from ..errors import PaperGone
 from ..fields import BY_NAME, JSON_FIELDS, READ_COLUMNS, Paper, dumps, encode, paper_from_row, paper_json
 from ..models import Entry
@@ -64,6 +64,20 @@ def python_only_sql(fields: Sequence[str]) -> str:
         elif store in ("list", "object"):
             tests.append(f"NOT json_valid({n})")
     return " OR ".join(tests)
+
+
+class _KeysInLibrary:
+    """``citekeys.unique``'s taken keys: the library's (but one paper's), asked one at a time
+    (the unique index compares them case aside, as ``unique`` asks)."""
+
+    def __init__(self, papers: Papers, but: int | None) -> None:
+        self.papers, self.but = papers, but
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.papers.key_taken(key, self.but)
+
+    def add(self, key: str) -> None:
+        pass  # (the caller writes it)
 
 
 class Papers:
@@ -158,15 +172,9 @@ class Papers:
         try first for each base key (case folded), kept by one import, in which keys are only ever
         taken: 3,000 papers of one key (anonymous papers of one year) asked about every suffix
         before theirs, 4.5 million lookups."""
-        if not wanted or not self.key_taken(wanted, but):
+        if not wanted:
             return wanted
-        base = wanted.casefold()
-        i = memo.get(base, 0) if memo is not None else 0
-        while self.key_taken(wanted + suffix_at(i), but):
-            i += 1
-        if memo is not None:
-            memo[base] = i + 1
-        return wanted + suffix_at(i)
+        return unique(wanted, _KeysInLibrary(self, but), memo)
 
     def arxiv_taken(self, aid: str | None, but: int | None = None) -> bool:
         """Does a paper (other than ``but``) have this arXiv id?"""
