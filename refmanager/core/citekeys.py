@@ -10,7 +10,7 @@ kept as an alias), not on edit, not on re-import; only when the user asks to reg
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Container, Sequence
 from functools import lru_cache
 from typing import Protocol
 
@@ -104,13 +104,6 @@ def suffix_at(i: int) -> str:
         a, b = divmod(i - 26, 26)
         return _LETTERS[a] + _LETTERS[b]
     return str(i - 26 - 26 * 26 + 1)
-
-
-def suffixes(start: int = 0) -> Iterator[str]:
-    i = start
-    while True:
-        yield suffix_at(i)
-        i += 1
 
 
 class TakenKeys(Protocol):
