@@ -668,3 +668,32 @@ def test_the_parser_makes_the_fingerprints_while_the_writer_is_behind(tmp_path, 
             assert len(sent) == 4000 and any(sent) and not all(sent), sent.count(True)
             assert not any(sent[:200])  # (the first batch: nothing was waiting)
     assert states[0] == states[1]
+
+
+@pytest.mark.parametrize("mode", ["0", "1"])
+def test_a_listing_line_that_splits_otherwise_the_second_time_is_still_the_same_entry(tmp_path, monkeypatch, mode):
+    """The split of a glued title/author line weighs the names the library knows; a name
+    learnt since (here "TSOpenAI", from another listing) makes "…Multimodal MCTSOpenAI"
+    split as "MC" + "TSOpenAI".  The same file imported again is still "unchanged": an
+    entry of a listing is known by its raw line, not by its split (it once came in as a
+    second paper)."""
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", mode)
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("CLJan 5, 2024\nPlanning with Multimodal MCTSOpenAI, Bo Chen\nWe study planning with a model.\n",
+                 encoding="utf-8")
+    b.write_text("CLJan 6, 2024\nAnother PaperTSOpenAI, Ana Lima\nSomething else entirely here.\n", encoding="utf-8")
+    lib = Library(tmp_path / "lib.db")
+    try:
+        assert lib.import_paths([a]).added == 1
+        assert lib.import_paths([b]).added == 1
+        titles = lib.db.q("SELECT title, authors FROM papers ORDER BY id")
+        assert titles == [("Planning with Multimodal MCTS", '["OpenAI","Bo Chen"]'),
+                          ("Another Paper", '["TSOpenAI","Ana Lima"]')]
+        from refmanager.core.formats import listing_full  # the line now splits otherwise:
+        [e] = listing_full.parse(a.read_text(encoding="utf-8"), lib.papers.is_known_name).entries
+        assert (e.title, e.authors) == ("Planning with Multimodal MC", ["TSOpenAI", "Bo Chen"])
+        rep = lib.import_paths([a])
+        assert (rep.added, rep.merged, rep.unchanged) == (0, 0, 1)
+        assert lib.db.q("SELECT title, authors FROM papers ORDER BY id") == titles
+    finally:
+        lib.close()

@@ -37,8 +37,13 @@ def fingerprint(e: Entry) -> str:
 
     The citation key, volume, issue and pages count when the entry has them (a
     journal's "Calendar" column is a new record in every issue); entries without
-    them keep the fingerprints they had before these were read."""
-    parts = [e.kind, e.raw_line or e.title, e.authors, e.date, e.category, e.abstract, e.arxiv_id, e.doi]
+    them keep the fingerprints they had before these were read.
+
+    A listing's entry is known by its raw title/author line, not by its split:
+    the split weighs the names the library knows, which importing changes (the
+    same line imported again could split otherwise and come in as a new paper)."""
+    authors = [] if e.raw_line else e.authors
+    parts = [e.kind, e.raw_line or e.title, authors, e.date, e.category, e.abstract, e.arxiv_id, e.doi]
     if e.citekey or e.volume or e.issue or e.pages:
         parts += [e.citekey, e.volume, e.issue, e.pages]
     return hashlib.sha1(dumps(parts).encode("utf-8")).hexdigest()
@@ -217,8 +222,9 @@ class Prepared:
             r = self.values.row
             enc = dumps
             parts = [
-                enc(self.values.kind), enc(r.raw_line or r.title), r.authors, enc(r.date), enc(r.category),
-                enc(r.abstract), enc(r.arxiv_id), enc(r.doi),
+                # (a listing's entry by its raw line, not its split: see ``fingerprint``)
+                enc(self.values.kind), enc(r.raw_line or r.title), "[]" if r.raw_line else r.authors, enc(r.date),
+                enc(r.category), enc(r.abstract), enc(r.arxiv_id), enc(r.doi),
             ]
             key = self.values.citekey
             if key or r.volume or r.issue or r.pages:
