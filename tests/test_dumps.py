@@ -26,3 +26,25 @@ def test_known_values():
     assert dumps({"b": [1, {"c": "d"}], "a": {}}) == '{"b":[1,{"c":"d"}],"a":{}}'
     assert dumps("x\u0001") == '"x\\u0001"'
     assert dumps(("t", 1)) == '["t",1]'
+
+
+@given(st.lists(st.tuples(st.text(), st.lists(st.text(), max_size=4),
+                          st.floats(allow_nan=True, allow_infinity=True) | st.integers(-5, 5).map(float)),
+                max_size=4))
+def test_alternative_splits_are_written_as_their_json(splits):
+    """``rows.splits_json`` writes an entry's alternative splits directly: the same text as
+    ``dumps`` of their ``to_json()`` (what the library stored before)."""
+    from refmanager.core.models import Split
+    from refmanager.core.rows import splits_json
+
+    objs = [Split(t, a, sc) for t, a, sc in splits]
+    assert splits_json(objs) == dumps([s.to_json() for s in objs])
+
+
+def test_alternative_splits_known_text():
+    from refmanager.core.models import Split
+    from refmanager.core.rows import splits_json
+
+    assert splits_json([Split('Deep "Nets"', ["Ana Lima", "Bö"], -0.12345), Split("T", [], 2.0)]) == (
+        '[{"title":"Deep \\"Nets\\"","authors":["Ana Lima","Bö"],"score":-0.123},'
+        '{"title":"T","authors":[],"score":2.0}]')

@@ -24,7 +24,7 @@ from refmanager.core import rows
 from refmanager.core.fields import ENTRY_COLUMNS, dumps
 from refmanager.core.library import Library, View
 from refmanager.core.models import Entry, Split
-from refmanager.core.rows import entry_json_from_row, paper_row, row_holds_entry
+from refmanager.core.rows import derived, entry_json_from_row, paper_row, row_holds_entry
 from refmanager.core.store.schema import entry_json_sql
 
 from .conftest import FULL_SEED, PROFILE_SEED, examples
@@ -128,6 +128,10 @@ def test_the_row_python_and_sql_say_what_the_entry_said(e: Entry):
     assert row_holds_entry(e)
     want = e.to_json()
     row = paper_row(e)
+    # (the row is built by position: each derived column in its place)
+    d = derived(e.title, e.authors, e.date, e.abstract)
+    assert {k: getattr(row, k) for k in d} == d and d["year"] == row.year
+    assert row.authors_text == ", ".join(e.authors) and row.citekey_aliases == "[]" and row.read == 0
     entry_values = [getattr(row, c) for c in ENTRY_COLUMNS]
     got = entry_json_from_row(e.kind, e.line, entry_values)
     assert got == want and list(got) == list(want)

@@ -257,9 +257,7 @@ def _title_score(title: str, first_author: str) -> float:
     words = t.rsplit(None, 1)  # (the last word, and whether there is another)
     last = words[-1]
     score = 0.0
-    fa = first_author.split(None, 1)
-    first_tok = fa[0] if fa else ""
-    if last in NAME_PREFIXES and _is_prefixed_name(last + first_tok):
+    if last in NAME_PREFIXES and _is_prefixed_name(last + _first_word(first_author)):
         # "... Yann Le" + "Cun": the cut falls inside a surname
         score -= 0.8
     if last.lower() in PARTICLES and last.islower():
@@ -271,13 +269,18 @@ def _title_score(title: str, first_author: str) -> float:
         score -= 0.3
     if len(last) == 1 and last.isupper() and len(words) > 1:
         score -= 0.4  # "... Mistral 7B" cut as "Mistral 7" + "BAlbert"
-    if t[-1].isupper() and is_camel_org(first_tok):
+    if t[-1].isupper() and is_camel_org(_first_word(first_author)):
         score -= 0.3  # "... LL" + "MsKimiTeam": the cut falls inside "LLMs"
     if ("(" in t and t.count("(") > t.count(")")) or ("[" in t and t.count("[") > t.count("]")):
         score -= 0.5
     if t.endswith((",", ":", ";", "-", "&")):
         score -= 0.7
     return score
+
+
+def _first_word(text: str) -> str:
+    fa = text.split(None, 1)
+    return fa[0] if fa else ""
 
 
 def _candidates(part: str) -> list[int]:
