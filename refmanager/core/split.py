@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from .models import Split
 from .textnorm import person_key
@@ -260,7 +261,7 @@ def _title_score(title: str, first_author: str) -> float:
     if last in NAME_PREFIXES and _is_prefixed_name(last + _first_word(first_author)):
         # "... Yann Le" + "Cun": the cut falls inside a surname
         score -= 0.8
-    if last.lower() in PARTICLES and last.islower():
+    if last.islower() and last in PARTICLES:  # (lower case: its own lower())
         score -= 0.6
     # A title ending in a CamelCase word whose tail is a capitalised word
     # ("ReportOpen", "ModelsYann") is usually a cut inside an author's name.
@@ -305,11 +306,21 @@ class NameScores:
 
     MAX = 100_000
 
-    __slots__ = ("known", "memo")
+    __slots__ = ("known", "memo", "cut_memo")
 
     def __init__(self, known: Callable[[str], bool] | None = None) -> None:
         self.known = known
         self.memo: dict[str, float] = {}
+        self.cut_memo: dict[str, list[int]] = {}
+
+    def cuts(self, part: str) -> list[int]:
+        """``_candidates`` of an author after a comma (they recur too; most have none)."""
+        r = self.cut_memo.get(part)
+        if r is None:
+            if len(self.cut_memo) >= self.MAX:
+                self.cut_memo.clear()
+            r = self.cut_memo[part] = _candidates(part)
+        return r
 
     def __call__(self, name: str) -> float:
         r = self.memo.get(name)
@@ -353,7 +364,7 @@ def split_title_authors(
         part = parts[j]
         rest = n - j - 1
         later = 0.5 * (suffix_sum[j + 1] / rest - 1.0) if rest else 0.0
-        for off in _candidates(part):
+        for off in _candidates(part) if j == 0 else score.cuts(part):
             title = text[: starts[j] + off]
             first = part[off:]
             s = score(first) + _title_score(title, first)
@@ -363,7 +374,7 @@ def split_title_authors(
     if not cands:
         # No glue point at all: the whole line is the title, authors unknown.
         return SplitResult(title=text, authors=[], confidence=0.0, alternatives=[])
-    cands.sort(key=lambda c: c[0], reverse=True)  # (stable: ties keep their order)
+    cands.sort(key=itemgetter(0), reverse=True)  # (stable: ties keep their order)
     scored = [
         Split(title=title.strip(), authors=[first] + parts[j + 1 :], score=s)
         for s, title, first, j in cands[: 1 + KEEP_ALTERNATIVES]

@@ -321,6 +321,13 @@ class ImportSession:
                 if self.merge.user_data(known, e.entry):
                     outcome = "merged"
             return outcome, known, self.merge.unchanged_note(known, e.entry)
+        if self.matcher.nothing_to_find(e):  # (most entries of a first import: a new paper, no note)
+            pid = self._add(e)
+            if v.citekey:
+                self.file_keys.setdefault(pid, v.citekey)
+            self.pending_sources.append((pid, self.import_id, file, v.line, v.kind, fp, v.data, self.at))
+            seen[fp] = pid
+            return "added", pid, None
         match = self.matcher.find(e, self.file_keys)
         pid = match.pid
         notes = [f"line {v.line}: kept apart from paper {other} ({why}); Find duplicates lists the pair"

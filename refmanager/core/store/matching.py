@@ -141,14 +141,18 @@ class Matcher:
             r = e.row
             self.keys.add(r.arxiv_id, r.doi, r.title_key, r.abstract_key, r.title is not None)
 
+    def nothing_to_find(self, e: Prepared) -> bool:
+        """No paper has any of the entry's keys (known without a lookup: see ``ImportKeys``)."""
+        return self.keys is not None and not self.aliases and not self.keys.may_match(e)
+
     def find(self, e: Prepared, file_keys: dict[int, str] | None = None) -> Match:
         """The paper an entry is.  ``file_keys``: the papers the entry's own file
         made or merged into so far, with their records' citation keys (two
         records of one file with different keys are two papers unless an id
         says otherwise)."""
         v = e.values
-        if self.keys is not None and not self.aliases and not self.keys.may_match(e):
-            return Match()  # (no paper has any of its keys: nothing to look up)
+        if self.nothing_to_find(e):
+            return Match()
         apart: list[tuple[int, str]] = []
         mine = _LazyRecord(e)
         taken_arxiv: int | None = None
