@@ -140,7 +140,7 @@ def splits_json(splits: Sequence[Split]) -> str:
     of every listing entry: 6.6 → ~2 µs a paper)."""
     enc = dumps
     return "[" + ",".join(
-        f'{{"title":{enc(s.title)},"authors":{enc(list(s.authors))},"score":{_score_json(round(s.score, 3))}}}'
+        f'{{"title":{enc(s.title)},"authors":{enc(s.authors)},"score":{_score_json(round(s.score, 3))}}}'
         for s in splits
     ) + "]"
 

@@ -90,6 +90,12 @@ def et_al_start(rest: str) -> int | None:
     return j
 
 
+def _is_header(line: str) -> bool:
+    """``HEADER_RE`` matches the stripped line (a header is at most ~35 characters: most
+    lines need no regex)."""
+    return (len(line) <= _HEADER_MAX or line[0].isspace()) and HEADER_RE.match(line.strip()) is not None
+
+
 def _id_line(line: str) -> str | None:
     """``arxivid.id_line``, skipping the regex for lines far too long to be an id
     (an id line is at most ~60 characters: ``https://export.arxiv.org/abs/...v2.pdf``)."""
@@ -277,7 +283,7 @@ def _entries(text: str, known: Callable[[str], bool] | None) -> Iterator[Entry]:
                 title_lines[prev] = None
                 pending = False
             # (a header is at most ~35 characters: most lines need no regex)
-            if (len(prev) <= _HEADER_MAX or prev[0].isspace()) and HEADER_RE.match(prev.strip()):
+            if _is_header(prev):
                 pending = True
         prev = line
     if pending and prev is not None:
@@ -323,15 +329,15 @@ def _entries(text: str, known: Callable[[str], bool] | None) -> Iterator[Entry]:
         return None, None, seen
 
     for lineno, line in lines:
-        idv = _id_line(line)
-        if idv:
+        # (a header seen before is no id line: the dictionary answers before the regex)
+        header = headers.get(line)
+        if header is None and (idv := _id_line(line)):
             if last is not None:
                 if last.arxiv_id is None:
                     last.arxiv_id = idv
             else:
                 pending_id = idv
             continue
-        header = headers.get(line)
         if header is None:
             header = parse_header(line, lineno)
             if header is not None:
@@ -348,7 +354,7 @@ def _entries(text: str, known: Callable[[str], bool] | None) -> Iterator[Entry]:
                 f"the last entry (line {lineno}) is truncated: no title/author line and no abstract",
                 line=lineno,
             )
-        if HEADER_RE.match(t_line.strip()):
+        if _is_header(t_line):
             raise ParseError(
                 f"the entry starting at line {lineno} has no title/author line or abstract "
                 "(a full listing has three lines per paper)",
@@ -360,7 +366,7 @@ def _entries(text: str, known: Callable[[str], bool] | None) -> Iterator[Entry]:
                 f"the last entry (line {lineno}) is truncated: no abstract after the title/author line",
                 line=t_no,
             )
-        if HEADER_RE.match(a_line.strip()):
+        if _is_header(a_line):
             raise ParseError(
                 f"the entry starting at line {lineno} has only two lines: its title/author line "
                 "or its abstract is missing",
