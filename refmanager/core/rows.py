@@ -93,7 +93,7 @@ _PREFIX_TEXT = 160
 def abstract_prefix(abstract: str | None) -> str | None:
     """The first ``ABSTRACT_KEY_CHARS`` characters of the abstract's key, as stored."""
     if abstract and len(abstract) > _PREFIX_TEXT:
-        key = abstract_key(abstract[:_PREFIX_TEXT])
+        key = abstract_key.__wrapped__(abstract[:_PREFIX_TEXT])  # (a new string: never in the cache)
         if key and len(key) >= ABSTRACT_KEY_CHARS + 40:
             return key[:ABSTRACT_KEY_CHARS]
     key = abstract_key(abstract)

@@ -32,6 +32,7 @@ PARTICLES = frozenset(
 )
 #: Surname prefixes after which a capital letter is normal (LeCun, McKenna).
 NAME_PREFIXES = ("Mc", "Mac", "Le", "La", "De", "Di", "Da", "Du", "Van", "Von", "O'", "D'", "Fitz", "St")
+_NAME_PREFIX_SET = frozenset(NAME_PREFIXES)
 #: Last words of team names ("Gemma Team").
 TEAM_WORDS = frozenset(
     "Team Group Lab Labs Consortium Collaboration Project Community Committee Initiative Authors "
@@ -258,7 +259,7 @@ def _title_score(title: str, first_author: str) -> float:
     words = t.rsplit(None, 1)  # (the last word, and whether there is another)
     last = words[-1]
     score = 0.0
-    if last in NAME_PREFIXES and _is_prefixed_name(last + _first_word(first_author)):
+    if last in _NAME_PREFIX_SET and _is_prefixed_name(last + _first_word(first_author)):
         # "... Yann Le" + "Cun": the cut falls inside a surname
         score -= 0.8
     if last.islower() and last in PARTICLES:  # (lower case: its own lower())
@@ -338,34 +339,39 @@ def split_title_authors(
     ``scores``, for many lines of one file, remembers names' scores (``known`` is then its own)."""
     text = text.strip()
     score = scores if scores is not None else NameScores(known)
-    # Cut at every comma, remembering where each part starts: a title is the line's
-    # own text up to the cut ("3,000" stays "3,000"), never parts joined again.
-    parts: list[str] = []
-    starts: list[int] = []
-    pos = 0
-    for m in _SPLIT_AUTHORS.finditer(text):
-        parts.append(text[pos : m.start()])
-        starts.append(pos)
-        pos = m.end()
-    parts.append(text[pos:])
-    starts.append(pos)
-    # parts[0] (the title glued to the first author) is never an "author after
-    # the cut": its score would go into suffix_sum[0], which nothing reads.
-    later_scores = [0.0] + [score(p) for p in parts[1:]]
-    # suffix means of name scores of the authors after part j
+    # Cut at every comma.  A title is the line's own text up to the cut ("3,000" stays
+    # "3,000"), never parts joined again: where a part starts is found when a part
+    # after a comma has a cut (a title with a comma; most lines have none).
+    parts = _SPLIT_AUTHORS.split(text)
     n = len(parts)
-    suffix_sum = [0.0] * (n + 1)
-    for j in range(n - 1, -1, -1):
-        suffix_sum[j] = suffix_sum[j + 1] + min(later_scores[j], 1.5)
+    # The score of each author after the cut, at most 1.5 (parts[0], the title glued
+    # to the first author, is never one: 0).
+    capped = [0.0]
+    for p in parts[1:]:
+        x = score(p)
+        capped.append(1.5 if x > 1.5 else x)
+    starts: list[int] | None = None
 
     # (score, title, first author, part): Split objects only for the ones kept
     cands: list[tuple[float, str, str, int]] = []
     for j in range(min(n, MAX_TITLE_COMMAS + 1)):
         part = parts[j]
+        offs = _candidates(part) if j == 0 else score.cuts(part)
+        if not offs:
+            continue
         rest = n - j - 1
-        later = 0.5 * (suffix_sum[j + 1] / rest - 1.0) if rest else 0.0
-        for off in _candidates(part) if j == 0 else score.cuts(part):
-            title = text[: starts[j] + off]
+        later = 0.0
+        if rest:
+            # the mean score of the authors after part j (summed from the last one)
+            total = 0.0
+            for k in range(n - 1, j, -1):
+                total += capped[k]
+            later = 0.5 * (total / rest - 1.0)
+        if j and starts is None:
+            starts = [0] + [m.end() for m in _SPLIT_AUTHORS.finditer(text)]
+        base = starts[j] if starts is not None else 0
+        for off in offs:
+            title = text[: base + off]
             first = part[off:]
             s = score(first) + _title_score(title, first)
             if rest:
