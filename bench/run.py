@@ -69,9 +69,10 @@ log = logging.getLogger("bench")
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-#: Targets from issue 5 (checked and printed, never weakened).
+#: Targets from issues 5 and 20 (checked and printed, never weakened): issue 20 raised the
+#: import's from 0.5 to 0.6 of raw, on every data shape.
 TARGETS = {
-    "import_ratio_min_100k": 0.5,
+    "import_ratio_min_100k": 0.6,
     "page_p95_ms_max_100k": 20.0,
     "page_p95_ms_max_1M": 100.0,
 }
@@ -617,7 +618,7 @@ def table(results: dict[str, Any]) -> str:
         ("raw executemany+FTS5 (papers/s)", lambda r: f"{r['raw']['papers_per_s']:,.0f}"),
         ("import_paths (papers/s)", lambda r: f"{r['import']['papers_per_s']:,.0f}"),
         ("  CPU: writer / parser process (s)", lambda r: f"{r['import']['cpu_writer_s']:.1f} / {r['import']['cpu_parser_s']:.1f}"),
-        ("import / raw (target >= 0.5 at 100k)", lambda r: f"{r['import_over_raw']:.2f}"),
+        (f"import / raw (target >= {TARGETS['import_ratio_min_100k']} at 100k)", lambda r: f"{r['import_over_raw']:.2f}"),
         ("  same with both WAL checkpoints", lambda r: f"{r['import_over_raw_with_checkpoints']:.2f}"),
         ("import / raw in CPU time", lambda r: f"{r['import_over_raw_cpu']:.2f}"),
         ("CPU per paper: raw / import (ms)",
@@ -663,11 +664,13 @@ def verdicts(results: dict[str, Any]) -> list[str]:
     for s, r in results.items():
         size = r.get("size", s)
         if size == "100k":
-            ok = r["import_over_raw"] >= TARGETS["import_ratio_min_100k"]
-            out.append(f"{s} import/raw {r['import_over_raw']:.2f} (target >= 0.5): {'OK' if ok else 'MISSED'}")
+            want = TARGETS["import_ratio_min_100k"]
+            ok = r["import_over_raw"] >= want
+            out.append(f"{s} import/raw {r['import_over_raw']:.2f} (target >= {want}): {'OK' if ok else 'MISSED'}")
             if "cli_over_raw" in r:
-                ok = r["cli_over_raw"] >= TARGETS["import_ratio_min_100k"]
-                out.append(f"{s} refmanager import/raw {r['cli_over_raw']:.2f} (target >= 0.5): {'OK' if ok else 'MISSED'}")
+                ok = r["cli_over_raw"] >= want
+                out.append(f"{s} refmanager import/raw {r['cli_over_raw']:.2f} (target >= {want}): "
+                           f"{'OK' if ok else 'MISSED'}")
             ok = r["search"]["page_p95_ms"] <= TARGETS["page_p95_ms_max_100k"]
             out.append(f"{s} first page p95 {r['search']['page_p95_ms']:.1f} ms (target <= 20): {'OK' if ok else 'MISSED'}")
         if size == "1M":

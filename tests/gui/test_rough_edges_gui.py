@@ -403,7 +403,9 @@ def test_help_shows_the_search_language_and_every_shortcut(window, qtbot):
     assert len(window.findChildren(HelpWindow)) == 1
 
 
-def test_help_is_generated_from_the_action_table_and_the_qualifiers(monkeypatch):
+def test_help_is_generated_from_the_action_table_and_the_qualifiers(qapp, monkeypatch):
+    # (qapp: a standard key is looked up through QKeySequence, which needs the application;
+    # run alone, or first on a worker, the test crashed without it)
     from refmanager.core import search
     from refmanager.gui import actions
 
