@@ -178,7 +178,7 @@ def _check_truth(lib: Any, truths: list[str]) -> dict[str, Any]:
                 want[d["title"]] = d["authors"]
     got = lib.db.conn.execute("SELECT title, authors FROM papers").fetchall()
     ok = sum(1 for title, authors in got if want.get(title) == json.loads(authors))
-    return {"expected": len(want), "papers": len(got), "splits_correct": ok}
+    return {"expected": len(want), "papers_in_library": len(got), "splits_correct": ok}
 
 
 def _children_cpu() -> float:
@@ -678,7 +678,10 @@ def verdicts(results: dict[str, Any]) -> list[str]:
             out.append(f"{s} first page p95 {r['search']['page_p95_ms']:.1f} ms (target <= 100): {'OK' if ok else 'MISSED'}")
         imp = r["import"]
         if imp["splits_correct"] != imp["expected"] or imp["papers"] != r["papers"]:
-            out.append(f"{s}: CORRECTNESS: {imp['papers']} papers, {imp['splits_correct']}/{imp['expected']} splits right")
+            # (a tag/note entry names its paper by the generator's title: one whose split went
+            # wrong has another title, and the entry comes in as a paper of its own)
+            out.append(f"{s}: CORRECTNESS: {imp['papers']} papers, {imp['splits_correct']}/{imp['expected']} splits "
+                       f"right ({imp.get('userdata_added', 0)} tag/note entries matched no paper)")
     return out
 
 
