@@ -697,3 +697,36 @@ def test_a_listing_line_that_splits_otherwise_the_second_time_is_still_the_same_
         assert lib.db.q("SELECT title, authors FROM papers ORDER BY id") == titles
     finally:
         lib.close()
+
+
+def test_a_listing_an_older_version_imported_is_still_known_from_another_file(tmp_path):
+    """Older versions fingerprinted a listing's entry by its split authors.  Met again in
+    another file (the listing saved again, a new entry first: other lines), its entries are
+    "unchanged", not merged into themselves, and take the new fingerprint."""
+    from refmanager.core.formats import listing_full
+    from refmanager.core.rows import Prepared, fingerprint, prepare
+    from refmanager.core.store.sources import split_fingerprints_stored
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("CLJan 5, 2024\nPlanning with Large ModelsAna Lima, Bo Chen\nWe study planning with a model.\n"
+                 "CLJan 6, 2024\nSecond Paper TitleCarl Dorn, Eve Fox\nSomething else entirely here.\n",
+                 encoding="utf-8")
+    b.write_text("CLJan 7, 2024\nA New OneGil Hart, Ida Jones\nA completely new abstract.\n"
+                 + a.read_text(encoding="utf-8"), encoding="utf-8")
+    entries = {e.line: e for e in listing_full.parse(a.read_text(encoding="utf-8")).entries}
+    lib = Library(tmp_path / "lib.db")
+    try:
+        assert lib.import_paths([a]).added == 2
+        assert not split_fingerprints_stored(lib.db)
+        for line, e in entries.items():  # (as an older version left them)
+            lib.db.execute("UPDATE sources SET fingerprint = ? WHERE line = ?",
+                           (Prepared(prepare(e)).split_fingerprint(), line))
+        assert split_fingerprints_stored(lib.db)
+        rep = lib.import_paths([b])
+        assert (rep.added, rep.merged, rep.unchanged) == (1, 0, 2)
+        assert lib.db.q("SELECT paper_id, line, fingerprint FROM sources ORDER BY id") == [
+            (1, 1, fingerprint(entries[1])), (2, 4, fingerprint(entries[4])), (3, 1, lib.db.value(
+                "SELECT fingerprint FROM sources WHERE paper_id = 3"))]
+        assert fingerprint(entries[1]) != Prepared(prepare(entries[1])).split_fingerprint()
+    finally:
+        lib.close()

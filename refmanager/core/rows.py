@@ -232,13 +232,14 @@ def prepare(e: Entry, with_fp: bool = False) -> EntryValues:
     )
 
 
-def row_fingerprint(kind: str, citekey: str | None, r: PaperRow) -> str:
+def row_fingerprint(kind: str, citekey: str | None, r: PaperRow, *, split: bool = False) -> str:
     """``fingerprint(entry)`` from the paper row made of it: the same JSON, from its parts
-    (each string by the ASCII encoder when it can: ~half the time of the list's encoder)."""
+    (each string by the ASCII encoder when it can: ~half the time of the list's encoder).
+    ``split``: a listing entry's as versions before made it, from its split authors."""
     enc = dumps
     parts = [
         # (a listing's entry by its raw line, not its split: see ``fingerprint``)
-        enc(kind), enc(r.raw_line or r.title), "[]" if r.raw_line else r.authors, enc(r.date),
+        enc(kind), enc(r.raw_line or r.title), "[]" if r.raw_line and not split else r.authors, enc(r.date),
         enc(r.category), enc(r.abstract), enc(r.arxiv_id), enc(r.doi),
     ]
     if citekey or r.volume or r.issue or r.pages:
@@ -275,6 +276,12 @@ class Prepared:
         if self.fp is None:
             self.fp = row_fingerprint(self.values.kind, self.values.citekey, self.values.row)
         return self.fp
+
+    def split_fingerprint(self) -> str | None:
+        """A listing entry's fingerprint as older versions made it (from its split authors);
+        None for an entry without a raw title/author line, whose fingerprint never changed."""
+        v = self.values
+        return row_fingerprint(v.kind, v.citekey, v.row, split=True) if v.row.raw_line else None
 
     def record(self) -> Record:
         """What the identity rules look at (``identity.conflict``)."""

@@ -42,7 +42,7 @@ from .import_groups import apply_groups
 from .matching import ImportKeys, Matcher
 from .papers import INSERT_NAME_SQL, Papers
 from .snapshots import Snapshot, Snapshots
-from .sources import INSERT_SOURCE_SQL
+from .sources import INSERT_SOURCE_SQL, split_fingerprints_stored
 from .tags import Tags
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,9 @@ class ImportSession:
         #: the library held no sources when the import started: every fingerprint
         #: is then in ``seen``, and none is looked up
         self.no_sources = no_sources
+        #: the library's listing entries were fingerprinted by their split (an older version;
+        #: None: not asked yet)
+        self.split_fps: bool | None = None
         self.sizes, self.progress, self.cancelled = sizes, progress, cancelled
         self.at = now_iso()
         #: the tag rows, collections and saved searches before the import (its undo record
@@ -313,6 +316,8 @@ class ImportSession:
             known = seen.get(fp)
         else:
             known = self.db.value("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", (fp,))
+            if known is None and v.row.raw_line:
+                known = self._known_by_split(e, fp)
         if known is not None:
             seen[fp] = known
             outcome = "unchanged"
@@ -369,6 +374,19 @@ class ImportSession:
         self.pending_sources.append((pid, self.import_id, file, e.values.line, e.values.kind, fp, data, self.at))
         seen[fp] = pid
         return outcome, pid, note
+
+    def _known_by_split(self, e: Prepared, fp: str) -> int | None:
+        """The paper of a listing entry an older version imported, fingerprinted by its split
+        (looked up only in a library it wrote): its sources take the new fingerprint."""
+        if self.split_fps is None:
+            self.split_fps = split_fingerprints_stored(self.db)
+        old = e.split_fingerprint() if self.split_fps else None
+        if old is None:
+            return None
+        known = self.db.value("SELECT paper_id FROM sources WHERE fingerprint = ? LIMIT 1", (old,))
+        if known is not None:
+            self.db.execute("UPDATE sources SET fingerprint = ? WHERE fingerprint = ?", (fp, old))
+        return known
 
     def _same_file_again(self, pid: int, file: str, line: int, fp: str) -> bool:
         """The paper has a source from this file at this line: the entry was imported

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from ..fields import ENTRY_COLUMNS
-from ..rows import entry_json_from_row
+from ..rows import Prepared, entry_from_json, entry_json_from_row, prepare
 from .db import Db
 from .papers import Papers
 
@@ -20,6 +20,25 @@ INSERT_SOURCE_SQL = (
     "INSERT INTO sources(paper_id, import_id, file, line, kind, fingerprint, data, added_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def split_fingerprints_stored(db: Db) -> bool:
+    """Were the library's listing entries fingerprinted by an older version, from their
+    split authors?  (Since then, by their raw line: ``rows.fingerprint``.)  Its oldest
+    listing source says: fingerprints only changed once, and one version writes one kind."""
+    row = db.one(
+        "SELECT s.kind, s.line, s.fingerprint, s.data, s.paper_id FROM sources s "
+        "WHERE s.kind = 'full' ORDER BY s.id LIMIT 1"
+    )
+    if row is None:
+        return False
+    kind, line, fp, data, pid = row
+    if data is None:
+        values = db.one(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM papers WHERE id = ?", (pid,))
+        entry = entry_from_json(entry_json_from_row(kind, line, values))
+    else:
+        entry = entry_from_json(json.loads(data))
+    return entry.raw_line is not None and fp == Prepared(prepare(entry)).split_fingerprint()
 
 
 class Sources:
