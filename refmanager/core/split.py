@@ -192,7 +192,9 @@ def _name_shape(name: str) -> tuple[int, float, float]:
         return 0, 0.0, 0.0
     lowest = total = 0.0
     for i, t in enumerate(toks):
-        sc = _kind_score(_token_kind(t), i, n)
+        k = _token_kind(t)
+        # (the two commonest kinds without a call: ``_kind_score``'s first two answers)
+        sc = 1.0 if k == _K_NAME else -1.0 if k == _K_IMPOSSIBLE else _kind_score(k, i, n)
         if sc <= -1.0:
             # One impossible word decides (name_score ignores the mean then);
             # most candidate cuts inside a title stop at their first "for"/"of".
@@ -382,7 +384,7 @@ def split_title_authors(
         return SplitResult(title=text, authors=[], confidence=0.0, alternatives=[])
     cands.sort(key=itemgetter(0), reverse=True)  # (stable: ties keep their order)
     scored = [
-        Split(title=title.strip(), authors=[first] + parts[j + 1 :], score=s)
+        Split(title.strip(), [first] + parts[j + 1 :], s)
         for s, title, first, j in cands[: 1 + KEEP_ALTERNATIVES]
     ]
     best = scored[0]
