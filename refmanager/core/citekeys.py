@@ -36,8 +36,10 @@ _NOT_KEY_CHAR = re.compile(r"[^A-Za-z0-9_:.\-]")
 def author_part(authors: Sequence[str]) -> str:
     """The first author's family name (ASCII, lower case); a team or organisation
     written first gives its whole name ("Gemma Team" → ``gemmateam``)."""
-    first = next((a for a in authors if a and a.strip()), None)
-    return "anon" if first is None else _family_part(first)
+    for a in authors:  # (a loop: a generator cost more than the lookup, for every paper)
+        if a and a.strip():
+            return _family_part(a)
+    return "anon"
 
 
 @lru_cache(maxsize=1 << 14)
