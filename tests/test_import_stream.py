@@ -705,7 +705,6 @@ def test_a_listing_an_older_version_imported_is_still_known_from_another_file(tm
     "unchanged", not merged into themselves, and take the new fingerprint."""
     from refmanager.core.formats import listing_full
     from refmanager.core.rows import Prepared, fingerprint, prepare
-    from refmanager.core.store.sources import split_fingerprints_stored
 
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text("CLJan 5, 2024\nPlanning with Large ModelsAna Lima, Bo Chen\nWe study planning with a model.\n"
@@ -717,11 +716,11 @@ def test_a_listing_an_older_version_imported_is_still_known_from_another_file(tm
     lib = Library(tmp_path / "lib.db")
     try:
         assert lib.import_paths([a]).added == 2
-        assert not split_fingerprints_stored(lib.db)
+        assert not lib.sources.split_fingerprints_stored()
         for line, e in entries.items():  # (as an older version left them)
             lib.db.execute("UPDATE sources SET fingerprint = ? WHERE line = ?",
                            (Prepared(prepare(e)).split_fingerprint(), line))
-        assert split_fingerprints_stored(lib.db)
+        assert lib.sources.split_fingerprints_stored()
         rep = lib.import_paths([b])
         assert (rep.added, rep.merged, rep.unchanged) == (1, 0, 2)
         assert lib.db.q("SELECT paper_id, line, fingerprint FROM sources ORDER BY id") == [

@@ -79,7 +79,7 @@ class Library:
         self.annotator = Annotations(db, self.papers, self.history, self.marking)
         self.arxiv = ArxivRecords(self.papers, self.sources, self.history)
         self.importer = Importer(db, self.papers, self.tags, self.alternatives, self.fts, self.snapshots, self.history,
-                                 self.collections)
+                                 self.collections, self.sources)
         self.citekeys = CiteKeys(db, self.history)
         if not db.readonly and not db.exclusive and self.citekeys.missing():
             self.citekeys.fill_missing()  # (a library made before keys were stored: once)

@@ -34,20 +34,9 @@ INSERT_PAPER_SQL = (
 
 
 def fingerprint(e: Entry) -> str:
-    """Identity of an entry's content: the same entry imported again is "unchanged".
-
-    The citation key, volume, issue and pages count when the entry has them (a
-    journal's "Calendar" column is a new record in every issue); entries without
-    them keep the fingerprints they had before these were read.
-
-    A listing's entry is known by its raw title/author line, not by its split:
-    the split weighs the names the library knows, which importing changes (the
-    same line imported again could split otherwise and come in as a new paper)."""
-    authors = [] if e.raw_line else e.authors
-    parts = [e.kind, e.raw_line or e.title, authors, e.date, e.category, e.abstract, e.arxiv_id, e.doi]
-    if e.citekey or e.volume or e.issue or e.pages:
-        parts += [e.citekey, e.volume, e.issue, e.pages]
-    return hashlib.sha1(dumps(parts).encode("utf-8")).hexdigest()
+    """Identity of an entry's content (``row_fingerprint`` of the row it makes): the same
+    entry imported again is "unchanged"."""
+    return row_fingerprint(e.kind, e.citekey, paper_row(e))
 
 
 def year_of(date: str | None) -> int | None:
@@ -233,12 +222,20 @@ def prepare(e: Entry, with_fp: bool = False) -> EntryValues:
 
 
 def row_fingerprint(kind: str, citekey: str | None, r: PaperRow, *, split: bool = False) -> str:
-    """``fingerprint(entry)`` from the paper row made of it: the same JSON, from its parts
-    (each string by the ASCII encoder when it can: ~half the time of the list's encoder).
+    """Identity of the content of the entry that made paper row ``r``: the SHA-1 of the JSON
+    list of its kind, raw line or title, authors, date, category, abstract and ids (each
+    string by the ASCII encoder when it can: ~half the time of the list's encoder).
+
+    The citation key, volume, issue and pages count when the entry has them (a
+    journal's "Calendar" column is a new record in every issue); entries without
+    them keep the fingerprints they had before these were read.
+
+    A listing's entry is known by its raw title/author line, not by its split:
+    the split weighs the names the library knows, which importing changes (the
+    same line imported again could split otherwise and come in as a new paper).
     ``split``: a listing entry's as versions before made it, from its split authors."""
     enc = dumps
     parts = [
-        # (a listing's entry by its raw line, not its split: see ``fingerprint``)
         enc(kind), enc(r.raw_line or r.title), "[]" if r.raw_line and not split else r.authors, enc(r.date),
         enc(r.category), enc(r.abstract), enc(r.arxiv_id), enc(r.doi),
     ]

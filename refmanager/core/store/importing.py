@@ -42,7 +42,7 @@ from .import_groups import apply_groups
 from .matching import ImportKeys, Matcher
 from .papers import INSERT_NAME_SQL, Papers
 from .snapshots import Snapshot, Snapshots
-from .sources import INSERT_SOURCE_SQL, split_fingerprints_stored
+from .sources import INSERT_SOURCE_SQL, Sources
 from .tags import Tags
 
 log = logging.getLogger(__name__)
@@ -69,9 +69,10 @@ class Importer:
 
     def __init__(
         self, db: Db, papers: Papers, tags: Tags, alternatives: Alternatives, fts: Fts, snapshots: Snapshots,
-        history: History, collections: Collections,
+        history: History, collections: Collections, sources: Sources,
     ) -> None:
         self.collections = collections
+        self.sources = sources
         self.db = db
         self.papers = papers
         self.tags = tags
@@ -162,6 +163,7 @@ class ImportSession:
         #: the library held no sources when the import started: every fingerprint
         #: is then in ``seen``, and none is looked up
         self.no_sources = no_sources
+        self.sources = importer.sources
         #: the library's listing entries were fingerprinted by their split (an older version;
         #: None: not asked yet)
         self.split_fps: bool | None = None
@@ -379,7 +381,7 @@ class ImportSession:
         """The paper of a listing entry an older version imported, fingerprinted by its split
         (looked up only in a library it wrote): its sources take the new fingerprint."""
         if self.split_fps is None:
-            self.split_fps = split_fingerprints_stored(self.db)
+            self.split_fps = self.sources.split_fingerprints_stored()
         old = e.split_fingerprint() if self.split_fps else None
         if old is None:
             return None

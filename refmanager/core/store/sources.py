@@ -22,25 +22,6 @@ INSERT_SOURCE_SQL = (
 )
 
 
-def split_fingerprints_stored(db: Db) -> bool:
-    """Were the library's listing entries fingerprinted by an older version, from their
-    split authors?  (Since then, by their raw line: ``rows.fingerprint``.)  Its oldest
-    listing source says: fingerprints only changed once, and one version writes one kind."""
-    row = db.one(
-        "SELECT s.kind, s.line, s.fingerprint, s.data, s.paper_id FROM sources s "
-        "WHERE s.kind = 'full' ORDER BY s.id LIMIT 1"
-    )
-    if row is None:
-        return False
-    kind, line, fp, data, pid = row
-    if data is None:
-        values = db.one(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM papers WHERE id = ?", (pid,))
-        entry = entry_from_json(entry_json_from_row(kind, line, values))
-    else:
-        entry = entry_from_json(json.loads(data))
-    return entry.raw_line is not None and fp == Prepared(prepare(entry)).split_fingerprint()
-
-
 class Sources:
     def __init__(self, db: Db, papers: Papers) -> None:
         self.db = db
@@ -68,6 +49,18 @@ class Sources:
                 "authors": entry.get("authors") or [], "data": entry,
             })
         return out
+
+    def split_fingerprints_stored(self) -> bool:
+        """Were the library's listing entries fingerprinted by an older version, from their
+        split authors?  (Since then, by their raw line: ``rows.row_fingerprint``.)  Its oldest
+        listing source says: fingerprints only changed once, and one version writes one kind."""
+        row = self.db.one("SELECT id, paper_id FROM sources WHERE kind = 'full' ORDER BY id LIMIT 1")
+        if row is None:
+            return False
+        sid, pid = row
+        source = next(s for s in self.of(pid) if s["id"] == sid)
+        entry = entry_from_json(source["data"])
+        return entry.raw_line is not None and source["fingerprint"] == Prepared(prepare(entry)).split_fingerprint()
 
     def has(self, pid: int, fingerprint: str) -> bool:
         return self.db.one("SELECT 1 FROM sources WHERE paper_id = ? AND fingerprint = ?", (pid, fingerprint)) is not None
