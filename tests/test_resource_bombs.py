@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ from refmanager.core import formats
 from refmanager.core.errors import ParseError
 from refmanager.core.formats import arxiv_atom, bibtex_values, listing_full
 from refmanager.core.library import Library
-from refmanager.core.textnorm import clean_lines
+from refmanager.core.textnorm import clean_lines, spaces_for_no_breaks
 
 from .test_bad_input import _letters
 
@@ -298,6 +299,16 @@ def test_listing_lines_are_cut_as_clean_lines_cuts_them(monkeypatch: pytest.Monk
             text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 16)))
             want = [(i + 1, ln) for i, ln in enumerate(clean_lines(text)) if ln]
             assert list(listing_full._lines(text)) == want, (chunk, text)
+
+
+def test_no_break_spaces_become_spaces_and_nothing_else_changes():
+    """``spaces_for_no_breaks`` (three ``str.replace``) against the character class it replaced."""
+    rnd = random.Random(20)
+    pieces = ["a", " ", "\u00a0", "\u202f", "\u2007", "\u2008", "\u3000", "\t", "é"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert spaces_for_no_breaks(text) == re.sub("[\u00a0\u202f\u2007]", " ", text), text
+    assert clean_lines("Jane\u00a0Doe \u202f\nx\u2007y") == ["Jane Doe", "x y"]
 
 
 def test_control_bytes_are_found_past_the_first_chunk():

@@ -21,7 +21,7 @@ from ..errors import ParseError
 from ..models import Entry, ParsedFile, Parsing
 from ..split import MAX_TITLE_COMMAS, NameScores, split_title_authors
 from ..split import _candidates as _cut_points
-from ..textnorm import clean_text
+from ..textnorm import clean_text, spaces_for_no_breaks
 
 NAME = "full listing"
 
@@ -232,10 +232,8 @@ def _estimate(text: str) -> int:
     return max(1, lines * n // (3 * m))
 
 
-_NBSP = re.compile("[\u00a0\u202f\u2007]")
 #: Characters cut into lines at once (the lines of a chunk are a list; of the file, never).
 _CHUNK = 1 << 20
-_CR = re.compile("\r\n?")
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -251,9 +249,9 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         final = cut < 0
         chunk = text[pos:] if final else text[pos : cut + 1]  # (with its last line end: a CR LF stays whole)
         if cr and "\r" in chunk:
-            chunk = _CR.sub("\n", chunk)
+            chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
         if nbsp:
-            chunk = _NBSP.sub(" ", chunk)
+            chunk = spaces_for_no_breaks(chunk)
         lines = chunk.split("\n")
         del chunk
         if not final:
