@@ -42,7 +42,7 @@ def library_state(db: Path) -> dict[str, list[tuple]]:
         return {
             "papers": c.execute(
                 "SELECT id, title, authors, et_al, orgs, date, category, abstract, arxiv_id, needs_review, "
-                "raw_line, split_confidence, alt_splits, sort_title, sort_author, title_key, abstract_key "
+                "raw_line, split_confidence, alt_splits, sort_title, sort_author, title_key, abstract_key, citekey "
                 "FROM papers ORDER BY id"
             ).fetchall(),
             "sources": c.execute(
@@ -623,10 +623,11 @@ def test_an_import_merges_the_search_index_less_and_puts_fts5s_setting_back(tmp_
 
 def test_the_parser_makes_the_fingerprints_while_the_writer_is_behind(tmp_path, monkeypatch):
     """The writer tells the parsing process when its queue fills (it is behind) and when it
-    empties: the parser then makes the entries' fingerprints, or leaves them to the writer.
-    Here the writer is slowed: some batches come with fingerprints, some without (the first
-    ones, before the queue filled), each equal to the one the writer makes, and the library is
-    the one an import in one process leaves."""
+    empties: the parser then makes the entries' fingerprints, or leaves them to the writer
+    with the generated citation keys and the name keys.  Here the writer is slowed: some
+    batches come with fingerprints and keys, some without (the first ones, before the queue
+    filled), each equal to the one the writer makes, and the library is the one an import
+    in one process leaves."""
     import time
 
     from refmanager.core.import_stream import parse
@@ -634,6 +635,8 @@ def test_the_parser_makes_the_fingerprints_while_the_writer_is_behind(tmp_path, 
     from refmanager.core.store import importing
 
     monkeypatch.setattr(parse, "QUEUE_BATCHES", 4)
+    monkeypatch.setattr(parse, "BEHIND_FROM", 3)
+    monkeypatch.setattr(parse, "BEHIND_UNTIL", 1)
     assert [parse._behind(n, False) for n in range(5)] == [False, False, False, True, True]
     assert [parse._behind(n, True) for n in range(5)] == [False, False, True, True, True]
     sent: list[bool] = []
@@ -644,6 +647,8 @@ def test_the_parser_makes_the_fingerprints_while_the_writer_is_behind(tmp_path, 
             sent.append(values.fp is not None)
             if values.fp is not None:
                 assert values.fp == Prepared(values._replace(fp=None)).fingerprint()
+            if os.environ["REFMANAGER_PARSE_PROCESS"] == "1":
+                assert (values.fp is None) == (values.name_keys is None) == (values.row.citekey is None)
 
     entries = importing.ImportSession._entries
 

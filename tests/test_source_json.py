@@ -11,6 +11,7 @@ and compares.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable
@@ -141,6 +142,20 @@ def test_the_row_python_and_sql_say_what_the_entry_said(e: Entry):
     (text,) = c.execute(f"SELECT {entry_json_sql('?', '?', 'p.')} FROM p", (e.kind, e.line)).fetchone()
     from_sql = json.loads(text)
     assert from_sql == want and list(from_sql) == list(want)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(entries(), st.none() | st.sampled_from(["smith2020deep", "Doe:2021", "not a key", ""]))
+def test_keys_left_to_the_writer_are_the_ones_the_parser_makes(e: Entry, key: str | None):
+    """A busy parser leaves the generated citation key and the name keys to the writer
+    (``prepare(keys_later=True)``): it makes the same ones, and nothing else differs."""
+    e = dataclasses.replace(e, citekey=key)
+    full, later = rows.prepare(e), rows.prepare(e, keys_later=True)
+    assert later.name_keys is None and (later.row.citekey is None) == (rows.clean_key(key) is None)
+    p = rows.Prepared(later)
+    assert p.row_to_write() == full.row and type(p.row_to_write()) is type(full.row)
+    assert p.name_keys() == full.name_keys == rows.Prepared(full).name_keys()
+    assert later._replace(row=full.row, name_keys=full.name_keys) == full
 
 
 # ------------------------------------------------------------- in a library

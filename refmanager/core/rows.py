@@ -99,10 +99,12 @@ _ROW_ORDER = (
 if _ROW_ORDER != ROW_COLUMNS:  # (the schema table decides the columns; this function follows it)
     raise ImportError(f"rows.paper_row gives {_ROW_ORDER}, the schema has {ROW_COLUMNS}")
 _new_row = tuple.__new__
+_CITEKEY_AT = _ROW_ORDER.index("citekey")
 
 
-def paper_row(e: Entry) -> PaperRow:
-    """The values of a paper made from ``e`` (but its times).
+def paper_row(e: Entry, *, key: bool = True) -> PaperRow:
+    """The values of a paper made from ``e`` (but its times); ``key`` False: no citation
+    key generated (None when the entry has none of its own: ``Prepared.row_to_write``).
 
     Built by position (``_ROW_ORDER``): by keyword, a 33-field row cost ~2.4 µs more
     a paper, 2% of parsing a large listing."""
@@ -116,7 +118,7 @@ def paper_row(e: Entry) -> PaperRow:
         dumps(clean_record(e.record)) if e.record else "{}",
         dumps({f: v for f, v in e.extras.items() if v}) if e.extras else "{}",
         # (the key wanted: the file's, else one generated; the writer makes it unique)
-        clean_key(e.citekey) or base_key(authors, date, title), "[]",
+        clean_key(e.citekey) or (base_key(authors, date, title) if key else None), "[]",
         e.note or None, int(e.incomplete or title is None), int(e.needs_review),
         e.raw_line, e.split_confidence, splits_json(e.alt_splits) if e.alt_splits else None,
         int(bool(e.read)), int(bool(e.starred)),
@@ -203,20 +205,25 @@ class EntryValues(NamedTuple):
     #: the source JSON; None when the paper row says it all (``row_holds_entry``)
     data: str | None
     row: PaperRow
-    name_keys: list[str]
+    #: the authors' ``person_key``s; None: left to the writer (``prepare(keys_later=True)``)
+    name_keys: list[str] | None
     #: the record's key in its file (a BibTeX citation key)
     citekey: str | None = None
     #: ``fingerprint(entry)``, when the parser made it (``prepare(with_fp=True)``)
     fp: str | None = None
 
 
-def prepare(e: Entry, with_fp: bool = False) -> EntryValues:
-    """The values of ``e``; ``with_fp``: its fingerprint too (else the writer makes it)."""
-    row = paper_row(e)
+def prepare(e: Entry, with_fp: bool = False, keys_later: bool = False) -> EntryValues:
+    """The values of ``e``; ``with_fp``: its fingerprint too (else the writer makes it).
+    ``keys_later``: the citation key generated from its fields and the authors' name
+    keys are left to the writer too (``Prepared.row_to_write``, ``Prepared.name_keys``),
+    which makes them only for a new paper: what a parser busier than the writer hands
+    over (~9 µs a paper; ``import_stream.parse``)."""
+    row = paper_row(e, key=not keys_later)
     return EntryValues(
         e.line, e.kind, e.arxiv_id, e.doi, e.title is not None, list(e.tags), e.note,
         None if row_holds_entry(e) else dumps(e.to_json()), row,
-        [person_key(a) for a in e.authors[:50] if a], e.citekey,
+        None if keys_later else [person_key(a) for a in e.authors[:50] if a], e.citekey,
         row_fingerprint(e.kind, e.citekey, row) if with_fp else None,
     )
 
@@ -249,13 +256,14 @@ class Prepared:
     from them when it needs it (the fingerprint, the whole abstract key, the
     ``Entry`` itself for a merge)."""
 
-    __slots__ = ("values", "fp", "_akey", "_entry")
+    __slots__ = ("values", "fp", "_akey", "_entry", "_authors")
 
     def __init__(self, values: EntryValues, entry: Entry | None = None) -> None:
         self.values = values
         self.fp: str | None = values.fp
         self._entry = entry
         self._akey: str | None = None
+        self._authors: list[str] | None = None
 
     @classmethod
     def of(cls, e: Entry) -> Prepared:
@@ -280,10 +288,33 @@ class Prepared:
         v = self.values
         return row_fingerprint(v.kind, v.citekey, v.row, split=True) if v.row.raw_line else None
 
+    def authors(self) -> list[str]:
+        """The paper row's authors, as a list."""
+        if self._authors is None:
+            a = self.values.row.authors
+            self._authors = json.loads(a) if a != "[]" else []
+        return self._authors
+
+    def row_to_write(self) -> PaperRow:
+        """The paper row to insert: with the citation key its fields give when the
+        parser left it to this process (``prepare(keys_later=True)``)."""
+        r = self.values.row
+        if r.citekey is None:
+            key = base_key(self.authors(), r.date, r.title)
+            r = _new_row(PaperRow, (*r[:_CITEKEY_AT], key, *r[_CITEKEY_AT + 1 :]))
+        return r
+
+    def name_keys(self) -> list[str]:
+        """The authors' name keys (the library's known names), as the parser sent them or made here."""
+        keys = self.values.name_keys
+        if keys is None:
+            keys = [person_key(a) for a in self.authors()[:50] if a]
+        return keys
+
     def record(self) -> Record:
         """What the identity rules look at (``identity.conflict``)."""
         r = self.values.row
-        authors = json.loads(r.authors) if r.authors != "[]" else []
+        authors = self.authors()
         return Record(r.arxiv_id, r.doi, authors[0] if authors else None, r.year, r.volume, r.issue, r.pages)
 
     @property

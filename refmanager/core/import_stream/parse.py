@@ -66,17 +66,21 @@ BATCH = 200
 #: 10,000 papers): with 16, both processes sat idle 4-6 s of a 100,000-paper
 #: import, the parser blocked on a full pipe, then the writer on an empty one.
 QUEUE_BATCHES = 64
+BEHIND_FROM = 12
+BEHIND_UNTIL = 4
 
 
 def _behind(waiting: int, was: bool) -> bool:
     """Whether the writer is behind, with ``waiting`` batches received and not written
     (``was``: what it was): from 3/4 of ``QUEUE_BATCHES`` waiting until 1/4.  Meanwhile
-    the parser makes the entries' fingerprints (~15 µs a paper).  Which process is the
-    busier depends on the data: many authors and a small vocabulary make the parser the
-    busier, a large vocabulary to index the writer (docs/benchmarks.md, issue 20)."""
-    if waiting >= QUEUE_BATCHES * 3 // 4:
+    the parser makes the entries' fingerprints (~15 µs a paper); otherwise the writer
+    makes them, and the generated citation keys and name keys of new papers (~9 µs).
+    Which process is the busier depends on the data: many authors and a small
+    vocabulary make the parser the busier, a large vocabulary to index the writer
+    (docs/benchmarks.md, issue 20)."""
+    if waiting >= BEHIND_FROM:
         return True
-    if waiting <= QUEUE_BATCHES // 4:
+    if waiting <= BEHIND_UNTIL:
         return False
     return was
 
@@ -99,9 +103,13 @@ def _read(name: str, src: str | bytes | os.PathLike[str]) -> tuple[str, list[str
 
 
 def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None,
-            fingerprints: Callable[[], bool] | None = None) -> Iterator[Message]:
+            behind: Callable[[], bool] | None = None) -> Iterator[Message]:
     """Parse input by input; a file failing anywhere is rejected on its own.
-    ``fingerprints``, asked before each batch: whether to make its entries' fingerprints."""
+
+    ``behind`` (a second process's parser), asked before each batch: whether the writer
+    is behind.  Then this process makes the entries' fingerprints; else it leaves them,
+    the generated citation keys and the name keys to the writer (``rows.prepare``).
+    Without it (one process), the writer makes the fingerprints, as it does anyway."""
     for name, src in inputs:
         try:
             text, warnings = _read(name, src)
@@ -109,13 +117,15 @@ def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None,
             del text
             yield FileStarted(name, parsing.format, tuple(warnings), parsing.estimate, parsing.groups is not None)
             batch: list[EntryValues] = []
-            with_fp = fingerprints is not None and fingerprints()
+            with_fp = behind is not None and behind()
+            later = behind is not None and not with_fp
             for e in parsing.entries:
-                batch.append(prepare(e, with_fp))
+                batch.append(prepare(e, with_fp, later))
                 if len(batch) == BATCH:
                     yield Entries(batch)
                     batch = []
-                    with_fp = fingerprints is not None and fingerprints()
+                    with_fp = behind is not None and behind()
+                    later = behind is not None and not with_fp
             if batch:
                 yield Entries(batch)
             yield FileEnded(tuple(map(str, parsing.warnings)), tuple((p.line, p.message) for p in parsing.skipped),

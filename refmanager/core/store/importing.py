@@ -402,13 +402,13 @@ class ImportSession:
     def _add(self, e: Prepared) -> int:
         """A new paper; its authors become known names, its tags are given."""
         v = e.values
-        pid = self.papers.insert(v.row, self.at, self.key_memo)
+        pid = self.papers.insert(e.row_to_write(), self.at, self.key_memo)
         self.before[pid] = None
         self.matcher.added(e)
         written = self.names_written
         if len(written) > NAMES_REMEMBERED:
             written.clear()  # (bounded: a name sent again is only ignored)
-        for k in v.name_keys:
+        for k in e.name_keys():
             if k not in written:
                 written.add(k)
                 self.pending_names.append((k,))

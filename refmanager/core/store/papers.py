@@ -203,7 +203,7 @@ class Papers:
         """A new paper made from an entry, its authors known names, its tags given."""
         p = Prepared.of(e)
         pid = self.insert(p.row, at)
-        self.remember_keys(p.values.name_keys)
+        self.remember_keys(p.name_keys())
         self.tags.attach(pid, p.values.tags)
         return pid
 
