@@ -401,6 +401,24 @@ def test_search_index_built_in_chunks_during_an_import_is_complete(tmp_path, fil
         lib.close()
 
 
+def test_search_index_chunks_halve_near_the_end(monkeypatch):
+    """Chunks of FTS_CHUNK papers, then half of what is left down to END_CHUNK: the last
+    statement after the last entry is small, and there are few small ones."""
+    from refmanager.core.store import importing
+
+    assert (importing.FTS_CHUNK, importing.END_CHUNK) == (25_000, 2_500)
+    done, sizes, total = 0, [], 100_000
+    chunk = importing.FTS_CHUNK
+    while done + chunk <= total:
+        done += chunk
+        sizes.append(chunk)
+        chunk = importing.next_chunk(total - done)
+    assert sizes + [total - done] == [25_000, 25_000, 25_000, 12_500, 6_250, 3_125, 2_500, 625]
+    assert importing.next_chunk(10**6) == 25_000 and importing.next_chunk(0) == 2_500
+    monkeypatch.setattr(importing, "FTS_CHUNK", 100)  # (a chunk smaller than END_CHUNK stays so)
+    assert importing.next_chunk(10**6) == importing.next_chunk(0) == 100
+
+
 def _insert_trigger(db: Path) -> str | None:
     c = sqlite3.connect(db)
     try:

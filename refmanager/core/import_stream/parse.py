@@ -62,8 +62,8 @@ PARALLEL_MIN_CHARS = 1_000_000
 #: Entries per message.
 BATCH = 200
 #: Messages received and not written yet, at most (~1.3 MB each).  Enough for
-#: the parser to keep going while the writer indexes a chunk for search (~1 s,
-#: 10,000 papers): with 16, both processes sat idle 4-6 s of a 100,000-paper
+#: the parser to keep going while the writer indexes a chunk for search (~1-2 s,
+#: 25,000 papers): with 16, both processes sat idle 4-6 s of a 100,000-paper
 #: import, the parser blocked on a full pipe, then the writer on an empty one.
 QUEUE_BATCHES = 64
 BEHIND_FROM = 12
