@@ -550,6 +550,35 @@ def test_the_report_crosses_to_the_window_as_runs_of_ids():
     assert back.files[0].added == 3
 
 
+def test_import_keys_say_which_entries_may_match_the_papers_written():
+    """``ImportKeys`` holds the keys' hashes: an entry sharing an arXiv id, a DOI (any case), a
+    title or an abstract's first 40 key characters with a paper written may match; others not.
+    (By abstract a titled entry merges only into a paper without a title.)"""
+    from refmanager.core.models import Entry
+    from refmanager.core.rows import Prepared, prepare
+    from refmanager.core.store.matching import ImportKeys
+
+    abstract = "We study the sparse routing of tokens in mixtures of experts at scale, in detail."
+    titled_abstract = "A titled paper's abstract, long enough to give a key of forty characters."
+
+    def entry(**kw) -> Prepared:
+        return Prepared(prepare(Entry(kind="json", line=1, **kw)))
+
+    keys = ImportKeys()
+    for e in (entry(title="Sparse Routing", arxiv_id="2401.00001"), entry(title="Other", doi="10.1/ABC"),
+              entry(title=None, abstract=abstract), entry(title="Titled", abstract=titled_abstract)):
+        r = e.row
+        keys.add(r.arxiv_id, r.doi, r.title_key, r.abstract_key, r.title is not None)
+    assert keys.may_match(entry(title="sparse  ROUTING!"))  # (the same title key)
+    assert keys.may_match(entry(title="x", arxiv_id="2401.00001"))
+    assert keys.may_match(entry(title="y", doi="10.1/abc"))
+    assert keys.may_match(entry(title="z", abstract=abstract.upper()))  # (into the untitled paper)
+    assert not keys.may_match(entry(title="Dense Routing", arxiv_id="2401.00002", doi="10.1/abd"))
+    assert not keys.may_match(entry(title="w", abstract="Something else entirely, at least forty characters long."))
+    assert not keys.may_match(entry(title="v", abstract=titled_abstract))
+    assert keys.may_match(entry(title=None, abstract=titled_abstract))
+
+
 @pytest.mark.parametrize("mode", ["0", "1"])
 def test_a_first_import_matches_its_own_entries_as_any_import_does(tmp_path, files, monkeypatch, mode):
     """Into an empty library an import skips the lookups of entries whose keys no paper
