@@ -72,7 +72,9 @@ BEHIND_UNTIL = 4
 
 def _behind(waiting: int, was: bool) -> bool:
     """Whether the writer is behind, with ``waiting`` batches received and not written
-    (``was``: what it was): from 3/4 of ``QUEUE_BATCHES`` waiting until 1/4.  Meanwhile
+    (``was``: what it was): from ``BEHIND_FROM`` waiting until ``BEHIND_UNTIL`` (a long
+    queue at the end is writing that nothing overlaps; the batches that arrive while the
+    writer indexes a chunk for search go beyond ``BEHIND_FROM``, into the queue's room).  Meanwhile
     the parser makes the entries' fingerprints (~15 µs a paper); otherwise the writer
     makes them, and the generated citation keys and name keys of new papers (~9 µs).
     Which process is the busier depends on the data: many authors and a small
