@@ -419,6 +419,32 @@ def test_search_index_chunks_halve_near_the_end(monkeypatch):
     assert importing.next_chunk(10**6) == importing.next_chunk(0) == 100
 
 
+def test_an_import_smaller_than_a_chunk_is_indexed_while_it_goes_on(tmp_path, monkeypatch):
+    """The first chunk is planned from the file's estimate too: 600 papers with chunks of at
+    most 1,000 are indexed at 300, 450 and 550 papers, and the last 50 at the end."""
+    from refmanager.core.store import fts, importing
+
+    monkeypatch.setenv("REFMANAGER_PARSE_PROCESS", "0")
+    monkeypatch.setattr(importing, "FTS_CHUNK", 1000)
+    monkeypatch.setattr(importing, "END_CHUNK", 100)
+    at: list[int] = []
+    index_new = fts.DeferredIndex.index_new
+
+    def recorded(self):
+        index_new(self)
+        at.append(self.db.value("SELECT above_id FROM fts_deferred"))
+
+    monkeypatch.setattr(fts.DeferredIndex, "index_new", recorded)
+    src = tmp_path / "600.txt"
+    src.write_text(listing(600), encoding="utf-8")
+    lib = Library(tmp_path / "lib.db")
+    try:
+        assert lib.import_paths([src]).added == 600
+    finally:
+        lib.close()
+    assert at == [300, 450, 550, 600]
+
+
 def _insert_trigger(db: Path) -> str | None:
     c = sqlite3.connect(db)
     try:

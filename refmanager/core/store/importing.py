@@ -247,6 +247,7 @@ class ImportSession:
         self.file = FileReport(file=msg.name, format=msg.format, warnings=list(msg.warnings))
         self.started += 1
         self.known_total += msg.estimate
+        self.chunk = next_chunk(self._expected() - self.done)  # (an import smaller than FTS_CHUNK too)
         r = self.report
         self.marks = (len(r.added_ids), len(r.merged_ids), len(self.before), len(self.seen), self.done)
         self.file_keys = {}
