@@ -12,6 +12,7 @@ from ..fields import Paper
 from ..models import LibraryGroups
 from ..names import split_name
 from ..record import CSL_TO_BIBTEX, IN_BOOK, default_type, institution_field
+from ..textnorm import lf_line_ends
 from .common import check_values, citation_keys
 from .jabref_groups import field_name, grouping_comment, written_names
 
@@ -57,7 +58,7 @@ def latex_escape(text: str, *, protect_case: bool = False) -> str:
     written ``\\{``/``\\}`` when the text's own braces pair up, else every one as
     ``\\textbraceleft{}``/``\\textbraceright{}``.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # (the importer reads a CR as a line end)
+    text = lf_line_ends(text)  # (the importer reads a CR as a line end)
     specials = _LATEX_SPECIALS if _balanced(text) else _UNPAIRED_SPECIALS
     out: list[str] = []
     pos = 0

@@ -15,6 +15,7 @@ from ..record import (
     RECORD_BY_NAME,
     RIS_T2_CONTAINER,
 )
+from ..textnorm import lf_line_ends
 from .common import RIS_NOTE_TAG, _kept, _kept_values, _page_ends, check_values
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------------- RIS
 def _ris_value(tag: str, value: str) -> list[str]:
     """A tag line; further lines become continuation lines (indented, never a tag)."""
-    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # (the importer reads a CR as a line end)
+    lines = lf_line_ends(value).split("\n")  # (the importer reads a CR as a line end)
     return [f"{tag}  - {lines[0]}"] + [f"      {ln}" for ln in lines[1:]]
 
 

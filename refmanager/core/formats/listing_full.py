@@ -21,7 +21,7 @@ from ..errors import ParseError
 from ..models import Entry, ParsedFile, Parsing
 from ..split import MAX_TITLE_COMMAS, NameScores, split_title_authors
 from ..split import _candidates as _cut_points
-from ..textnorm import clean_text, spaces_for_no_breaks
+from ..textnorm import clean_text, lf_line_ends, spaces_for_no_breaks
 
 NAME = "full listing"
 
@@ -248,8 +248,8 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         cut = text.find("\n", pos + _CHUNK) if n - pos > _CHUNK else -1
         final = cut < 0
         chunk = text[pos:] if final else text[pos : cut + 1]  # (with its last line end: a CR LF stays whole)
-        if cr and "\r" in chunk:
-            chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
+        if cr:
+            chunk = lf_line_ends(chunk)
         if nbsp:
             chunk = spaces_for_no_breaks(chunk)
         lines = chunk.split("\n")

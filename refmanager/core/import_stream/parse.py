@@ -74,8 +74,8 @@ def _behind(waiting: int, was: bool) -> bool:
     """Whether the writer is behind, with ``waiting`` batches received and not written
     (``was``: what it was): from ``BEHIND_FROM`` waiting until ``BEHIND_UNTIL`` (a long
     queue at the end is writing that nothing overlaps; the batches that arrive while the
-    writer indexes a chunk for search go beyond ``BEHIND_FROM``, into the queue's room).  Meanwhile
-    the parser makes the entries' fingerprints (~15 µs a paper); otherwise the writer
+    writer indexes a chunk for search go beyond ``BEHIND_FROM``, into the queue's room).
+    Meanwhile the parser makes the entries' fingerprints (~15 µs a paper); otherwise the writer
     makes them, and the generated citation keys and name keys of new papers (~9 µs).
     Which process is the busier depends on the data: many authors and a small
     vocabulary make the parser the busier, a large vocabulary to index the writer
@@ -119,15 +119,13 @@ def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None,
             del text
             yield FileStarted(name, parsing.format, tuple(warnings), parsing.estimate, parsing.groups is not None)
             batch: list[EntryValues] = []
-            with_fp = behind is not None and behind()
-            later = behind is not None and not with_fp
+            with_fp, later = _shares(behind)
             for e in parsing.entries:
                 batch.append(prepare(e, with_fp, later))
                 if len(batch) == BATCH:
                     yield Entries(batch)
                     batch = []
-                    with_fp = behind is not None and behind()
-                    later = behind is not None and not with_fp
+                    with_fp, later = _shares(behind)
             if batch:
                 yield Entries(batch)
             yield FileEnded(tuple(map(str, parsing.warnings)), tuple((p.line, p.message) for p in parsing.skipped),
@@ -135,6 +133,15 @@ def produce(inputs: Sequence[Input], known: Callable[[str], bool] | None,
         except ParseError as e:
             log.info("rejected %s", e)
             yield Rejected(name, e.line, e.message)
+
+
+def _shares(behind: Callable[[], bool] | None) -> tuple[bool, bool]:
+    """``prepare``'s (with_fp, keys_later) for the next batch: what ``behind`` says this
+    process makes (see ``produce``)."""
+    if behind is None:
+        return False, False
+    with_fp = behind()
+    return with_fp, not with_fp
 
 
 class _KnownNames:

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import RefManagerError, ValidationError
 from ..fields import dumps, what
+from ..textnorm import lf_line_ends
 from .annotation_rows import COLUMNS
 from .db import Db, chunks, now_iso
 from .history import History
@@ -144,7 +145,7 @@ def _text(value: str | None, field: str, limit: int) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValidationError(field, "must be text")
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    value = lf_line_ends(value).replace("\x00", "")
     if len(value) > limit:
         raise ValidationError(field, f"at most {limit:,} characters")
     return value if value.strip() else None
